@@ -1,0 +1,49 @@
+// Every environment variable Winback reads, validated in one place. The README's
+// configuration table mirrors this schema.
+import { z } from "zod";
+import { parseEncryptionKey } from "../core/secrets/seal";
+
+const configSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  PORT: z.coerce.number().int().positive().default(3000),
+  DATABASE_URL: z.string().url().optional(),
+  REDIS_URL: z.string().url().optional(),
+  SHOPIFY_API_KEY: z.string().min(1).default("winback-local"),
+  SHOPIFY_API_SECRET: z.string().min(1).optional(),
+  SHOPIFY_APP_URL: z.string().url().default("http://localhost:3000"),
+  SCOPES: z.string().default("read_customers,write_customers,read_orders,read_all_orders,read_products,write_discounts"),
+  SHOP_CUSTOM_DOMAIN: z.string().optional(),
+  WINBACK_ENCRYPTION_KEY: z.string().optional(),
+  /** Set by `npm run demo`: the admin serves this shop without a Shopify login. */
+  WINBACK_DEMO_SHOP: z.string().optional(),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+export type AppConfig = z.infer<typeof configSchema> & { encryptionKey: Buffer };
+
+let cached: AppConfig | undefined;
+
+export function appConfig(): AppConfig {
+  if (cached) return cached;
+  const parsed = configSchema.safeParse(process.env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+    throw new Error(`invalid configuration: ${problems}`);
+  }
+  const env = parsed.data;
+  if (env.NODE_ENV === "production") {
+    if (env.WINBACK_DEMO_SHOP) throw new Error("WINBACK_DEMO_SHOP is refused when NODE_ENV=production: demo data stays out of production");
+    if (!env.SHOPIFY_API_SECRET) throw new Error("SHOPIFY_API_SECRET is required in production");
+    if (!env.WINBACK_ENCRYPTION_KEY) throw new Error("WINBACK_ENCRYPTION_KEY is required in production");
+  }
+  if (!env.WINBACK_ENCRYPTION_KEY) throw new Error("WINBACK_ENCRYPTION_KEY is not set (npm run demo and the tests generate one; see README)");
+  const key = parseEncryptionKey(env.WINBACK_ENCRYPTION_KEY);
+  if (!key.ok) throw new Error(key.error);
+  if (!env.SHOPIFY_API_SECRET) throw new Error("SHOPIFY_API_SECRET is not set (npm run demo and the tests generate one; see README)");
+  cached = { ...env, encryptionKey: key.value };
+  return cached;
+}
+
+export function isDemoMode(): boolean {
+  return Boolean(appConfig().WINBACK_DEMO_SHOP);
+}

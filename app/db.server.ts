@@ -1,0 +1,36 @@
+// The one Prisma client, on the pg driver adapter (no downloaded engine), and a plain pg
+// pool for set-based SQL (COPY, segment queries) on the same database.
+import { PrismaPg } from "@prisma/adapter-pg";
+import { PrismaClient } from "@prisma/client";
+import pg from "pg";
+
+declare global {
+  // eslint-disable-next-line no-var
+  var __winbackPrisma: PrismaClient | undefined;
+  // eslint-disable-next-line no-var
+  var __winbackPool: pg.Pool | undefined;
+}
+
+function databaseUrl(): string {
+  const url = process.env.DATABASE_URL;
+  if (!url) throw new Error("DATABASE_URL is not set: start through npm run demo / npm start, which provide the database");
+  return url;
+}
+
+// Kept on globalThis so Vite's dev reloads do not open a new pool per edit.
+export function prisma(): PrismaClient {
+  globalThis.__winbackPrisma ??= new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl() }) });
+  return globalThis.__winbackPrisma;
+}
+
+export function pool(): pg.Pool {
+  globalThis.__winbackPool ??= new pg.Pool({ connectionString: databaseUrl(), max: 10 });
+  return globalThis.__winbackPool;
+}
+
+export async function closeDatabase(): Promise<void> {
+  await globalThis.__winbackPrisma?.$disconnect();
+  await globalThis.__winbackPool?.end();
+  globalThis.__winbackPrisma = undefined;
+  globalThis.__winbackPool = undefined;
+}

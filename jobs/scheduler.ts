@@ -1,0 +1,20 @@
+// Repeatable work: BullMQ job schedulers (idempotent upserts, so every worker process may
+// register them at start without making duplicates).
+import type { QueueSystem } from "./queues";
+
+export const MAINTENANCE_QUEUE = "maintenance";
+
+export const SCHEDULES = [
+  { id: "sweep-webhooks", name: "sweep-webhooks", repeat: { every: 60_000 } },
+  // Nightly work for every shop (scoring, segment refresh, reconciliation) fans out from here.
+  { id: "nightly", name: "nightly", repeat: { pattern: "0 7 * * *", tz: "UTC" } },
+] as const;
+
+export type MaintenanceJobName = (typeof SCHEDULES)[number]["name"];
+
+export async function registerSchedules(qs: QueueSystem): Promise<void> {
+  const q = qs.queue(MAINTENANCE_QUEUE);
+  for (const s of SCHEDULES) {
+    await q.upsertJobScheduler(s.id, { ...s.repeat }, { name: s.name, data: {} });
+  }
+}

@@ -1,0 +1,22 @@
+// The queue is not the source of truth: PostgreSQL is. The sweeper re-queues every recorded
+// webhook delivery that is still unprocessed a while after it arrived (a lost message, a
+// crash between insert and enqueue, a job that gave up), under the same deterministic id.
+import type pg from "pg";
+import type { QueueSystem } from "./queues";
+import { WEBHOOKS_QUEUE, enqueueWebhookDelivery, type WebhookJob } from "./webhooks.queue";
+
+export async function sweepWebhookDeliveries(db: pg.Pool, qs: QueueSystem, olderThanSeconds = 60): Promise<number> {
+  const due = await db.query<{ id: string }>(
+    `select id::text from webhook_deliveries
+     where processed_at is null and received_at < now() - make_interval(secs => $1)
+     order by id limit 1000`,
+    [olderThanSeconds],
+  );
+  const queue = qs.queue<WebhookJob>(WEBHOOKS_QUEUE);
+  for (const { id } of due.rows) {
+    const job = await queue.getJob(`webhook-${id}`);
+    if (job && (await job.isFailed())) await job.retry();
+    else if (!job) await enqueueWebhookDelivery(qs, id);
+  }
+  return due.rows.length;
+}
