@@ -10,6 +10,8 @@ import { enqueueWebhookDelivery } from "../jobs/webhooks.queue";
 export async function receiveShopifyWebhook(request: Request): Promise<Response> {
   const topicHeader = request.headers.get("x-shopify-topic") ?? "";
   const eventId = request.headers.get("x-shopify-event-id") ?? request.headers.get("x-shopify-webhook-id");
+  // Shopify's rule: an unverifiable webhook is answered 401, whatever is missing.
+  if (!request.headers.get("x-shopify-hmac-sha256")) return new Response("missing signature", { status: 401 });
   const { shop, payload } = await shopify().authenticate.webhook(request);
   if (!eventId) return new Response("missing X-Shopify-Event-Id", { status: 400 });
   const inserted = await pool().query<{ id: string }>(

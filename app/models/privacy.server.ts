@@ -28,17 +28,21 @@ export interface CustomerLocator {
   phone?: string | null;
 }
 
-/** Customer ids in the shop matching a platform id, email or phone. */
+/**
+ * Customer ids in the shop for the person named: by the platform's customer id when we
+ * hold it, else by email, else by phone. The narrowest match wins, so a phone number shared
+ * by two people never takes the other one with it.
+ */
 export async function findCustomerIds(db: pg.Pool | pg.PoolClient, shopId: number, who: CustomerLocator): Promise<string[]> {
-  const r = await db.query<{ id: string }>(
-    `select c.id::text from customers c
-     where c.shop_id = $1 and (
-       exists (select 1 from customer_identities i where i.shop_id = c.shop_id and i.customer_id = c.id and i.external_id = $2)
-       or ($3::text is not null and c.email = lower($3))
-       or ($4::text is not null and c.phone = $4))`,
-    [shopId, who.externalId ?? "\u0000none", who.email ?? null, who.phone ?? null],
-  );
-  return r.rows.map((row) => row.id);
+  const attempts: [string, unknown][] = [];
+  if (who.externalId) attempts.push([`select customer_id::text as id from customer_identities where shop_id = $1 and external_id = $2`, who.externalId]);
+  if (who.email) attempts.push([`select id::text from customers where shop_id = $1 and email = lower($2)`, who.email]);
+  if (who.phone) attempts.push([`select id::text from customers where shop_id = $1 and phone = $2`, who.phone]);
+  for (const [sql, value] of attempts) {
+    const r = await db.query<{ id: string }>(sql, [shopId, value]);
+    if (r.rows.length > 0) return [...new Set(r.rows.map((row) => row.id))];
+  }
+  return [];
 }
 
 // Orders are kept for the shop's revenue figures only when Shopify does not name them;
