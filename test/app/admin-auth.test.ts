@@ -71,3 +71,93 @@ describe("admin API with an App Bridge session token", () => {
     expect(loaded?.refreshToken).toBe("shprt_plaintext_refresh");
   });
 });
+
+describe("expiring offline tokens", () => {
+  it("refreshes a token about to expire and stores the new pair together, sealed", async () => {
+    const { createServer } = await import("node:http");
+    const { setAbstractFetchFunc } = await import("@shopify/shopify-api/runtime");
+    const SHOP2_NAME = "expiring-shop";
+    const SHOP2 = `${SHOP2_NAME}.myshopify.com`;
+    await insertShop(db.pool, SHOP2);
+    await shopify().sessionStorage!.storeSession(
+      new Session({
+        id: `offline_${SHOP2}`,
+        shop: SHOP2,
+        state: "installed",
+        isOnline: false,
+        scope: "read_customers,write_customers,read_orders,read_all_orders,read_products,write_discounts",
+        accessToken: "shpat_old",
+        refreshToken: "shprt_old",
+        expires: new Date(Date.now() + 2 * 60_000),
+        refreshTokenExpires: new Date(Date.now() + 30 * 24 * 3600_000),
+      }),
+    );
+    // Shopify's token endpoint, as documented for refresh_token grants, on loopback.
+    const received: Record<string, string>[] = [];
+    const server = createServer((req, res) => {
+      let body = "";
+      req.on("data", (c) => (body += c));
+      req.on("end", () => {
+        const params = JSON.parse(body);
+        received.push({ path: req.url ?? "", ...params });
+        const client = params.client_id === TEST_API_KEY && params.client_secret === TEST_API_SECRET;
+        // Refresh (background work) and token exchange (an admin request) both hand out a new pair.
+        const grant =
+          params.grant_type === "refresh_token" && params.refresh_token === "shprt_old"
+            ? "refresh"
+            : params.grant_type === "urn:ietf:params:oauth:grant-type:token-exchange" && params.expiring === "1"
+              ? "exchange"
+              : null;
+        res.writeHead(client && grant ? 200 : 400, { "content-type": "application/json" });
+        res.end(JSON.stringify(client && grant ? { access_token: `shpat_new_${grant}`, expires_in: 3600, refresh_token: `shprt_new_${grant}`, refresh_token_expires_in: 7_776_000, scope: "read_customers,write_customers,read_orders,read_all_orders,read_products,write_discounts" } : { error: "invalid_request" }));
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+    const port = (server.address() as { port: number }).port;
+    setAbstractFetchFunc(((input: RequestInfo | URL, init?: RequestInit) => {
+      const url = new URL(typeof input === "string" || input instanceof URL ? input : input.url);
+      if (url.hostname !== SHOP2) throw new Error(`unexpected call to ${url.hostname}`);
+      return fetch(`http://127.0.0.1:${port}${url.pathname}`, init);
+    }) as typeof fetch);
+    const expiring = () =>
+      shopify().sessionStorage!.storeSession(
+        new Session({
+          id: `offline_${SHOP2}`,
+          shop: SHOP2,
+          state: "installed",
+          isOnline: false,
+          scope: "read_customers,write_customers,read_orders,read_all_orders,read_products,write_discounts",
+          accessToken: "shpat_old",
+          refreshToken: "shprt_old",
+          expires: new Date(Date.now() + 2 * 60_000),
+          refreshTokenExpires: new Date(Date.now() + 30 * 24 * 3600_000),
+        }),
+      );
+    async function storedPair() {
+      const row = (await db.pool.query(`select access_token, refresh_token, expires from sessions where shop = $1`, [SHOP2])).rows;
+      expect(row).toHaveLength(1);
+      expect(row[0].access_token).toMatch(/^v1:/);
+      expect(row[0].refresh_token).toMatch(/^v1:/);
+      expect(row[0].expires.getTime()).toBeGreaterThan(Date.now() + 55 * 60_000);
+      const loaded = await shopify().sessionStorage!.loadSession(`offline_${SHOP2}`);
+      return [loaded?.accessToken, loaded?.refreshToken];
+    }
+    try {
+      // Background work (no session token at hand) refreshes with the refresh token.
+      const { session } = await shopify().unauthenticated.admin(SHOP2);
+      expect(session.accessToken).toBe("shpat_new_refresh");
+      expect(received.map((r) => r.grant_type)).toEqual(["refresh_token"]);
+      expect(await storedPair()).toEqual(["shpat_new_refresh", "shprt_new_refresh"]);
+
+      // An admin request with a session token renews an expiring token by token exchange.
+      await expiring();
+      const { token } = await getJwt(SHOP2_NAME, TEST_API_KEY, TEST_API_SECRET);
+      const res = await get(new Request("https://winback.test/api/v1/shop", { headers: { authorization: `Bearer ${token}` } }));
+      expect(res.status).toBe(200);
+      expect(received.map((r) => r.path)).toEqual(["/admin/oauth/access_token", "/admin/oauth/access_token"]);
+      expect(await storedPair()).toEqual(["shpat_new_exchange", "shprt_new_exchange"]);
+    } finally {
+      server.close();
+    }
+  });
+});

@@ -48,6 +48,22 @@ describe("queue round trip on PostgreSQL", () => {
     expect(qs.kind).toBe("postgres");
     await roundTrip(qs);
   });
+
+  it("shuts down gracefully: close() lets an in-flight job finish", async () => {
+    const own = createQueueSystem({ databaseUrl: db.url });
+    let finished = false;
+    const started = new Promise<void>((resolve) => {
+      own.worker("graceful", async () => {
+        resolve();
+        await new Promise((r) => setTimeout(r, 500));
+        finished = true;
+      });
+    });
+    await own.queue("graceful").add("slow", {}, { jobId: "slow-1" });
+    await started;
+    await own.close();
+    expect(finished).toBe(true);
+  });
 });
 
 describe.skipIf(redisRequiredButMissing())("queue round trip on Redis", () => {
