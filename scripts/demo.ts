@@ -23,7 +23,7 @@ console.log(database.embedded ? "database: embedded PostgreSQL under .data/postg
 await migrate(database.url);
 const seeded = await seedDemoShop(pool(), { now: new Date() });
 console.log(`${seeded.created ? "seeded" : "found"} demo shop ${DEMO_SHOP_DOMAIN}: ${seeded.customers} customers, ${seeded.orders} orders`);
-ensureBuild();
+await ensureBuild();
 
 const { startWorkers } = await import("../jobs");
 const { queues } = await import("../jobs/queues");

@@ -17,7 +17,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
 export default function AppLayout() {
   const { apiKey, embedded } = useLoaderData<typeof loader>();
   return (
-    <AppProvider isEmbeddedApp={embedded} apiKey={apiKey}>
+    // root.tsx already loads App Bridge in the <head>, so the provider must not add it again.
+    <AppProvider isEmbeddedApp={false} apiKey={apiKey}>
       {embedded && (
         <NavMenu>
           <Link to="/app" rel="home">

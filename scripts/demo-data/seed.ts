@@ -18,6 +18,8 @@ export interface SeedResult {
 
 /** Seeds the demo shop once; a second call finds it and returns its counts. */
 export async function seedDemoShop(db: pg.Pool, opts: { now: Date; customers?: number; seed?: number; domain?: string }): Promise<SeedResult> {
+  // Test and production data stay apart (Shopify's protected customer data rules).
+  if (process.env.NODE_ENV === "production") throw new Error("the demo seeder refuses to run when NODE_ENV=production");
   const domain = opts.domain ?? DEMO_SHOP_DOMAIN;
   const existing = await db.query<{ id: number }>(`select id from shops where domain = $1`, [domain]);
   if (existing.rows[0]) {

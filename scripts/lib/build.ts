@@ -1,6 +1,6 @@
 // Builds the Remix app when the build is missing or older than the sources it comes from.
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, rmdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { BUILD_DIR, ROOT } from "./web-server";
 
@@ -23,9 +23,28 @@ export function buildIsFresh(): boolean {
   return SOURCES.every((s) => newestMtime(s) <= built);
 }
 
-export function ensureBuild(log: (msg: string) => void = console.log): void {
-  if (buildIsFresh()) return;
-  log("building the admin (remix vite:build)...");
-  const r = spawnSync("npx", ["--no-install", "remix", "vite:build"], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NODE_ENV: "production" } });
-  if (r.status !== 0) throw new Error(`build failed:\n${r.stdout}\n${r.stderr}`);
+// Several processes (parallel test files, a demo beside a test run) may ask at once: one
+// builds while the others wait for it, so no two builds write build/ together.
+const LOCK = path.join(ROOT, ".cache", "build.lock");
+
+export async function ensureBuild(log: (msg: string) => void = console.log): Promise<void> {
+  mkdirSync(path.dirname(LOCK), { recursive: true });
+  const deadline = Date.now() + 5 * 60_000;
+  for (;;) {
+    try {
+      mkdirSync(LOCK);
+      break;
+    } catch {
+      if (Date.now() > deadline) throw new Error(`waited 5 minutes for ${LOCK}; remove it if no build is running`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+  try {
+    if (buildIsFresh()) return;
+    log("building the admin (remix vite:build)...");
+    const r = spawnSync("npx", ["--no-install", "remix", "vite:build"], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NODE_ENV: "production" } });
+    if (r.status !== 0) throw new Error(`build failed:\n${r.stdout}\n${r.stderr}`);
+  } finally {
+    rmdirSync(LOCK);
+  }
 }

@@ -21,7 +21,7 @@ describe("demo admin in a real browser", () => {
     db = await createTestDatabase();
     configureAppEnv(db, { WINBACK_DEMO_SHOP: DEMO, NODE_ENV: "development" });
     seeded = await seedDemoShop(db.pool, { now: new Date("2026-11-01T12:00:00Z"), customers: 300, domain: DEMO });
-    ensureBuild(() => {});
+    await ensureBuild(() => {});
     web = await startWebServer(0, "127.0.0.1");
     browser = await launchBrowser();
   }, 180_000);
