@@ -1,0 +1,127 @@
+// BG/NBD (Fader, Hardie & Lee 2005, "Counting your customers the easy way"): purchases follow
+// a Poisson process with gamma(r, alpha) heterogeneous rates; after each purchase a customer
+// drops out with a beta(a, b) heterogeneous probability. Fitted per shop by maximum likelihood.
+import { minimiseWithRestarts } from "./math/nelder-mead";
+import { lgamma, logAddExp, logHyp2f1 } from "./math/special";
+import type { BgnbdParams } from "./schema";
+
+export interface Rft {
+  frequency: number;
+  recency: number;
+  T: number;
+}
+
+/** Log-likelihood of one customer's (x, t_x, T), eq. (6) of the paper, in log space. */
+export function bgnbdLogLikelihood({ r, alpha, a, b }: BgnbdParams, { frequency: x, recency: tx, T }: Rft): number {
+  const lnA1 = lgamma(r + x) - lgamma(r) + r * Math.log(alpha);
+  const lnA2 = lgamma(a + b) + lgamma(b + x) - lgamma(b) - lgamma(a + b + x);
+  const lnA3 = -(r + x) * Math.log(alpha + T);
+  const lnA4 = x > 0 ? Math.log(a) - Math.log(b + x - 1) - (r + x) * Math.log(alpha + tx) : -Infinity;
+  return lnA1 + lnA2 + logAddExp(lnA3, lnA4);
+}
+
+/** Probability the customer is still active at T (end of their observation). */
+export function pAlive({ r, alpha, a, b }: BgnbdParams, { frequency: x, recency: tx, T }: Rft): number {
+  if (x === 0) return 1;
+  // 1 / (1 + a/(b+x-1) ((alpha+T)/(alpha+tx))^(r+x)), with the ratio in log space.
+  const lnOdds = Math.log(a) - Math.log(b + x - 1) + (r + x) * (Math.log(alpha + T) - Math.log(alpha + tx));
+  return 1 / (1 + Math.exp(lnOdds));
+}
+
+/** Expected purchases in the next t periods given the history, eq. (10) of the paper. */
+export function expectedPurchases(params: BgnbdParams, history: Rft, t: number): number {
+  if (t <= 0) return 0;
+  const { r, alpha, b } = params;
+  // The expression is 0/0 at a = 1 exactly; a hair off it changes nothing measurable.
+  const a = Math.abs(params.a - 1) < 1e-9 ? 1 + 1e-9 : params.a;
+  const { frequency: x, T } = history;
+  const z = t / (alpha + T + t);
+  // ((alpha+T)/(alpha+T+t))^(r+x) = (1-z)^(r+x); the product with 2F1 is formed in log space
+  // because each factor alone over/underflows for frequent buyers and long horizons.
+  const hyp = logHyp2f1(r + x, b + x, a + b + x - 1, z);
+  const bracket = 1 - hyp.sign * Math.exp((r + x) * Math.log1p(-z) + hyp.log);
+  const numerator = ((a + b + x - 1) / (a - 1)) * bracket;
+  return numerator * pAlive({ r, alpha, a, b }, history);
+}
+
+/**
+ * Median wait (periods) to the next purchase if the customer is still active: the posterior
+ * rate is gamma(r + x, alpha + T), so P(no purchase in t) = ((alpha+T)/(alpha+T+t))^(r+x).
+ */
+export function medianWaitIfActive({ r, alpha }: BgnbdParams, { frequency: x, T }: Rft): number {
+  return (alpha + T) * (Math.pow(2, 1 / (r + x)) - 1);
+}
+
+export interface BgnbdFit {
+  params: BgnbdParams;
+  logLikelihood: number;
+  converged: boolean;
+  /** A log-parameter ended near its bound: the data cannot pin that parameter down. */
+  atBound: boolean;
+}
+
+/** Customers with the same (x, t_x, T) share a likelihood term; fit on the distinct ones. */
+function groupHistories(histories: readonly Rft[]): { h: Rft; n: number }[] {
+  const groups = new Map<string, { h: Rft; n: number }>();
+  for (const h of histories) {
+    const key = `${h.frequency}|${h.recency}|${h.T}`;
+    const g = groups.get(key);
+    if (g) g.n++;
+    else groups.set(key, { h, n: 1 });
+  }
+  return [...groups.values()];
+}
+
+// Log-parameters beyond this are numerically meaningless (e^±20); bounding keeps the search sane.
+const LOG_BOUND = 20;
+
+/** A normal prior on the log-parameters: small shops are pulled toward it (MAP, not MLE). */
+export interface LogNormalPrior<P> {
+  centre: P;
+  /** Standard deviation in log units; 1 lets the data move a parameter ~e-fold freely. */
+  sd: number;
+}
+
+export function fitBgnbd(histories: readonly Rft[], prior?: LogNormalPrior<BgnbdParams>): BgnbdFit {
+  const groups = groupHistories(histories);
+  const distinctX = [...new Set(groups.map((g) => g.h.frequency))];
+  const xIndex = groups.map((g) => distinctX.indexOf(g.h.frequency));
+  const centre = prior ? [prior.centre.r, prior.centre.alpha, prior.centre.a, prior.centre.b].map(Math.log) : null;
+  const negLL = (theta: number[]) => {
+    if (theta.some((v) => Math.abs(v) > LOG_BOUND)) return Infinity;
+    const [r, alpha, a, b] = theta.map(Math.exp);
+    // The gamma-function terms depend on x only: compute them once per distinct x.
+    const lnAlpha = Math.log(alpha);
+    const lnA = Math.log(a);
+    const base = lgamma(a + b) - lgamma(b) - lgamma(r) + r * lnAlpha;
+    const constX = distinctX.map((x) => base + lgamma(r + x) + lgamma(b + x) - lgamma(a + b + x));
+    let ll = 0;
+    for (let i = 0; i < groups.length; i++) {
+      const { h, n } = groups[i];
+      const x = h.frequency;
+      const lnA3 = -(r + x) * Math.log(alpha + h.T);
+      const lnA4 = x > 0 ? lnA - Math.log(b + x - 1) - (r + x) * Math.log(alpha + h.recency) : -Infinity;
+      ll += n * (constX[xIndex[i]] + logAddExp(lnA3, lnA4));
+    }
+    if (centre && prior) for (let i = 0; i < 4; i++) ll -= (theta[i] - centre[i]) ** 2 / (2 * prior.sd ** 2);
+    return -ll;
+  };
+  // Scale-aware starting points: alpha is in time units, so start it near the mean T.
+  const meanT = histories.reduce((s, h) => s + h.T, 0) / Math.max(1, histories.length) || 1;
+  const starts = [
+    [0, Math.log(meanT), 0, 0],
+    [Math.log(0.5), Math.log(meanT / 10 + 1e-3), Math.log(0.5), Math.log(2)],
+    [Math.log(2), Math.log(meanT * 2), Math.log(2), Math.log(5)],
+  ];
+  if (centre) starts.unshift(centre);
+  let best = minimiseWithRestarts(negLL, starts[0]);
+  for (const s of starts.slice(1)) {
+    const res = minimiseWithRestarts(negLL, s);
+    if (res.value < best.value) best = res;
+  }
+  const [r, alpha, a, b] = best.x.map(Math.exp);
+  const params = { r, alpha, a, b };
+  let logLikelihood = 0;
+  for (const { h, n } of groups) logLikelihood += n * bgnbdLogLikelihood(params, h);
+  return { params, logLikelihood, converged: best.converged, atBound: best.x.some((v) => Math.abs(v) > LOG_BOUND - 2) };
+}

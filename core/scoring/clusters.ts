@@ -1,0 +1,133 @@
+// Behavioural clusters: k-means (k-means++ seeding, fixed seed) on standardised features,
+// k chosen by mean silhouette, each cluster described in words from its centre.
+import { seededRng, type Rng } from "./math/prng";
+
+export interface FeatureSpec {
+  name: string;
+  /** Words for a centre well above / below the shop's average, e.g. "big baskets". */
+  high: string;
+  low: string;
+}
+
+export interface Clustering {
+  k: number;
+  assignments: number[];
+  /** Centres in standard-score units, one row per cluster. */
+  centres: number[][];
+  silhouette: number;
+  descriptions: string[];
+}
+
+function standardise(rows: readonly number[][]): number[][] {
+  const d = rows[0].length;
+  const mean = new Array(d).fill(0);
+  const sd = new Array(d).fill(0);
+  for (const r of rows) for (let j = 0; j < d; j++) mean[j] += r[j] / rows.length;
+  for (const r of rows) for (let j = 0; j < d; j++) sd[j] += (r[j] - mean[j]) ** 2 / rows.length;
+  // A constant feature carries no information; leave it at 0 instead of dividing by zero.
+  return rows.map((r) => r.map((v, j) => (sd[j] > 0 ? (v - mean[j]) / Math.sqrt(sd[j]) : 0)));
+}
+
+const dist2 = (p: readonly number[], q: readonly number[]) => p.reduce((s, v, j) => s + (v - q[j]) ** 2, 0);
+
+function kMeansPlusPlus(points: number[][], k: number, rng: Rng): number[][] {
+  const centres = [points[Math.floor(rng() * points.length)]];
+  const nearest = points.map((p) => dist2(p, centres[0]));
+  while (centres.length < k) {
+    const total = nearest.reduce((s, v) => s + v, 0);
+    let pick = points.length - 1;
+    if (total > 0) {
+      let u = rng() * total;
+      for (let i = 0; i < points.length; i++) {
+        u -= nearest[i];
+        if (u <= 0) {
+          pick = i;
+          break;
+        }
+      }
+    }
+    centres.push(points[pick]);
+    for (let i = 0; i < points.length; i++) nearest[i] = Math.min(nearest[i], dist2(points[i], points[pick]));
+  }
+  return centres.map((c) => c.slice());
+}
+
+export function kMeans(points: number[][], k: number, seed: number, maxIterations = 100): { assignments: number[]; centres: number[][] } {
+  let centres = kMeansPlusPlus(points, k, seededRng(seed));
+  let assignments = new Array(points.length).fill(-1);
+  for (let it = 0; it < maxIterations; it++) {
+    let moved = false;
+    assignments = points.map((p, i) => {
+      let best = 0;
+      for (let c = 1; c < k; c++) if (dist2(p, centres[c]) < dist2(p, centres[best])) best = c;
+      if (best !== assignments[i]) moved = true;
+      return best;
+    });
+    if (!moved) break;
+    centres = centres.map((old, c) => {
+      const members = points.filter((_, i) => assignments[i] === c);
+      if (members.length === 0) return old;
+      return old.map((_, j) => members.reduce((s, m) => s + m[j], 0) / members.length);
+    });
+  }
+  return { assignments, centres };
+}
+
+/** Mean silhouette over (a seeded sample of) the points; the exact one is O(n²). */
+export function silhouette(points: number[][], assignments: number[], k: number, seed: number, sampleSize = 1000): number {
+  const rng = seededRng(seed);
+  const idx = points.length <= sampleSize ? points.map((_, i) => i) : Array.from({ length: sampleSize }, () => Math.floor(rng() * points.length));
+  let total = 0;
+  for (const i of idx) {
+    const sums = new Array(k).fill(0);
+    const counts = new Array(k).fill(0);
+    for (const j of idx) {
+      if (j === i) continue;
+      sums[assignments[j]] += Math.sqrt(dist2(points[i], points[j]));
+      counts[assignments[j]]++;
+    }
+    const own = assignments[i];
+    if (counts[own] === 0) continue; // singleton: silhouette 0 by convention
+    const a = sums[own] / counts[own];
+    let b = Infinity;
+    for (let c = 0; c < k; c++) if (c !== own && counts[c] > 0) b = Math.min(b, sums[c] / counts[c]);
+    if (Number.isFinite(b)) total += (b - a) / Math.max(a, b);
+  }
+  return total / idx.length;
+}
+
+export function describeCentre(centre: readonly number[], features: readonly FeatureSpec[]): string {
+  // The two strongest traits (|z| > 0.5) say what sets the group apart.
+  const traits = centre
+    .map((z, j) => ({ z, j }))
+    .filter(({ z }) => Math.abs(z) > 0.5)
+    .sort((p, q) => Math.abs(q.z) - Math.abs(p.z))
+    .slice(0, 2)
+    .map(({ z, j }) => (z > 0 ? features[j].high : features[j].low));
+  return traits.length ? traits.join(", ") : "close to the shop's typical customer";
+}
+
+/** Cluster raw feature rows; returns null when there are too few customers to split. */
+export function clusterCustomers(rows: readonly number[][], features: readonly FeatureSpec[], seed = 1, kRange: [number, number] = [2, 6]): Clustering | null {
+  if (rows.length < 3 * kRange[0]) return null;
+  const points = standardise(rows);
+  let best: Clustering | null = null;
+  for (let k = kRange[0]; k <= Math.min(kRange[1], Math.floor(rows.length / 3)); k++) {
+    const { assignments, centres } = kMeans(points, k, seed + k);
+    const s = silhouette(points, assignments, k, seed);
+    if (!best || s > best.silhouette) {
+      best = { k, assignments, centres, silhouette: s, descriptions: centres.map((c) => describeCentre(c, features)) };
+    }
+  }
+  return best;
+}
+
+export const CUSTOMER_FEATURES: FeatureSpec[] = [
+  { name: "daysSinceLastOrder", high: "long since last order", low: "ordered recently" },
+  { name: "orderCount", high: "many orders", low: "few orders" },
+  { name: "totalSpend", high: "high total spend", low: "low total spend" },
+  { name: "tenureDays", high: "long-standing", low: "recently acquired" },
+  { name: "expectedGapDays", high: "orders rarely", low: "orders often" },
+  { name: "averageBasket", high: "big baskets", low: "small baskets" },
+  { name: "discountShare", high: "buys mostly on discount", low: "rarely uses discounts" },
+];

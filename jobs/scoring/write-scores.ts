@@ -1,0 +1,87 @@
+// Writes a shop's scores with one set-based upsert (arrays unnested server-side), drops rows of
+// customers with nothing left to score, and records stage changes as events, deduplicated so a
+// re-run records nothing twice. All in one transaction.
+import type pg from "pg";
+
+export interface ScoreRow {
+  customerId: string;
+  recencyScore: number;
+  frequencyScore: number;
+  monetaryScore: number;
+  rfmGroup: string;
+  orderCount: number;
+  totalSpent: number;
+  firstOrderAt: Date;
+  lastOrderAt: Date;
+  expectedGapDays: number;
+  daysOverdue: number;
+  dormant: boolean;
+  stage: string;
+  stageSince: Date;
+  pAlive: number | null;
+  expectedPurchases: number | null;
+  expectedNextOrderAt: Date | null;
+  clv: number | null;
+  clusterId: number | null;
+  confidence: string;
+}
+
+export interface StageEvent {
+  customerId: string;
+  from: string | null;
+  to: string;
+  at: Date;
+  reason: string;
+}
+
+const UPSERT = `
+insert into customer_scores (shop_id, customer_id, recency_score, frequency_score, monetary_score, rfm_group,
+  order_count, total_spent, first_order_at, last_order_at, expected_gap_days, days_overdue, dormant, stage,
+  stage_since, p_alive, expected_purchases, expected_next_order_at, clv, cluster_id, confidence, scored_at)
+select $1, u.* , $2 from unnest($3::bigint[], $4::smallint[], $5::smallint[], $6::smallint[], $7::text[], $8::int[],
+  $9::bigint[], $10::timestamptz[], $11::timestamptz[], $12::float8[], $13::float8[], $14::boolean[], $15::text[],
+  $16::timestamptz[], $17::float8[], $18::float8[], $19::timestamptz[], $20::bigint[], $21::int[], $22::text[]) as u
+on conflict (shop_id, customer_id) do update set
+  recency_score = excluded.recency_score, frequency_score = excluded.frequency_score,
+  monetary_score = excluded.monetary_score, rfm_group = excluded.rfm_group, order_count = excluded.order_count,
+  total_spent = excluded.total_spent, first_order_at = excluded.first_order_at, last_order_at = excluded.last_order_at,
+  expected_gap_days = excluded.expected_gap_days, days_overdue = excluded.days_overdue, dormant = excluded.dormant,
+  stage = excluded.stage, stage_since = excluded.stage_since, p_alive = excluded.p_alive,
+  expected_purchases = excluded.expected_purchases, expected_next_order_at = excluded.expected_next_order_at,
+  clv = excluded.clv, cluster_id = excluded.cluster_id, confidence = excluded.confidence, scored_at = excluded.scored_at`;
+
+const EVENTS = `
+insert into events (shop_id, customer_id, name, occurred_at, properties, dedupe_key)
+select $1, u.customer_id, 'stage_changed', u.at, jsonb_build_object('from', u.from_stage, 'to', u.to_stage, 'reason', u.reason),
+       'stage:' || u.customer_id || ':' || u.to_stage || ':' || to_char(u.at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS')
+from unnest($2::bigint[], $3::text[], $4::text[], $5::timestamptz[], $6::text[]) as u(customer_id, from_stage, to_stage, at, reason)
+on conflict (shop_id, dedupe_key) do nothing`;
+
+export async function writeScores(pool: pg.Pool, shopId: number, scoredAt: Date, scores: ScoreRow[], events: StageEvent[]): Promise<void> {
+  const col = <K extends keyof ScoreRow>(k: K) => scores.map((s) => s[k]);
+  const client = await pool.connect();
+  try {
+    await client.query("begin");
+    await client.query(UPSERT, [
+      shopId, scoredAt, col("customerId"), col("recencyScore"), col("frequencyScore"), col("monetaryScore"), col("rfmGroup"),
+      col("orderCount"), col("totalSpent").map((v) => Math.round(v).toString()), col("firstOrderAt"), col("lastOrderAt"),
+      col("expectedGapDays"), col("daysOverdue"), col("dormant"), col("stage"), col("stageSince"), col("pAlive"),
+      col("expectedPurchases"), col("expectedNextOrderAt"), col("clv").map((v) => (v === null ? null : Math.round(v).toString())),
+      col("clusterId"), col("confidence"),
+    ]);
+    // Customers with no kept orders any more (cancelled, refunded, merged away) lose their row.
+    await client.query(`delete from customer_scores where shop_id = $1 and customer_id <> all($2::bigint[])`, [shopId, col("customerId")]);
+    if (events.length) {
+      await client.query(EVENTS, [
+        shopId, events.map((e) => e.customerId), events.map((e) => e.from), events.map((e) => e.to), events.map((e) => e.at),
+        events.map((e) => e.reason),
+      ]);
+    }
+    await client.query("commit");
+  } catch (e) {
+    await client.query("rollback");
+    throw e;
+  } finally {
+    client.release();
+  }
+}
