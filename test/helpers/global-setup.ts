@@ -17,6 +17,16 @@ declare module "vitest" {
 }
 
 export default async function setup(project: TestProject) {
+  try {
+    return await startDatabase(project);
+  } catch (e) {
+    // Vitest can swallow a failing global setup's reason; say it plainly.
+    console.error("test database setup failed:", e);
+    throw e;
+  }
+}
+
+async function startDatabase(project: TestProject) {
   let serverUrl = process.env.TEST_DATABASE_SERVER_URL;
   let stop = async () => {};
   let dir: string | undefined;
