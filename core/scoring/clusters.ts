@@ -1,6 +1,6 @@
 // Behavioural clusters: k-means (k-means++ seeding, fixed seed) on standardised features,
 // k chosen by mean silhouette, each cluster described in words from its centre.
-import { seededRng, type Rng } from "./math/prng";
+import { createRng as seededRng, type Rng } from "../random";
 
 export interface FeatureSpec {
   name: string;
@@ -52,7 +52,19 @@ function kMeansPlusPlus(points: number[][], k: number, rng: Rng): number[][] {
   return centres.map((c) => c.slice());
 }
 
-export function kMeans(points: number[][], k: number, seed: number, maxIterations = 100): { assignments: number[]; centres: number[][] } {
+// Lloyd's iterations converge to a local optimum that depends on the seeding, so several
+// seeded starts are run and the one with the smallest within-cluster sum of squares kept.
+export function kMeans(points: number[][], k: number, seed: number, maxIterations = 100, starts = 5): { assignments: number[]; centres: number[][] } {
+  let best: { assignments: number[]; centres: number[][]; inertia: number } | undefined;
+  for (let s = 0; s < starts; s++) {
+    const run = lloyd(points, k, seed + s * 7919, maxIterations);
+    const inertia = points.reduce((sum, p, i) => sum + dist2(p, run.centres[run.assignments[i]]), 0);
+    if (!best || inertia < best.inertia) best = { ...run, inertia };
+  }
+  return { assignments: best!.assignments, centres: best!.centres };
+}
+
+function lloyd(points: number[][], k: number, seed: number, maxIterations: number): { assignments: number[]; centres: number[][] } {
   let centres = kMeansPlusPlus(points, k, seededRng(seed));
   let assignments = new Array(points.length).fill(-1);
   for (let it = 0; it < maxIterations; it++) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { clusterCustomers, describeCentre, kMeans, type FeatureSpec } from "../../../core/scoring/clusters";
-import { seededRng } from "../../../core/scoring/math/prng";
+import { createRng as seededRng } from "../../../core/random";
 
 const FEATURES: FeatureSpec[] = [
   { name: "orders", high: "many orders", low: "few orders" },

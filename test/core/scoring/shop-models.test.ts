@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { fitShopModels, SMALL_STORE } from "../../../core/scoring/shop-models";
 import type { CustomerSummary } from "../../../core/scoring/schema";
-import { seededRng } from "../../../core/scoring/math/prng";
+import { createRng as seededRng } from "../../../core/random";
 import { gamma, simulateBgnbd } from "./simulate";
 
 function shop(n: number, seed: number): CustomerSummary[] {

@@ -1,6 +1,6 @@
 // Seeded simulators for parameter-recovery tests: draw customers from known BG/NBD and
 // Gamma-Gamma parameters.
-import { seededRng, type Rng } from "../../../core/scoring/math/prng";
+import { createRng as seededRng, type Rng } from "../../../core/random";
 
 function normal(rng: Rng): number {
   const u = 1 - rng();

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { seededRng } from "../../../core/scoring/math/prng";
+import { createRng as seededRng } from "../../../core/random";
 import { quintileScores } from "../../../core/scoring/rfm";
 import { defaultScoringSettings } from "../../../core/scoring/schema";
 import { scoreShop } from "../../../jobs/scoring/score-shop";
