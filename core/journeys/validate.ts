@@ -1,0 +1,166 @@
+// Publish-time validation: a journey may only go live when its graph is sound. Every error
+// names the node (null for journey-level problems) and what is wrong.
+import { err, ok, type Result } from "../result";
+import { edges, makesTimePass } from "./graph";
+import { JourneySchema, type Journey, type JourneyNode } from "./schema";
+
+export interface ValidationError {
+  nodeId: string | null;
+  message: string;
+}
+
+export function validateJourney(input: unknown): Result<Journey, ValidationError[]> {
+  const parsed = JourneySchema.safeParse(input);
+  if (!parsed.success) {
+    const raw = input as { nodes?: { id?: unknown }[] } | null;
+    return err(parsed.error.issues.map((i) => {
+      const nodeIdx = i.path[0] === "nodes" && typeof i.path[1] === "number" ? i.path[1] : undefined;
+      const id = nodeIdx !== undefined ? raw?.nodes?.[nodeIdx]?.id : undefined;
+      return { nodeId: typeof id === "string" ? id : null, message: `${i.path.join(".")}: ${i.message}` };
+    }));
+  }
+  const errors = graphErrors(parsed.data);
+  return errors.length > 0 ? err(errors) : ok(parsed.data);
+}
+
+function graphErrors(j: Journey): ValidationError[] {
+  const errors: ValidationError[] = [];
+  const byId = new Map<string, JourneyNode>();
+  for (const n of j.nodes) {
+    if (byId.has(n.id)) errors.push({ nodeId: n.id, message: "duplicate node id" });
+    else byId.set(n.id, n);
+  }
+  if (!byId.has(j.startNodeId)) errors.push({ nodeId: j.startNodeId, message: "start node does not exist" });
+
+  for (const n of j.nodes) {
+    for (const e of edges(n)) {
+      if (e.to === undefined) errors.push({ nodeId: n.id, message: `missing next for outcome "${e.outcome}"` });
+      else if (!byId.has(e.to)) errors.push({ nodeId: n.id, message: `outcome "${e.outcome}" points to missing node "${e.to}"` });
+    }
+    errors.push(...nodeErrors(n));
+  }
+
+  const reachable = reachableFrom(j.startNodeId, byId);
+  for (const n of byId.values()) {
+    if (!reachable.has(n.id)) errors.push({ nodeId: n.id, message: "unreachable from the start node" });
+  }
+  errors.push(...instantCycleErrors(j.nodes, byId));
+  return errors;
+}
+
+function nodeErrors(n: JourneyNode): ValidationError[] {
+  const out: ValidationError[] = [];
+  const bad = (message: string) => out.push({ nodeId: n.id, message });
+  switch (n.type) {
+    case "send":
+      if (n.contentId.trim() === "") bad("send has no content");
+      if (n.fallbackChannel === n.channel) bad("fallback channel is the same as the channel");
+      break;
+    case "ab_split": {
+      if (n.variants.length < 2) bad("A/B split needs at least two variants");
+      const keys = new Set<string>();
+      for (const v of n.variants) {
+        if (!Number.isInteger(v.weight) || v.weight <= 0) bad(`variant "${v.key}" weight must be a positive integer`);
+        if (keys.has(v.key)) bad(`duplicate variant key "${v.key}"`);
+        keys.add(v.key);
+      }
+      break;
+    }
+    case "holdout":
+      if (!(n.controlPercent > 0 && n.controlPercent < 100)) bad("control share must be between 0 and 100 percent (exclusive)");
+      break;
+    case "wait_until_local":
+      if (n.weekdays.length === 0) bad("wait until local time needs at least one weekday");
+      break;
+    case "webhook":
+      if (!/^https:\/\/[^\s/]+/.test(n.url)) bad("webhook url must be https");
+      break;
+    case "wait":
+    case "wait_for_event":
+    case "condition":
+    case "offer":
+    case "update_customer":
+    case "notify_merchant":
+    case "exit":
+      break;
+  }
+  return out;
+}
+
+function reachableFrom(start: string, byId: Map<string, JourneyNode>): Set<string> {
+  const seen = new Set<string>();
+  const stack = byId.has(start) ? [start] : [];
+  while (stack.length > 0) {
+    const id = stack.pop()!;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    for (const e of edges(byId.get(id)!)) if (e.to !== undefined && byId.has(e.to)) stack.push(e.to);
+  }
+  return seen;
+}
+
+/**
+ * Cycles the interpreter could run round without time passing. Edges out of nodes that make
+ * time pass are cut; any strongly connected component left with a cycle is instantaneous.
+ */
+function instantCycleErrors(nodes: readonly JourneyNode[], byId: Map<string, JourneyNode>): ValidationError[] {
+  const succ = (id: string): string[] => {
+    const n = byId.get(id)!;
+    if (makesTimePass(n)) return [];
+    return edges(n).map((e) => e.to).filter((to): to is string => to !== undefined && byId.has(to));
+  };
+  const errors: ValidationError[] = [];
+  for (const scc of stronglyConnected([...byId.keys()], succ)) {
+    const cyclic = scc.length > 1 || succ(scc[0]).includes(scc[0]);
+    if (!cyclic) continue;
+    const ordered = nodes.map((n) => n.id).filter((id) => scc.includes(id));
+    const zeroWaits = ordered.filter((id) => {
+      const t = byId.get(id)!.type;
+      return t === "wait" || t === "wait_for_event";
+    });
+    if (zeroWaits.length > 0) {
+      for (const id of zeroWaits) errors.push({ nodeId: id, message: `zero wait on a loop (${ordered.join(" -> ")})` });
+    } else {
+      errors.push({ nodeId: ordered[0], message: `cycle without a wait: ${ordered.join(" -> ")}` });
+    }
+  }
+  return errors;
+}
+
+/** Tarjan's algorithm, iterative so deep graphs cannot overflow the stack. */
+function stronglyConnected(ids: readonly string[], succ: (id: string) => string[]): string[][] {
+  let counter = 0;
+  const index = new Map<string, number>(), low = new Map<string, number>();
+  const onStack = new Set<string>(), stack: string[] = [], out: string[][] = [];
+  for (const root of ids) {
+    if (index.has(root)) continue;
+    const work: { id: string; next: string[]; i: number }[] = [];
+    const open = (id: string) => {
+      index.set(id, counter); low.set(id, counter); counter++;
+      stack.push(id); onStack.add(id);
+      work.push({ id, next: succ(id), i: 0 });
+    };
+    open(root);
+    while (work.length > 0) {
+      const top = work[work.length - 1];
+      if (top.i < top.next.length) {
+        const w = top.next[top.i++];
+        if (!index.has(w)) open(w);
+        else if (onStack.has(w)) low.set(top.id, Math.min(low.get(top.id)!, index.get(w)!));
+        continue;
+      }
+      work.pop();
+      if (work.length > 0) {
+        const parent = work[work.length - 1].id;
+        low.set(parent, Math.min(low.get(parent)!, low.get(top.id)!));
+      }
+      if (low.get(top.id) === index.get(top.id)) {
+        const comp: string[] = [];
+        let w: string;
+        do { w = stack.pop()!; onStack.delete(w); comp.push(w); } while (w !== top.id);
+        out.push(comp);
+      }
+    }
+  }
+  return out;
+}

@@ -1,0 +1,55 @@
+import { describe, expect, it } from "vitest";
+import { admitJourneys, sendBlockedBy, type AdmissionInput } from "../../../core/governance/conflicts";
+
+const now = new Date("2026-04-10T12:00:00Z");
+const DAY = 86_400_000;
+
+describe("admitJourneys", () => {
+  const base: AdmissionInput = { candidates: [], active: [], maxConcurrent: 2, minTimeInStageMs: DAY };
+  it.each([
+    {
+      why: "stage priority beats business value",
+      input: { candidates: [{ journeyId: "loyal-vip", stage: "loyal", businessValue: 90_000 }, { journeyId: "winback", stage: "at_risk", businessValue: 1_000 }, { journeyId: "newbie", stage: "new", businessValue: 5_000 }] },
+      want: { start: ["winback", "newbie"], preempt: [], rejected: [{ journeyId: "loyal-vip", reason: "max_concurrent" }] },
+    },
+    {
+      why: "business value breaks ties within a stage",
+      input: { maxConcurrent: 1, candidates: [{ journeyId: "a", stage: "dormant", businessValue: 100 }, { journeyId: "b", stage: "dormant", businessValue: 500 }] },
+      want: { start: ["b"], preempt: [], rejected: [{ journeyId: "a", reason: "max_concurrent" }] },
+    },
+    {
+      why: "a higher-priority journey displaces a lower active one",
+      input: { maxConcurrent: 1, active: [{ enrollmentId: "e1", journeyId: "post", stage: "active", businessValue: 0 }], candidates: [{ journeyId: "winback", stage: "at_risk", businessValue: 0 }] },
+      want: { start: ["winback"], preempt: ["e1"], rejected: [] },
+    },
+    {
+      why: "already in the journey",
+      input: { active: [{ enrollmentId: "e1", journeyId: "winback", stage: "at_risk", businessValue: 0 }], candidates: [{ journeyId: "winback", stage: "at_risk", businessValue: 0 }] },
+      want: { start: [], preempt: [], rejected: [{ journeyId: "winback", reason: "already_active" }] },
+    },
+    {
+      why: "stage entered 23 h ago is too recent",
+      input: { customerStage: { stage: "at_risk", since: new Date(now.getTime() - 23 * 3_600_000) }, candidates: [{ journeyId: "winback", stage: "at_risk", businessValue: 0 }] },
+      want: { start: [], preempt: [], rejected: [{ journeyId: "winback", reason: "stage_too_recent" }] },
+    },
+    {
+      why: "stage entered exactly 24 h ago is old enough",
+      input: { customerStage: { stage: "at_risk", since: new Date(now.getTime() - DAY) }, candidates: [{ journeyId: "winback", stage: "at_risk", businessValue: 0 }] },
+      want: { start: ["winback"], preempt: [], rejected: [] },
+    },
+  ])("$why", ({ input, want }) => expect(admitJourneys({ ...base, ...input }, now)).toEqual(want));
+});
+
+describe("sendBlockedBy", () => {
+  const active = [
+    { enrollmentId: "e-low", journeyId: "loyal", stage: "loyal", businessValue: 0 },
+    { enrollmentId: "e-top", journeyId: "winback", stage: "at_risk", businessValue: 0 },
+    { enrollmentId: "e-mid", journeyId: "second", stage: "one_time", businessValue: 0 },
+  ];
+  it.each([
+    { id: "e-top", max: 1, want: null },
+    { id: "e-mid", max: 1, want: "winback" },
+    { id: "e-mid", max: 2, want: null },
+    { id: "e-low", max: 2, want: "winback" },
+  ])("$id with max $max", ({ id, max, want }) => expect(sendBlockedBy(id, active, max)).toBe(want));
+});

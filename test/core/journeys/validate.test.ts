@@ -1,0 +1,56 @@
+import { describe, expect, it } from "vitest";
+import type { JourneyInput } from "../../../core/journeys/schema";
+import { validateJourney } from "../../../core/journeys/validate";
+import { JOURNEY_TEMPLATES } from "../../../core/journeys/templates";
+
+const base = (nodes: unknown[], start = "a"): unknown => ({
+  id: "j", version: 1, name: "t", trigger: { kind: "segment_entered", segmentId: "s" }, startNodeId: start, nodes,
+});
+const exit = { id: "x", type: "exit" };
+const send = (id: string, next: string, contentId = "c") => ({ id, type: "send", channel: "email", contentId, purpose: "promotional", next });
+
+describe("validateJourney", () => {
+  it.each([
+    { why: "unreachable node", nodes: [send("a", "x"), send("orphan", "x"), exit], nodeId: "orphan", msg: /unreachable/ },
+    { why: "dangling next id", nodes: [send("a", "nowhere"), exit], nodeId: "a", msg: /missing node "nowhere"/ },
+    { why: "duplicate id", nodes: [send("a", "x"), send("a", "x"), exit], nodeId: "a", msg: /duplicate node id/ },
+    { why: "missing start node", nodes: [send("b", "x"), exit], nodeId: "a", msg: /start node/ },
+    { why: "send without content", nodes: [send("a", "x", "  "), exit], nodeId: "a", msg: /no content/ },
+    { why: "condition without a no branch", nodes: [{ id: "a", type: "condition", conditionId: "c", yes: "x" }, exit], nodeId: "a", msg: /outcome "no"/ },
+    { why: "wait for event without a timeout branch", nodes: [{ id: "a", type: "wait_for_event", event: "e", timeout: { amount: 1, unit: "days" }, onEvent: "x" }, exit], nodeId: "a", msg: /outcome "onTimeout"/ },
+    { why: "variant without next", nodes: [{ id: "a", type: "ab_split", variants: [{ key: "p", weight: 1, next: "x" }, { key: "q", weight: 1 }] }, exit], nodeId: "a", msg: /variant:q/ },
+    { why: "cycle without a wait", nodes: [send("a", "b"), { id: "b", type: "condition", conditionId: "c", yes: "a", no: "x" }, exit], nodeId: "a", msg: /cycle without a wait: a -> b/ },
+    { why: "zero wait on a loop", nodes: [send("a", "w"), { id: "w", type: "wait", duration: { amount: 0, unit: "hours" }, next: "b" }, { id: "b", type: "condition", conditionId: "c", yes: "a", no: "x" }, exit], nodeId: "w", msg: /zero wait on a loop/ },
+    { why: "zero timeout on a loop", nodes: [{ id: "a", type: "wait_for_event", event: "e", timeout: { amount: 0, unit: "days" }, onEvent: "x", onTimeout: "a" }, exit], nodeId: "a", msg: /zero wait on a loop/ },
+    { why: "a single variant", nodes: [{ id: "a", type: "ab_split", variants: [{ key: "p", weight: 1, next: "x" }] }, exit], nodeId: "a", msg: /at least two variants/ },
+    { why: "zero weight", nodes: [{ id: "a", type: "ab_split", variants: [{ key: "p", weight: 0, next: "x" }, { key: "q", weight: 1, next: "x" }] }, exit], nodeId: "a", msg: /weight must be a positive integer/ },
+    { why: "fractional weight", nodes: [{ id: "a", type: "ab_split", variants: [{ key: "p", weight: 0.5, next: "x" }, { key: "q", weight: 1, next: "x" }] }, exit], nodeId: "a", msg: /positive integer/ },
+    { why: "duplicate variant keys", nodes: [{ id: "a", type: "ab_split", variants: [{ key: "p", weight: 1, next: "x" }, { key: "p", weight: 1, next: "x" }] }, exit], nodeId: "a", msg: /duplicate variant key/ },
+    { why: "holdout of 100%", nodes: [{ id: "a", type: "holdout", controlPercent: 100, next: "x" }, exit], nodeId: "a", msg: /control share/ },
+    { why: "no weekdays", nodes: [{ id: "a", type: "wait_until_local", localTime: "09:00", weekdays: [], next: "x" }, exit], nodeId: "a", msg: /weekday/ },
+    { why: "plain-http webhook", nodes: [{ id: "a", type: "webhook", url: "http://example.com/hook", next: "x" }, exit], nodeId: "a", msg: /https/ },
+    { why: "bad local time (schema)", nodes: [{ id: "a", type: "wait_until_local", localTime: "25:00", next: "x" }, exit], nodeId: "a", msg: /HH:MM/ },
+  ])("rejects $why", ({ nodes, nodeId, msg }) => {
+    const r = validateJourney(base(nodes));
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.error).toContainEqual({ nodeId, message: expect.stringMatching(msg) });
+  });
+
+  it("accepts a loop that waits", () => {
+    const r = validateJourney(base([
+      send("a", "w"), { id: "w", type: "wait", duration: { amount: 1, unit: "days" }, next: "b" },
+      { id: "b", type: "condition", conditionId: "c", yes: "a", no: "x" }, exit,
+    ]));
+    expect(r).toMatchObject({ ok: true });
+  });
+
+  it.each(JOURNEY_TEMPLATES.map((t) => [t.name, t] as [string, JourneyInput]))("template %s is valid", (_name, t) => {
+    const r = validateJourney(t);
+    expect(r.ok ? [] : r.error).toEqual([]);
+  });
+
+  it("templates have unique ids", () => {
+    expect(new Set(JOURNEY_TEMPLATES.map((t) => t.id)).size).toBe(JOURNEY_TEMPLATES.length);
+  });
+});
