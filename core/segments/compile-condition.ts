@@ -1,0 +1,251 @@
+// Leaf conditions to SQL predicates over the current customer `c` (and, when a score is used,
+// its customer_scores row `s`). Every subquery filters on shop_id = $1 and customer_id = c.id
+// first, which is the leading part of the (shop_id, customer_id, time) indexes.
+import { assertNever } from "../result";
+import { compare, compareCount } from "./compare";
+import {
+  CUSTOMER_FIELDS,
+  ENGAGEMENT_EVENT_NAMES,
+  ORDER_METRICS,
+  SCORE_FIELDS,
+  type Condition,
+  type CustomerField,
+  type OrderMetric,
+  type PropertyFilter,
+  type ScoreField,
+  type Step,
+} from "./schema";
+import { and, TABLES, truthy, type Params } from "./sql";
+
+export interface ConditionCompiler {
+  p: Params;
+  usesScores: boolean;
+  /** Compiles another segment's tree inline, or undefined to read segment_memberships. */
+  inlineSegment(id: string): string | undefined;
+}
+
+const CUSTOMER_EXPR: Record<CustomerField, string> = {
+  email: "c.email",
+  email_domain: "split_part(c.email, '@', 2)",
+  country: "c.country::text",
+  province: "c.province",
+  tags: "c.tags",
+  locale: "c.locale",
+  language: "split_part(replace(c.locale, '_', '-'), '-', 1)",
+  timezone: "c.timezone",
+  created_at: "coalesce(c.source_created_at, c.created_at)",
+  email_consent: "c.email_consent",
+  sms_consent: "c.sms_consent",
+};
+
+const SCORE_EXPR: Record<ScoreField, string> = {
+  recency_score: "s.recency_score",
+  frequency_score: "s.frequency_score",
+  monetary_score: "s.monetary_score",
+  rfm_group: "s.rfm_group",
+  dormant: "s.dormant",
+  days_overdue: "s.days_overdue",
+  stage: "s.stage",
+  p_alive: "s.p_alive",
+  expected_next_order_at: "s.expected_next_order_at",
+  clv: "s.clv",
+  cluster_id: "s.cluster_id",
+};
+
+function known<K extends string>(catalogue: Record<K, unknown>, name: string, what: string): K {
+  // validate.ts rejects unknown names first; reaching this is a caller bug.
+  if (!Object.hasOwn(catalogue, name)) throw new Error(`unknown ${what} '${name}': validate the segment first`);
+  return name as K;
+}
+
+/** The customer's non-cancelled orders, as "FROM ... WHERE ..." with alias `o`. */
+function ordersOf(o: string, p: Params, extra: string[] = []): string {
+  return `FROM ${TABLES.orders} ${o} WHERE ${and([`${o}.shop_id = ${p.shop}`, `${o}.customer_id = c.id`, `${o}.cancelled_at IS NULL`, ...extra])}`;
+}
+
+function eventsOf(e: string, p: Params, name: string, extra: string[] = []): string {
+  return `FROM ${TABLES.events} ${e} WHERE ${and([`${e}.shop_id = ${p.shop}`, `${e}.customer_id = c.id`, `${e}.name = ${p.add(name, "text")}`, ...extra])}`;
+}
+
+function propertyFilter(e: string, f: PropertyFilter, p: Params): string {
+  const path = p.add(f.property.split("."), "text[]");
+  const json = `(${e}.properties #> ${path})`;
+  const text = `(${e}.properties #>> ${path})`;
+  // Cast to numeric only when the JSON value is a number, so a string never raises.
+  const num = `(CASE WHEN jsonb_typeof(${json}) = 'number' THEN ${text}::numeric END)`;
+  const cmp = f.cmp;
+  switch (cmp.op) {
+    case "is_set":
+      return `(${json} IS NOT NULL AND ${json} <> 'null'::jsonb)`;
+    case "is_not_set":
+      return `NOT coalesce(${json} IS NOT NULL AND ${json} <> 'null'::jsonb, false)`;
+    case "is_true":
+      return truthy(`${json} = 'true'::jsonb`);
+    case "is_false":
+      return `NOT ${truthy(`${json} = 'true'::jsonb`)}`;
+    case "eq":
+    case "neq":
+      return compare(typeof cmp.value === "number" ? num : text, typeof cmp.value === "number" ? "number" : "text", cmp, p);
+    case "in":
+    case "not_in": {
+      const numeric = cmp.values.every((v) => typeof v === "number");
+      return compare(numeric ? num : text, numeric ? "number" : "text", cmp, p);
+    }
+    case "gt":
+    case "gte":
+    case "lt":
+    case "lte":
+    case "between":
+      return compare(num, "number", cmp, p);
+    default:
+      return compare(text, "text", cmp, p);
+  }
+}
+
+/** A sequence step as a row source: "FROM ... WHERE ..." over alias `a`, and its time column. */
+function stepSource(step: Step, a: string, p: Params, extra: (time: string) => string[] = () => []): { fromWhere: string; time: string } {
+  switch (step.source) {
+    case "event": {
+      const time = `${a}.occurred_at`;
+      const filters = step.filters.map((f) => propertyFilter(a, f, p));
+      return { fromWhere: eventsOf(a, p, step.name, [...filters, ...extra(time)]), time };
+    }
+    case "order": {
+      const time = `${a}.processed_at`;
+      return { fromWhere: ordersOf(a, p, extra(time)), time };
+    }
+    default:
+      return assertNever(step, "sequence step");
+  }
+}
+
+function orderMetric(metric: OrderMetric, cond: Extract<Condition, { kind: "orders" }>, cc: ConditionCompiler): string {
+  const { p } = cc;
+  const o = p.alias("o");
+  const fromWhere = ordersOf(o, p, p.window(`${o}.processed_at`, cond.window));
+  const type = ORDER_METRICS[metric];
+  switch (metric) {
+    case "count":
+      return compareCount(fromWhere, cond.cmp, p);
+    case "total_spent":
+      return compare(`(SELECT coalesce(sum(${o}.total - ${o}.refunded), 0) ${fromWhere})`, type, cond.cmp, p);
+    case "average_spent":
+      return compare(`(SELECT avg(${o}.total - ${o}.refunded) ${fromWhere})`, type, cond.cmp, p);
+    case "first_order_at":
+      return compare(`(SELECT min(${o}.processed_at) ${fromWhere})`, type, cond.cmp, p);
+    case "last_order_at":
+      return compare(`(SELECT max(${o}.processed_at) ${fromWhere})`, type, cond.cmp, p);
+    default:
+      return assertNever(metric, "order metric");
+  }
+}
+
+export function compileCondition(cond: Condition, cc: ConditionCompiler): string {
+  const { p } = cc;
+  switch (cond.kind) {
+    case "customer": {
+      const field = known(CUSTOMER_FIELDS, cond.field, "customer field");
+      return compare(CUSTOMER_EXPR[field], CUSTOMER_FIELDS[field], cond.cmp, p);
+    }
+    case "score": {
+      const field = known(SCORE_FIELDS, cond.field, "score");
+      cc.usesScores = true;
+      return compare(SCORE_EXPR[field], SCORE_FIELDS[field], cond.cmp, p);
+    }
+    case "orders":
+      return orderMetric(known(ORDER_METRICS, cond.metric, "order metric"), cond, cc);
+    case "discount_codes": {
+      const o = p.alias("o");
+      const codes = cond.codes.length
+        ? `EXISTS (SELECT 1 FROM unnest(${o}.discount_codes) dc WHERE lower(dc) = ANY(${p.add(cond.codes.map((c) => c.toLowerCase()), "text[]")}))`
+        : `cardinality(${o}.discount_codes) > 0`;
+      const exists = `EXISTS (SELECT 1 ${ordersOf(o, p, [...p.window(`${o}.processed_at`, cond.window), codes])})`;
+      return cond.used ? exists : `NOT ${exists}`;
+    }
+    case "purchased": {
+      const o = p.alias("o");
+      const l = p.alias("l");
+      let match: string;
+      switch (cond.by) {
+        case "product":
+          match = `${l}.product_id = ANY(${p.add(cond.values, "text[]")})`;
+          break;
+        case "variant":
+          match = `${l}.variant_id = ANY(${p.add(cond.values, "text[]")})`;
+          break;
+        case "vendor":
+          match = `lower(${l}.vendor) = ANY(${p.add(cond.values.map((v) => v.toLowerCase()), "text[]")})`;
+          break;
+        case "collection": {
+          const pr = p.alias("p");
+          match = `${l}.product_id IN (SELECT ${pr}.external_id FROM ${TABLES.products} ${pr} WHERE ${pr}.shop_id = ${p.shop} AND ${pr}.collections && ${p.add(cond.values, "text[]")})`;
+          break;
+        }
+        default:
+          return assertNever(cond.by, "purchase dimension");
+      }
+      const exists = `EXISTS (SELECT 1 FROM ${TABLES.orders} ${o} JOIN ${TABLES.orderLines} ${l} ON ${l}.shop_id = ${o}.shop_id AND ${l}.order_id = ${o}.id WHERE ${and([
+        `${o}.shop_id = ${p.shop}`,
+        `${o}.customer_id = c.id`,
+        `${o}.cancelled_at IS NULL`,
+        ...p.window(`${o}.processed_at`, cond.window),
+        match,
+      ])})`;
+      return cond.bought ? exists : `NOT ${exists}`;
+    }
+    case "engagement": {
+      const e = p.alias("e");
+      const channel = cond.channel ? [`${e}.properties ->> 'channel' = ${p.add(cond.channel, "text")}`] : [];
+      const fromWhere = eventsOf(e, p, ENGAGEMENT_EVENT_NAMES[cond.action], [...channel, ...p.window(`${e}.occurred_at`, cond.window)]);
+      return compareCount(fromWhere, cond.count, p);
+    }
+    case "event": {
+      const e = p.alias("e");
+      const filters = cond.filters.map((f) => propertyFilter(e, f, p));
+      return compareCount(eventsOf(e, p, cond.name, [...filters, ...p.window(`${e}.occurred_at`, cond.window)]), cond.count, p);
+    }
+    case "sequence": {
+      const first = stepSource(cond.first, p.alias("a"), p, (t) => p.window(t, cond.window));
+      const then = stepSource(cond.then, p.alias("b"), p, (t) => [`${t} > ${first.time}`, `${t} <= ${p.plusLocalDays(first.time, cond.within_days)}`]);
+      return `EXISTS (SELECT 1 ${first.fromWhere} AND EXISTS (SELECT 1 ${then.fromWhere}))`;
+    }
+    case "reordered_after_first": {
+      const o1 = p.alias("o");
+      const o2 = p.alias("o");
+      const f = p.alias("f");
+      const later = ordersOf(o2, p, [`${o2}.processed_at > ${f}.t`, `${o2}.processed_at <= ${p.plusLocalDays(`${f}.t`, cond.within_days)}`]);
+      return `EXISTS (SELECT 1 FROM (SELECT min(${o1}.processed_at) AS t ${ordersOf(o1, p)}) ${f} WHERE EXISTS (SELECT 1 ${later}))`;
+    }
+    case "consecutive_days": {
+      const src = stepSource(cond.step, p.alias("x"), p, (t) => p.window(t, cond.window));
+      const d = p.alias("d");
+      const r = p.alias("r");
+      // Gaps and islands: consecutive dates minus their rank share one value per run.
+      const days = `SELECT DISTINCT (${src.time} AT TIME ZONE ${p.tzSql})::date AS day ${src.fromWhere}`;
+      const runs = `SELECT ${d}.day - (row_number() OVER (ORDER BY ${d}.day))::int AS run FROM (${days}) ${d}`;
+      // The plain EXISTS first lets the planner semi-join away customers with no such rows
+      // before the per-customer window function runs.
+      return `(EXISTS (SELECT 1 ${src.fromWhere}) AND EXISTS (SELECT 1 FROM (${runs}) ${r} GROUP BY ${r}.run HAVING count(*) >= ${p.add(cond.days, "int")}))`;
+    }
+    case "in_segment": {
+      const inline = cc.inlineSegment(cond.segment_id);
+      const m = p.alias("m");
+      const member =
+        inline ??
+        `EXISTS (SELECT 1 FROM ${TABLES.segmentMemberships} ${m} WHERE ${m}.shop_id = ${p.shop} AND ${m}.segment_id = ${p.add(cond.segment_id, "bigint")} AND ${m}.customer_id = c.id)`;
+      return cond.member ? member : `NOT ${member}`;
+    }
+    case "shopify_segment": {
+      const m = p.alias("m");
+      const member = `EXISTS (SELECT 1 FROM ${TABLES.shopifySegmentMembers} ${m} WHERE ${m}.shop_id = ${p.shop} AND ${m}.segment_id = ${p.add(cond.segment_id, "text")} AND ${m}.customer_id = c.id)`;
+      return cond.member ? member : `NOT ${member}`;
+    }
+    case "journey": {
+      const j = p.alias("j");
+      const status = { in: `${j}.status = 'active'`, completed: `${j}.status = 'completed'`, converted: `${j}.converted_at IS NOT NULL` }[cond.status];
+      return `EXISTS (SELECT 1 FROM ${TABLES.journeyEnrollments} ${j} WHERE ${j}.shop_id = ${p.shop} AND ${j}.journey_id = ${p.add(cond.journey_id, "bigint")} AND ${j}.customer_id = c.id AND ${status})`;
+    }
+    default:
+      return assertNever(cond, "condition");
+  }
+}

@@ -1,0 +1,119 @@
+// A validated segment tree to ONE parameterised SQL query over the shop's customers.
+// No user value is ever spliced into the text; see sql.ts for parameters and identifiers.
+import { assertNever } from "../result";
+import { compileCondition, type ConditionCompiler } from "./compile-condition";
+import type { SegmentNode } from "./schema";
+import { Params, TABLES } from "./sql";
+
+export type SqlQuery = { text: string; values: unknown[] };
+
+export interface CompileOptions {
+  shopId: number;
+  /** Evaluation time: relative windows count shop-local days back from here. */
+  now: Date;
+  /** The shop's IANA time zone. */
+  timezone: string;
+  /**
+   * Other segments' trees: a reference is compiled inline (always fresh). Without it, or when
+   * it returns undefined, the reference reads the materialised segment_memberships table.
+   */
+  resolveSegment?: (id: string) => SegmentNode | undefined;
+}
+
+/** References are validated acyclic; this bounds inlining anyway so a bug cannot recurse forever. */
+const MAX_INLINE_DEPTH = 16;
+
+interface Compiled {
+  from: string;
+  where: string;
+  p: Params;
+}
+
+function compileWhere(tree: SegmentNode, opts: CompileOptions): Compiled {
+  const p = new Params(opts.shopId, opts.now, opts.timezone);
+  const inlining: string[] = [];
+  const cc: ConditionCompiler = {
+    p,
+    usesScores: false,
+    inlineSegment(id) {
+      const other = opts.resolveSegment?.(id);
+      if (!other) return undefined;
+      if (inlining.includes(id) || inlining.length >= MAX_INLINE_DEPTH) {
+        throw new Error(`segment reference cycle through ${[...inlining, id].join(" → ")}`);
+      }
+      inlining.push(id);
+      const sql = node(other);
+      inlining.pop();
+      return sql;
+    },
+  };
+  const node = (n: SegmentNode): string => {
+    switch (n.kind) {
+      case "and":
+      case "or":
+        return `(${n.children.map(node).join(n.kind === "and" ? " AND " : " OR ")})`;
+      case "not":
+        return `NOT ${node(n.child)}`;
+      default:
+        return compileCondition(n, cc);
+    }
+  };
+  const predicate = node(tree);
+  const scores = cc.usesScores
+    ? ` LEFT JOIN ${TABLES.scores} s ON s.shop_id = c.shop_id AND s.customer_id = c.id`
+    : "";
+  return {
+    from: `FROM ${TABLES.customers} c${scores}`,
+    // Merged-away records are not customers any more: their orders live on the survivor.
+    where: `c.shop_id = ${p.shop} AND c.merged_into_id IS NULL AND ${predicate}`,
+    p,
+  };
+}
+
+/** Member customer ids of the shop (column `id`, bigint as string). */
+export function compileSegment(tree: SegmentNode, opts: CompileOptions): SqlQuery {
+  const { from, where, p } = compileWhere(tree, opts);
+  return { text: `SELECT c.id ${from} WHERE ${where}`, values: p.values };
+}
+
+/** One customer: returns its id when a member, no row otherwise. Index lookups only. */
+export function compileSegmentForCustomer(tree: SegmentNode, opts: CompileOptions & { customerId: bigint | string }): SqlQuery {
+  const { from, where, p } = compileWhere(tree, opts);
+  const id = p.add(String(opts.customerId), "bigint");
+  return { text: `SELECT c.id ${from} WHERE c.id = ${id} AND ${where}`, values: p.values };
+}
+
+/**
+ * Preview: one row {total, email_reach, sms_reach, sample}. Reach counts members we may
+ * message on the channel: subscribed, with a contact the platform let us see.
+ */
+export function compileSegmentPreview(tree: SegmentNode, opts: CompileOptions & { sampleSize?: number }): SqlQuery {
+  const { from, where, p } = compileWhere(tree, opts);
+  const limit = p.add(opts.sampleSize ?? 20, "int");
+  const text =
+    `WITH members AS MATERIALIZED (SELECT c.id, c.email, c.email_available, c.email_consent, c.phone, c.phone_available, c.sms_consent ${from} WHERE ${where}) ` +
+    `SELECT count(*)::int AS total, ` +
+    `count(*) FILTER (WHERE email_consent = 'subscribed' AND email IS NOT NULL AND email_available)::int AS email_reach, ` +
+    `count(*) FILTER (WHERE sms_consent = 'subscribed' AND phone IS NOT NULL AND phone_available)::int AS sms_reach, ` +
+    `ARRAY(SELECT id FROM members ORDER BY id LIMIT ${limit}) AS sample FROM members`;
+  return { text, values: p.values };
+}
+
+export type ReachChannel = "email" | "sms";
+
+/** Members reachable on one channel (ids), for sending. */
+export function compileSegmentReach(tree: SegmentNode, opts: CompileOptions & { channel: ReachChannel }): SqlQuery {
+  const { from, where, p } = compileWhere(tree, opts);
+  let reach: string;
+  switch (opts.channel) {
+    case "email":
+      reach = "c.email_consent = 'subscribed' AND c.email IS NOT NULL AND c.email_available";
+      break;
+    case "sms":
+      reach = "c.sms_consent = 'subscribed' AND c.phone IS NOT NULL AND c.phone_available";
+      break;
+    default:
+      return assertNever(opts.channel, "channel");
+  }
+  return { text: `SELECT c.id ${from} WHERE ${where} AND ${reach}`, values: p.values };
+}
