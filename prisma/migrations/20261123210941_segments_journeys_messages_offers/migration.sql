@@ -44,7 +44,7 @@ CREATE TABLE "segment_memberships" (
     "shop_id" INTEGER NOT NULL,
     "segment_id" BIGINT NOT NULL,
     "customer_id" BIGINT NOT NULL,
-    "entered_at" TIMESTAMPTZ(3) NOT NULL,
+    "entered_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
     CONSTRAINT "segment_memberships_pkey" PRIMARY KEY ("shop_id","segment_id","customer_id")
 );
