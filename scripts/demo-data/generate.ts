@@ -2,6 +2,10 @@
 // buys at a personal rhythm (gamma-distributed mean gap) and may lapse after any purchase
 // (BG/NBD-style dropout), so the history holds loyal regulars, one-time buyers and
 // customers who drifted away, as a real store's does. Same seed and end date, same data.
+import { createRng, gamma as gammaRate, type Rng } from "../../core/random";
+
+/** Gamma by shape and scale (mean = shape × scale), the form the rhythms below read best in. */
+const gamma = (rand: Rng, shape: number, scale: number) => gammaRate(rand, shape, 1 / scale);
 
 export interface DemoOptions {
   seed: number;
@@ -67,18 +71,6 @@ export interface DemoStore {
   orders: DemoOrder[];
 }
 
-/** mulberry32: small, fast, and good enough for synthetic data. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const FIRST = ["Ava", "Liam", "Mia", "Noah", "Emma", "Lucas", "Sofia", "Leo", "Chloe", "Ethan", "Zoe", "Mateo", "Isla", "Omar", "Priya", "Kenji", "Amara", "Jonas", "Elena", "Malik", "Hana", "Diego", "Freya", "Tomas"];
 const LAST = ["Smith", "Garcia", "Chen", "Müller", "Okafor", "Rossi", "Nguyen", "Silva", "Kowalski", "Haddad", "Johansson", "Patel", "Kim", "Dubois", "Murphy", "Tanaka", "Novak", "Costa"];
 const PLACES = [
@@ -103,26 +95,6 @@ const COLLECTIONS = [
 
 const DAY = 86_400_000;
 
-function gamma(rand: () => number, shape: number, scale: number): number {
-  // Marsaglia and Tsang; shape < 1 boosted.
-  if (shape < 1) return gamma(rand, shape + 1, scale) * Math.pow(rand(), 1 / shape);
-  const d = shape - 1 / 3;
-  const c = 1 / Math.sqrt(9 * d);
-  for (;;) {
-    let x: number;
-    let v: number;
-    do {
-      const u1 = rand() || 1e-12;
-      const u2 = rand();
-      x = Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
-      v = 1 + c * x;
-    } while (v <= 0);
-    v = v * v * v;
-    const u = rand();
-    if (Math.log(u || 1e-12) < 0.5 * x * x + d - d * v + d * Math.log(v)) return d * v * scale;
-  }
-}
-
 function pick<T>(rand: () => number, items: readonly T[]): T {
   return items[Math.floor(rand() * items.length)];
 }
@@ -138,7 +110,7 @@ function weighted<T extends { weight: number }>(rand: () => number, items: reado
 }
 
 export function generateDemoStore(opts: DemoOptions): DemoStore {
-  const rand = seededRandom(opts.seed);
+  const rand = createRng(opts.seed);
   const end = opts.end.getTime();
   const start = end - (opts.years ?? 3) * 365 * DAY;
 
