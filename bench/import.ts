@@ -1,0 +1,91 @@
+// Shopify bulk import, end to end: N generated orders (~N/4 customers) in the store simulator,
+// imported through the official client, bulk operations, streamed JSONL, translation and
+// ingestBatch into a throwaway PostgreSQL; and, in the same run, a plain COPY of the same rows
+// into the same tables (another shop) as the floor to compare with.
+//   npm run bench -- import --size 20000
+import pg from "pg";
+import { copyRows } from "../connectors/ingest/copy";
+import { runBulkImport } from "../connectors/shopify/bulk-import";
+import { createAdminGraphql } from "../connectors/shopify/client";
+import { generateStore, pointShopifyClientsAt, startStoreSim, type SimStore } from "../scripts/store-sim";
+import { benchDatabase, peakRssMb } from "./lib/services";
+
+const TOKEN = "shpat_bench";
+
+async function shop(pool: pg.Pool, domain: string): Promise<number> {
+  const r = await pool.query(
+    `insert into shops (domain, platform, currency, timezone, updated_at) values ($1, 'shopify', 'USD', 'America/New_York', now()) returning id`, [domain]);
+  return r.rows[0].id;
+}
+
+/** The floor: the same customers, orders, lines and products COPYed straight in. */
+async function copyBaseline(pool: pg.Pool, shopId: number, s: SimStore): Promise<void> {
+  const client = await pool.connect();
+  const now = new Date();
+  try {
+    await client.query("begin");
+    await copyRows(client, "customers", ["shop_id", "id", "email", "phone", "first_name", "last_name", "country", "province", "city", "zip",
+      "address1", "timezone", "locale", "tags", "email_consent", "sms_consent", "source_created_at", "created_at", "updated_at"],
+      s.customers, (c) => [shopId, c.id, c.email, c.phone, c.firstName, c.lastName, c.country, c.province, c.city, c.zip,
+        c.address1, c.timeZone, c.locale, c.tags, c.emailState === "SUBSCRIBED" ? "subscribed" : "not_subscribed",
+        c.smsState === "SUBSCRIBED" ? "subscribed" : "not_subscribed", c.createdAt, now, now]);
+    await copyRows(client, "orders", ["shop_id", "id", "source", "external_id", "customer_id", "name", "processed_at", "currency", "subtotal",
+      "discounts", "shipping", "tax", "total", "refunded", "discount_codes", "financial_status", "cancelled_at", "source_name",
+      "source_updated_at", "created_at", "updated_at"],
+      s.orders, (o) => [shopId, o.id, "shopify", String(o.id), o.customerId, o.name, o.processedAt, s.shop.currency, o.subtotal,
+        o.discounts, o.shipping, o.tax, o.total, o.refunded, o.discountCodes, o.financialStatus.toLowerCase(), o.cancelledAt,
+        o.sourceName, o.updatedAt, now, now]);
+    const lines = s.orders.flatMap((o) => o.lines.map((l) => ({ o, l })));
+    await copyRows(client, "order_lines", ["shop_id", "id", "order_id", "external_id", "product_id", "variant_id", "sku", "title", "vendor",
+      "quantity", "price", "discount"],
+      lines, ({ o, l }) => [shopId, l.id, o.id, String(l.id), String(l.productId), String(l.variantId), l.sku, l.title, l.vendor,
+        l.quantity, l.price, l.discount]);
+    await copyRows(client, "products", ["shop_id", "source", "external_id", "title", "vendor", "product_type", "collections", "unit_cost"],
+      s.products, (p) => [shopId, "shopify", String(p.id), p.title, p.vendor, p.productType, p.collections.map((c) => c.title), p.variants[0]?.unitCost]);
+    await client.query("commit");
+  } catch (e) {
+    await client.query("rollback");
+    throw e;
+  } finally {
+    client.release();
+  }
+}
+
+export async function run(opts: { size?: number }) {
+  const size = opts.size ?? 20_000;
+  const store = generateStore({ seed: 2026, orders: size, customers: Math.max(1, Math.round(size / 4)), domain: "bench.myshopify.com" });
+  const db = await benchDatabase();
+  const pool = new pg.Pool({ connectionString: db.url, max: 4 });
+  // A generous bucket: the bench measures the import, not the plan's rate limit.
+  const sim = await startStoreSim({ store, accessToken: TOKEN, bucket: { restoreRate: 1000 }, bulk: { runningAfterMs: 5, completeAfterMs: 20 } });
+  const unpoint = pointShopifyClientsAt(sim);
+  try {
+    const shopId = await shop(pool, sim.shop);
+    const t0 = performance.now();
+    const r = await runBulkImport({
+      client: createAdminGraphql({ shop: sim.shop, accessToken: TOKEN }), pool, shopId, batchSize: 5_000, pollIntervalMs: 20,
+    });
+    const total = (performance.now() - t0) / 1000;
+    if (!r.ok) throw new Error(`import failed: ${JSON.stringify(r.error)}`);
+
+    const copyShop = await shop(pool, "bench-copy.myshopify.com");
+    const t1 = performance.now();
+    await copyBaseline(pool, copyShop, store);
+    const copy = (performance.now() - t1) / 1000;
+    return {
+      orders: store.orders.length,
+      customers: store.customers.length,
+      total_s: Number(total.toFixed(3)),
+      orders_per_s: Math.round(store.orders.length / total),
+      copy_s: Number(copy.toFixed(3)),
+      copy_ratio: Number((total / copy).toFixed(2)),
+      rejected: r.value.rowsRejected,
+      peak_rss_mb: peakRssMb(),
+    };
+  } finally {
+    unpoint();
+    await sim.close();
+    await pool.end();
+    await db.stop();
+  }
+}
