@@ -34,3 +34,19 @@ export async function closeDatabase(): Promise<void> {
   globalThis.__winbackPrisma = undefined;
   globalThis.__winbackPool = undefined;
 }
+
+/** Runs `work` in one transaction on a client of `db`: all of it is written, or none. */
+export async function withTransaction<T>(db: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await db.connect();
+  try {
+    await client.query("begin");
+    const result = await work(client);
+    await client.query("commit");
+    return result;
+  } catch (e) {
+    await client.query("rollback").catch(() => {});
+    throw e;
+  } finally {
+    client.release();
+  }
+}

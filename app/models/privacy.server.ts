@@ -2,6 +2,7 @@
 // customer, erase a customer, erase a shop. Erasure walks every table that carries the
 // shop (and the customer) rather than a hand-kept list, so a table added later is covered.
 import pg from "pg";
+import { withTransaction } from "../db.server";
 
 const quoteIdent = (name: string) => pg.escapeIdentifier(name);
 
@@ -47,10 +48,8 @@ export async function findCustomerIds(db: pg.Pool | pg.PoolClient, shopId: numbe
 
 // Orders are kept for the shop's revenue figures only when Shopify does not name them;
 // their link to the person goes. Everything else about the person is deleted.
-export async function redactCustomer(db: pg.Pool, shopId: number, who: CustomerLocator, ordersToRedact: string[]): Promise<{ customers: number }> {
-  const client = await db.connect();
-  try {
-    await client.query("begin");
+export function redactCustomer(db: pg.Pool, shopId: number, who: CustomerLocator, ordersToRedact: string[]): Promise<{ customers: number }> {
+  return withTransaction(db, async (client) => {
     const ids = await findCustomerIds(client, shopId, who);
     if (ordersToRedact.length > 0) {
       await client.query(`delete from order_lines where shop_id = $1 and order_id in (select id from orders where shop_id = $1 and external_id = any($2::text[]))`, [shopId, ordersToRedact]);
@@ -65,21 +64,13 @@ export async function redactCustomer(db: pg.Pool, shopId: number, who: CustomerL
       await client.query(`delete from audit_log where shop_id = $1 and entity = 'customer' and entity_id = any($2::text[])`, [shopId, ids]);
       await client.query(`delete from customers where shop_id = $1 and id = any($2::bigint[])`, [shopId, ids]);
     }
-    await client.query("commit");
     return { customers: ids.length };
-  } catch (e) {
-    await client.query("rollback");
-    throw e;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 /** Everything held about the shop goes, sessions included; the shop row is kept as a tombstone. */
-export async function redactShop(db: pg.Pool, shopId: number, domain: string): Promise<void> {
-  const client = await db.connect();
-  try {
-    await client.query("begin");
+export function redactShop(db: pg.Pool, shopId: number, domain: string): Promise<void> {
+  return withTransaction(db, async (client) => {
     // Children before parents: a table whose rows others reference is emptied last.
     const tables = (await shopScopedTables(client)).map((t) => t.table);
     const order = ["order_lines", "customer_identities", "customer_scores", "events", "orders"];
@@ -92,13 +83,7 @@ export async function redactShop(db: pg.Pool, shopId: number, domain: string): P
     await client.query(`delete from sessions where shop = $1`, [domain]);
     await client.query(`delete from webhook_deliveries where shop_domain = $1`, [domain]);
     await client.query(`update shops set status = 'uninstalled', uninstalled_at = coalesce(uninstalled_at, now()), settings = '{}' where id = $1`, [shopId]);
-    await client.query("commit");
-  } catch (e) {
-    await client.query("rollback");
-    throw e;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 function rank(table: string, order: string[]): number {

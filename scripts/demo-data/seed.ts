@@ -4,6 +4,7 @@ import type pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import { withTransaction } from "../../app/db.server";
 import { generateDemoStore, type DemoStore } from "./generate";
 
 export const DEMO_SHOP_DOMAIN = "winback-demo.myshopify.com";
@@ -33,9 +34,7 @@ export async function seedDemoShop(db: pg.Pool, opts: { now: Date; customers?: n
   // The history ends at the start of today, so the demo always looks current.
   const end = new Date(Date.UTC(opts.now.getUTCFullYear(), opts.now.getUTCMonth(), opts.now.getUTCDate()));
   const store = generateDemoStore({ seed: opts.seed ?? DEMO_SEED, customers: opts.customers ?? 20_000, end });
-  const client = await db.connect();
-  try {
-    await client.query("begin");
+  return withTransaction(db, async (client) => {
     const org = await client.query<{ id: number }>(`insert into organisations (name, kind) values ('Winback demo', 'merchant') returning id`);
     const shop = await client.query<{ id: number }>(
       `insert into shops (organisation_id, domain, platform, name, currency, timezone, plan, status, last_import_at, settings, updated_at)
@@ -44,14 +43,8 @@ export async function seedDemoShop(db: pg.Pool, opts: { now: Date; customers?: n
     );
     const shopId = shop.rows[0].id;
     await writeStore(client, shopId, store);
-    await client.query("commit");
     return { shopId, customers: store.customers.length, orders: store.orders.length, created: true };
-  } catch (e) {
-    await client.query("rollback");
-    throw e;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 async function reserveIds(client: pg.PoolClient, table: string, count: number): Promise<number> {

@@ -13,22 +13,27 @@ const { Session } = await import("@shopify/shopify-api");
 
 const SHOP_NAME = "signed-shop";
 const SHOP = `${SHOP_NAME}.myshopify.com`;
+const ALL_SCOPES = "read_customers,write_customers,read_orders,read_all_orders,read_products,write_discounts";
+
+// The offline session a Shopify-managed install leaves behind (expiring token, refreshable).
+function storeOfflineSession(shop: string, tokens: { access: string; refresh: string; expiresInMs: number }) {
+  return shopify().sessionStorage!.storeSession(
+    new Session({
+      id: `offline_${shop}`,
+      shop,
+      state: "installed",
+      isOnline: false,
+      scope: ALL_SCOPES,
+      accessToken: tokens.access,
+      refreshToken: tokens.refresh,
+      expires: new Date(Date.now() + tokens.expiresInMs),
+      refreshTokenExpires: new Date(Date.now() + 30 * 24 * 3600_000),
+    }),
+  );
+}
 const shopId = await insertShop(db.pool, SHOP);
 await db.pool.query(`insert into customers (shop_id, email, updated_at) values ($1, 'a@example.com', now()), ($1, 'b@example.com', now())`, [shopId]);
-// The offline session a Shopify-managed install leaves behind (expiring token, refreshable).
-await shopify().sessionStorage!.storeSession(
-  new Session({
-    id: `offline_${SHOP}`,
-    shop: SHOP,
-    state: "installed",
-    isOnline: false,
-    scope: "read_customers,write_customers,read_orders,read_all_orders,read_products,write_discounts",
-    accessToken: "shpat_plaintext_access",
-    refreshToken: "shprt_plaintext_refresh",
-    expires: new Date(Date.now() + 60 * 60_000),
-    refreshTokenExpires: new Date(Date.now() + 90 * 24 * 3600_000),
-  }),
-);
+await storeOfflineSession(SHOP, { access: "shpat_plaintext_access", refresh: "shprt_plaintext_refresh", expiresInMs: 60 * 60_000 });
 
 afterAll(async () => {
   await closeDatabase();
@@ -79,19 +84,6 @@ describe("expiring offline tokens", () => {
     const SHOP2_NAME = "expiring-shop";
     const SHOP2 = `${SHOP2_NAME}.myshopify.com`;
     await insertShop(db.pool, SHOP2);
-    await shopify().sessionStorage!.storeSession(
-      new Session({
-        id: `offline_${SHOP2}`,
-        shop: SHOP2,
-        state: "installed",
-        isOnline: false,
-        scope: "read_customers,write_customers,read_orders,read_all_orders,read_products,write_discounts",
-        accessToken: "shpat_old",
-        refreshToken: "shprt_old",
-        expires: new Date(Date.now() + 2 * 60_000),
-        refreshTokenExpires: new Date(Date.now() + 30 * 24 * 3600_000),
-      }),
-    );
     // Shopify's token endpoint, as documented for refresh_token grants, on loopback.
     const received: Record<string, string>[] = [];
     const server = createServer((req, res) => {
@@ -109,7 +101,7 @@ describe("expiring offline tokens", () => {
               ? "exchange"
               : null;
         res.writeHead(client && grant ? 200 : 400, { "content-type": "application/json" });
-        res.end(JSON.stringify(client && grant ? { access_token: `shpat_new_${grant}`, expires_in: 3600, refresh_token: `shprt_new_${grant}`, refresh_token_expires_in: 7_776_000, scope: "read_customers,write_customers,read_orders,read_all_orders,read_products,write_discounts" } : { error: "invalid_request" }));
+        res.end(JSON.stringify(client && grant ? { access_token: `shpat_new_${grant}`, expires_in: 3600, refresh_token: `shprt_new_${grant}`, refresh_token_expires_in: 7_776_000, scope: ALL_SCOPES } : { error: "invalid_request" }));
       });
     });
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
@@ -119,20 +111,8 @@ describe("expiring offline tokens", () => {
       if (url.hostname !== SHOP2) throw new Error(`unexpected call to ${url.hostname}`);
       return fetch(`http://127.0.0.1:${port}${url.pathname}`, init);
     }) as typeof fetch);
-    const expiring = () =>
-      shopify().sessionStorage!.storeSession(
-        new Session({
-          id: `offline_${SHOP2}`,
-          shop: SHOP2,
-          state: "installed",
-          isOnline: false,
-          scope: "read_customers,write_customers,read_orders,read_all_orders,read_products,write_discounts",
-          accessToken: "shpat_old",
-          refreshToken: "shprt_old",
-          expires: new Date(Date.now() + 2 * 60_000),
-          refreshTokenExpires: new Date(Date.now() + 30 * 24 * 3600_000),
-        }),
-      );
+    const expiring = () => storeOfflineSession(SHOP2, { access: "shpat_old", refresh: "shprt_old", expiresInMs: 2 * 60_000 });
+    await expiring();
     async function storedPair() {
       const row = (await db.pool.query(`select access_token, refresh_token, expires from sessions where shop = $1`, [SHOP2])).rows;
       expect(row).toHaveLength(1);

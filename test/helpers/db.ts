@@ -1,5 +1,5 @@
-// A fresh, migrated database for one test file: cloned from the run's template database,
-// so tests see real PostgreSQL and never each other's rows.
+// A fresh database for one test file: cloned from the run's migrated template (or empty,
+// for migration tests), so tests see real PostgreSQL and never each other's rows.
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { inject } from "vitest";
@@ -14,12 +14,12 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-export async function createTestDatabase(prefix = "t"): Promise<TestDatabase> {
+async function openDatabase(prefix: string, template: string | undefined, poolSize: number): Promise<TestDatabase> {
   const serverUrl = inject("pgServerUrl");
   const name = `${prefix}_${randomBytes(6).toString("hex")}`;
-  await ensureDatabaseExists(serverUrl, name, TEMPLATE_DATABASE);
+  await ensureDatabaseExists(serverUrl, name, template);
   const url = withDatabase(serverUrl, name);
-  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  const pool = new pg.Pool({ connectionString: url, max: poolSize });
   return {
     url,
     name,
@@ -37,26 +37,12 @@ export async function createTestDatabase(prefix = "t"): Promise<TestDatabase> {
   };
 }
 
+/** A migrated database of its own. */
+export function createTestDatabase(prefix = "t"): Promise<TestDatabase> {
+  return openDatabase(prefix, TEMPLATE_DATABASE, 10);
+}
+
 /** An empty database with no migrations applied, for migration tests. */
-export async function createEmptyDatabase(prefix = "empty"): Promise<TestDatabase> {
-  const serverUrl = inject("pgServerUrl");
-  const name = `${prefix}_${randomBytes(6).toString("hex")}`;
-  await ensureDatabaseExists(serverUrl, name);
-  const url = withDatabase(serverUrl, name);
-  const pool = new pg.Pool({ connectionString: url, max: 4 });
-  return {
-    url,
-    name,
-    pool,
-    async drop() {
-      await pool.end();
-      const admin = new pg.Client({ connectionString: serverUrl });
-      await admin.connect();
-      try {
-        await admin.query(`drop database if exists ${admin.escapeIdentifier(name)} with (force)`);
-      } finally {
-        await admin.end();
-      }
-    },
-  };
+export function createEmptyDatabase(prefix = "empty"): Promise<TestDatabase> {
+  return openDatabase(prefix, undefined, 4);
 }
