@@ -10,5 +10,8 @@ export default defineConfig({
     // Each file gets its own database cloned from a migrated template, so files run in
     // parallel without sharing rows.
     fileParallelism: true,
+    // CI also writes a JSON report, from which .ci/run prints a plain "N passed, N failed" line.
+    reporters: process.env.CI ? ["default", "json"] : ["default"],
+    outputFile: { json: ".cache/vitest-report.json" },
   },
 });
