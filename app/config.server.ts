@@ -1,5 +1,6 @@
 // Every environment variable Winback reads, validated in one place. The README's
 // configuration table mirrors this schema.
+import { hkdfSync } from "node:crypto";
 import { z } from "zod";
 import { parseEncryptionKey } from "../core/secrets/seal";
 
@@ -14,12 +15,24 @@ const configSchema = z.object({
   SCOPES: z.string().default("read_customers,write_customers,read_orders,read_all_orders,read_products,write_discounts"),
   SHOP_CUSTOM_DOMAIN: z.string().optional(),
   WINBACK_ENCRYPTION_KEY: z.string().optional(),
+  /** Signs open/click/unsubscribe links; derived from WINBACK_ENCRYPTION_KEY (HKDF) when unset. */
+  WINBACK_TRACKING_KEY: z.string().min(32, "WINBACK_TRACKING_KEY must be at least 32 characters").optional(),
   /** Set by `npm run demo`: the admin serves this shop without a Shopify login. */
   WINBACK_DEMO_SHOP: z.string().optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
-export type AppConfig = z.infer<typeof configSchema> & { encryptionKey: Buffer };
+export type AppConfig = z.infer<typeof configSchema> & { encryptionKey: Buffer; trackingKey: Buffer };
+
+/**
+ * The key that signs tracking links and unsubscribe tokens: WINBACK_TRACKING_KEY when set,
+ * else HKDF-SHA256 of the encryption key with its own label, so rotating one never
+ * silently reuses the other's bytes and links stay valid across restarts.
+ */
+export function deriveTrackingKey(encryptionKey: Buffer, explicit?: string): Buffer {
+  if (explicit) return Buffer.from(explicit, "utf8");
+  return Buffer.from(hkdfSync("sha256", encryptionKey, "winback", "winback tracking links v1", 32));
+}
 
 let cached: AppConfig | undefined;
 
@@ -40,7 +53,7 @@ export function appConfig(): AppConfig {
   const key = parseEncryptionKey(env.WINBACK_ENCRYPTION_KEY);
   if (!key.ok) throw new Error(key.error);
   if (!env.SHOPIFY_API_SECRET) throw new Error("SHOPIFY_API_SECRET is not set (npm run demo and the tests generate one; see README)");
-  cached = { ...env, encryptionKey: key.value };
+  cached = { ...env, encryptionKey: key.value, trackingKey: deriveTrackingKey(key.value, env.WINBACK_TRACKING_KEY) };
   return cached;
 }
 

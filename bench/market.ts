@@ -4,8 +4,8 @@
 //   npx --no-install tsx bench/market.ts [size]
 import { compareMarket } from "../core/offers/market-compare";
 
-export async function run(opts: { size: number; seed?: number }) {
-  const r = compareMarket({ size: opts.size, ...(opts.seed !== undefined ? { seed: opts.seed } : {}) });
+export async function run(opts: { size?: number; seed?: number }) {
+  const r = compareMarket({ size: opts.size ?? 20_000, ...(opts.seed !== undefined ? { seed: opts.seed } : {}) });
   return {
     none_margin: r.none_margin,
     blast20_margin: r.blast20_margin,

@@ -2,8 +2,15 @@
 // queue message (ids) into a call; the work itself lives in the models and the core.
 import type pg from "pg";
 import type { Logger } from "pino";
+import { journeyChannelRegistry } from "../app/models/channels.server";
 import { assertNever } from "../core/result";
+import { startAttributionWorker } from "./attribution/worker";
+import { registerImportsWorker } from "./imports/worker";
+import { registerJourneyWorkers } from "./journeys/worker";
 import type { QueueSystem } from "./queues";
+import { fanOutShopScoring, registerScoringSchedule, registerScoringWorker } from "./scoring/worker";
+import { registerSegmentWorkers, runDueRechecks } from "./segments/worker";
+import { runShopifyNightly } from "./shopify-sync/nightly";
 import { MAINTENANCE_QUEUE, registerSchedules, type MaintenanceJobName } from "./scheduler";
 import { sweepWebhookDeliveries } from "./sweeper";
 import { WEBHOOKS_QUEUE, type WebhookJob } from "./webhooks.queue";
@@ -26,11 +33,25 @@ export async function startWorkers(deps: { qs: QueueSystem; db: pg.Pool; logger:
       case "sweep-webhooks":
         return { requeued: await sweepWebhookDeliveries(db, qs) };
       case "nightly":
-        return { shops: 0 };
+        return {
+          // Scoring runs at 03:00 shop-local from the hourly fan-out (jobs/scoring/worker.ts); this
+          // catches the shops at that hour now (deterministic job ids: no double runs).
+          shops: (await fanOutShopScoring(db, qs, new Date())).shops,
+          shopify: await runShopifyNightly(db, { logger }),
+        };
+      case "segment-rechecks":
+        return runDueRechecks(db, qs);
       default:
         return assertNever(name, "maintenance job");
     }
   }, { concurrency: 1 });
+  await startAttributionWorker({ qs, db, logger });
+  registerImportsWorker(deps);
+  registerSegmentWorkers(deps);
+  registerScoringWorker(deps);
+  await registerScoringSchedule(qs);
+  // Journeys send through the shop's configured providers (SMTP, Twilio, web push).
+  await registerJourneyWorkers({ db, qs, logger, channels: journeyChannelRegistry() });
   await registerSchedules(qs);
   return { close: () => qs.close() };
 }

@@ -6,6 +6,8 @@ export const MAINTENANCE_QUEUE = "maintenance";
 
 export const SCHEDULES = [
   { id: "sweep-webhooks", name: "sweep-webhooks", repeat: { every: 60_000 } },
+  // Customers whose segment membership changes by the clock (segment_rechecks.due_at).
+  { id: "segment-rechecks", name: "segment-rechecks", repeat: { every: 60_000 } },
   // Nightly work for every shop (scoring, segment refresh, reconciliation) fans out from here.
   { id: "nightly", name: "nightly", repeat: { pattern: "0 7 * * *", tz: "UTC" } },
 ] as const;

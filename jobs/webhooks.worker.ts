@@ -2,6 +2,7 @@
 // retried or recovered by the sweeper does no harm the second time.
 import type pg from "pg";
 import { exportCustomerData, redactCustomer, redactShop } from "../app/models/privacy.server";
+import { applyShopifyWebhook } from "./shopify-sync/apply-webhook";
 
 export type DeliveryOutcome = { applied: true; topic: string } | { applied: false; reason: string };
 
@@ -59,6 +60,22 @@ async function applyTopic(db: pg.Pool, d: DeliveryRow, shop: { id: number; statu
       if (!shop) return { applied: false, reason: "unknown shop" };
       await redactShop(db, shop.id, d.shop_domain);
       return { applied: true, topic: d.topic };
+    // Live sync: translated and applied in jobs/shopify-sync (newer-wins, idempotent).
+    case "customers/create":
+    case "customers/update":
+    case "customers/delete":
+    case "orders/create":
+    case "orders/updated":
+    case "orders/paid":
+    case "orders/cancelled":
+    case "refunds/create":
+    case "customers_email_marketing_consent/update":
+    case "customers_marketing_consent/update":
+    case "bulk_operations/finish": {
+      if (!shop) return { applied: false, reason: "unknown shop" };
+      const out = await applyShopifyWebhook(db, shop.id, d.topic, d.payload);
+      return out.applied ? { applied: true, topic: d.topic } : out;
+    }
     default:
       return { applied: false, reason: `no handler for topic ${d.topic}` };
   }

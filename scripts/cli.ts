@@ -2,6 +2,7 @@
 // each exporting `run(args): Promise<number>` (the exit code).
 const COMMANDS: Record<string, () => Promise<{ run(args: string[]): Promise<number> }>> = {
   "models fit": () => import("./commands/models-fit"),
+  "import csv": () => import("./commands/import-csv"),
 };
 
 export async function main(argv: string[]): Promise<number> {

@@ -1,13 +1,15 @@
 // Shops: install, uninstall, lookups. Every other model is scoped by a shop id from here.
 import type { Platform } from "@prisma/client";
-import { prisma } from "../db.server";
+import { pool, prisma } from "../db.server";
 
 export async function recordShopInstall(domain: string, platform: Platform = "shopify") {
-  return prisma().shop.upsert({
+  const shop = await prisma().shop.upsert({
     where: { domain },
     create: { domain, platform, status: "installed" },
     update: { status: "installed", installedAt: new Date(), uninstalledAt: null },
   });
+  await (await import("./segments.server")).installPresetSegments(pool(), shop.id);
+  return shop;
 }
 
 export function findShopByDomain(domain: string) {

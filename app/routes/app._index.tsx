@@ -1,34 +1,36 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { useLoaderData } from "@remix-run/react";
+import { Link, useLoaderData } from "@remix-run/react";
 import { Badge, BlockStack, Card, InlineGrid, InlineStack, Layout, Page, Text } from "@shopify/polaris";
 import { requireAdmin } from "../auth.server";
 import { formatInstant } from "../lib/dates";
 import { formatMoney } from "../lib/money";
 import { shopSummary } from "../models/shop.server";
+import { OpportunityCard } from "../components/results/OpportunityCard";
+import { opportunityEstimate } from "../models/opportunity.server";
 
 export const meta: MetaFunction = () => [{ title: "Winback" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const admin = await requireAdmin(request);
-  const summary = await shopSummary(admin.shopId);
+  const [summary, opportunity] = await Promise.all([shopSummary(admin.shopId), opportunityEstimate(admin.shopId)]);
   // Dates are formatted on the server in the shop's zone, so the page reads the same
   // wherever the merchant's browser is.
   const lastImport = summary.lastImportAt ? formatInstant(summary.lastImportAt, summary.timezone) : "never";
-  return { shopDomain: admin.shopDomain, summary, lastImport };
+  return { shopDomain: admin.shopDomain, summary, lastImport, opportunity };
 }
 
 // The areas the product grows into; each becomes a link as its page lands.
 const AREAS = [
-  { title: "Customers", text: "RFM, dormancy, churn risk and lifetime value for every customer." },
-  { title: "Segments", text: "Live segments built from behaviour, orders and scores." },
+  { title: "Customers", text: "RFM, dormancy, churn risk and lifetime value for every customer.", to: "/app/customers" },
+  { title: "Segments", text: "Live segments built from behaviour, orders and scores.", to: "/app/segments" },
   { title: "Journeys", text: "Multi-step win-back journeys over email, SMS and push." },
   { title: "Offers", text: "Unique codes that protect margin." },
-  { title: "Results", text: "Recovered revenue and lift measured against holdouts." },
-  { title: "Imports", text: "Shopify, WooCommerce and CSV imports with live progress." },
+  { title: "Results", text: "Recovered revenue and lift measured against holdouts.", to: "/app/results" },
+  { title: "Imports", text: "Shopify, WooCommerce and CSV imports with live progress.", to: "/app/imports" },
 ];
 
 export default function Home() {
-  const { shopDomain, summary, lastImport } = useLoaderData<typeof loader>();
+  const { shopDomain, summary, lastImport, opportunity } = useLoaderData<typeof loader>();
   const stats = [
     { label: "Customers", value: summary.customers.toLocaleString("en-US"), id: "customers" },
     { label: "Orders", value: summary.orders.toLocaleString("en-US"), id: "orders" },
@@ -55,6 +57,9 @@ export default function Home() {
           </InlineGrid>
         </Layout.Section>
         <Layout.Section>
+          <OpportunityCard estimate={opportunity} />
+        </Layout.Section>
+        <Layout.Section>
           <Card>
             <BlockStack gap="300">
               <Text as="h2" variant="headingMd">
@@ -63,14 +68,15 @@ export default function Home() {
               {AREAS.map((a) => (
                 <InlineStack key={a.title} gap="200" blockAlign="center">
                   <Text as="span" variant="bodyMd" fontWeight="semibold">
-                    {a.title}
+                    {"to" in a && a.to ? <Link to={a.to}>{a.title}</Link> : a.title}
                   </Text>
-                  <Badge>Coming next</Badge>
+                  {!("to" in a && a.to) && <Badge>Coming next</Badge>}
                   <Text as="span" variant="bodyMd" tone="subdued">
                     {a.text}
                   </Text>
                 </InlineStack>
               ))}
+              <Text as="p" variant="bodyMd"><Link to="/app/outbox">Outbox</Link>: every email and text sent, as the customer saw it (and <Link to="/app/settings/channels">Channels</Link> to connect providers).</Text>
             </BlockStack>
           </Card>
         </Layout.Section>

@@ -39,9 +39,11 @@ export interface CsvImportOptions {
   now?: Date;
   onProgress?: (p: CsvProgress) => void;
   signal?: AbortSignal;
+  /** Asked after every committed batch: true stops the import there (status cancelled). */
+  shouldStop?: () => Promise<boolean>;
   /** Resume this import run from its stored cursor. */
   runId?: string;
-  /** Rows per transaction. */
+  /** Rows per transaction. Big batches amortise each transaction's fixed cost (staging, statistics). */
   batchSize?: number;
 }
 
@@ -69,15 +71,16 @@ export async function importCsv(
   if (!shop) return err(`no shop ${shopId}`);
   const format = formatFor(formatName, { currency: shop.currency, timezone: shop.timezone });
   const now = opts.now ?? new Date();
-  const batchSize = opts.batchSize ?? 5000;
+  const batchSize = opts.batchSize ?? 20_000;
 
   let runId = opts.runId;
   let cursor = 0;
   const progress: CsvProgress = { rowsRead: 0, rowsWritten: 0, rowsRejected: 0 };
   if (runId) {
     const run = (await pool.query(
-      `update import_runs set status = 'running', finished_at = null where shop_id = $1 and id = $2
-       returning cursor, rows_read, rows_written, rows_rejected`, [shopId, runId])).rows[0];
+      `update import_runs set status = 'running', finished_at = null, error = null, started_at = coalesce(started_at, $3)
+       where shop_id = $1 and id = $2
+       returning cursor, rows_read, rows_written, rows_rejected`, [shopId, runId, now])).rows[0];
     if (!run) return err(`no import run ${runId}`);
     cursor = Number(run.cursor?.line ?? 0);
     Object.assign(progress, { rowsRead: run.rows_read, rowsWritten: run.rows_written, rowsRejected: run.rows_rejected });
@@ -94,7 +97,29 @@ export async function importCsv(
   let pendingRejects: RejectedRow[] = [];
   let lastLine = cursor;
 
+  // Batches are pipelined: while one is being written (the database's work), the next is read
+  // and parsed (this process's work). At most one write is in flight, so batches still commit
+  // in order and the cursor only moves forward.
+  let inflight: Promise<void> | undefined;
+  let failure: unknown;
+  const settle = async () => {
+    await inflight;
+    inflight = undefined;
+    if (failure) throw failure;
+  };
   const flush = async (upTo: number) => {
+    const snapshot = { units, unitRows, rowErrors: pendingRejects.filter((r) => r.line <= upTo) };
+    pendingRejects = pendingRejects.filter((r) => r.line > upTo);
+    units = [];
+    unitRows = 0;
+    await settle();
+    inflight = write(upTo, snapshot).catch((e) => {
+      failure = e;
+    });
+  };
+
+  const write = async (upTo: number, snap: { units: CsvUnit[]; unitRows: number; rowErrors: RejectedRow[] }) => {
+    const { units, unitRows, rowErrors } = snap;
     const customers: CustomerRecordInput[] = [];
     const orders: OrderRecordInput[] = [];
     const custUnits: CsvUnit[] = [];
@@ -109,17 +134,15 @@ export async function importCsv(
       const u = (r.kind === "customer" ? custUnits : orderUnits)[r.index];
       for (const line of u.lines) rejectedRows.push({ line, reason: reasonOf(r) });
     }
-    const rowErrors = pendingRejects.filter((r) => r.line <= upTo);
     const flushed = rowErrors.concat(rejectedRows).sort((a, b) => a.line - b.line);
     const read = rowErrors.length + unitRows;
-    pendingRejects = pendingRejects.filter((r) => r.line > upTo);
     const written = unitRows - rejectedRows.length;
     const client = await pool.connect();
     try {
       await client.query("begin");
       await writeBatch(client, shopId, batch, { now, actor: `csv:${formatName}` });
       await client.query(
-        `update import_runs set cursor = $3, rows_read = rows_read + $4, rows_written = rows_written + $5,
+        `update import_runs set cursor = coalesce(cursor, '{}') || $3::jsonb, rows_read = rows_read + $4, rows_written = rows_written + $5,
            rows_rejected = rows_rejected + $6,
            report = jsonb_set(coalesce(report, '{}'), '{rejected}', coalesce(report->'rejected', '[]') || $7::jsonb)
          where shop_id = $1 and id = $2`,
@@ -135,8 +158,6 @@ export async function importCsv(
     progress.rowsRead += read;
     progress.rowsWritten += written;
     progress.rowsRejected += flushed.length;
-    units = [];
-    unitRows = 0;
     opts.onProgress?.({ ...progress });
   };
 
@@ -174,7 +195,14 @@ export async function importCsv(
       add(format.push(row.line, row.values));
       if (unitRows >= batchSize) {
         const pending = format.pendingFrom();
-        await flush(pending !== undefined ? pending - 1 : row.line);
+        // The batch before this one has committed by now: a cancel stops here, and this one is
+        // not written (the cursor is at the last committed line, so a resume reads it again).
+        const upTo = pending !== undefined ? pending - 1 : row.line;
+        if (inflight) {
+          await settle();
+          if (opts.shouldStop && (await opts.shouldStop())) { cancelled = true; break; }
+        }
+        await flush(upTo);
       }
     }
     if (!cancelled && !checked) {
@@ -182,10 +210,16 @@ export async function importCsv(
       if (bad) return err(bad);
     }
     if (!cancelled) {
+      await settle();
+      if (opts.shouldStop && (await opts.shouldStop())) cancelled = true;
+    }
+    if (!cancelled) {
       add(format.flush());
       await flush(lastLine);
     }
+    await settle();
   } catch (e) {
+    await inflight?.catch(() => undefined);
     await pool.query(`update import_runs set status = 'failed', error = $3 where shop_id = $1 and id = $2`,
       [shopId, runId, String(e)]);
     throw e;
@@ -193,12 +227,13 @@ export async function importCsv(
 
   const status = cancelled ? "cancelled" : "succeeded";
   const run = (await pool.query(
-    `update import_runs set status = $3, finished_at = $4,
+    // A cancel requested while the last batch was being written stays a cancel.
+    `update import_runs set status = case when status = 'cancelled' then status else $3::"ImportStatus" end, finished_at = $4,
        report = coalesce(report, '{}') || jsonb_build_object('encoding', $5::text, 'delimiter', $6::text)
-     where shop_id = $1 and id = $2 returning report`,
+     where shop_id = $1 and id = $2 returning report, status`,
     [shopId, runId, status, now, info?.encoding ?? null, info?.delimiter ?? null])).rows[0];
   return ok({
-    runId, status, ...progress, encoding: info?.encoding, delimiter: info?.delimiter,
+    runId, status: run.status === "cancelled" ? "cancelled" : status, ...progress, encoding: info?.encoding, delimiter: info?.delimiter,
     rejected: run.report.rejected as RejectedRow[],
   });
 }

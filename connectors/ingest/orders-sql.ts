@@ -32,6 +32,9 @@ export const ORDER_STEPS: string[] = [
    )
    insert into up select ins.id, ins.inserted, od.ord
    from ins join od on od.source::"Platform" = ins.source and od.external_id = ins.external_id`,
+  // Row counts for the planner: the line replacement below must probe order_lines by order, never
+  // hash the shop's every line because it guessed wrong about how many orders changed.
+  `analyze up`,
   `delete from order_lines l using up where l.shop_id = $1 and l.order_id = up.id and not up.inserted`,
   `insert into order_lines (shop_id, order_id, external_id, product_id, variant_id, sku, title, vendor, quantity, price, discount)
    select $1, up.id, l.external_id, l.product_id, l.variant_id, l.sku, l.title, l.vendor, l.quantity, l.price, l.discount

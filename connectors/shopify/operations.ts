@@ -9,22 +9,34 @@ export const OPERATION_FILES = [
   "bulk-operations-running", "shop-info", "customer-by-id", "order-by-id", "segments",
   "customer-email-consent-update", "customer-sms-consent-update", "discount-code-basic-create",
   "discount-redeem-code-bulk-add", "discount-redeem-code-bulk-creation", "protected-fields-probe",
+  "shop-counts", "customers-updated-since", "orders-updated-since", "code-discount-by-code", "discount-code-delete", "discount-code-free-shipping-create",
 ] as const;
 export type OperationFile = (typeof OPERATION_FILES)[number];
 
-// Beside this module when run from source (tsx, vitest); from the repository root when this
-// module was bundled elsewhere (a server build).
-function graphqlDir(): string {
-  const here = path.join(path.dirname(fileURLToPath(import.meta.url)), "graphql");
-  return existsSync(here) ? here : path.join(process.cwd(), "connectors", "shopify", "graphql");
+// Found from this module's own location, never the working directory: beside it when run from
+// source (tsx, vitest), else in the nearest ancestor holding connectors/shopify/graphql (the
+// server bundle lives in build/server/, below the repository root that ships the .graphql files).
+function findGraphqlDir(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  const beside = path.join(dir, "graphql");
+  if (existsSync(path.join(beside, "shop-info.graphql"))) return beside;
+  for (;;) {
+    const candidate = path.join(dir, "connectors", "shopify", "graphql");
+    if (existsSync(path.join(candidate, "shop-info.graphql"))) return candidate;
+    const up = path.dirname(dir);
+    if (up === dir) throw new Error(`connectors/shopify/graphql not found above ${fileURLToPath(import.meta.url)}`);
+    dir = up;
+  }
 }
+
+let graphqlDir: string | undefined;
 
 const cache = new Map<OperationFile, string>();
 
 export function operation(name: OperationFile): string {
   let text = cache.get(name);
   if (text === undefined) {
-    text = readFileSync(path.join(graphqlDir(), `${name}.graphql`), "utf8");
+    text = readFileSync(path.join((graphqlDir ??= findGraphqlDir()), `${name}.graphql`), "utf8");
     cache.set(name, text);
   }
   return text;

@@ -21,9 +21,12 @@ export interface Consent { state: ConsentState; at?: string | null; source: stri
 export type Translated =
   | { kind: "customer"; record: CustomerRecordInput; updatedAt?: string }
   | { kind: "customer-deleted"; externalId: string }
-  | { kind: "order"; record: OrderRecordInput; updatedAt?: string }
+  | { kind: "order"; record: OrderRecordInput; updatedAt?: string; refunds: RefundSeen[] }
   | { kind: "refund"; orderExternalId: string; refundExternalId: string; amountMinor: bigint; currency?: string; at?: string }
-  | { kind: "consent"; customerExternalId: string; channel: "email" | "sms"; consent: Consent; updatedAt?: string | null };
+  | { kind: "consent"; customerExternalId: string; channel: "email" | "sms"; consent: Consent; updatedAt?: string | null; address?: string };
+
+/** One refund as an order payload lists it: recorded once, so totals never count it twice. */
+export interface RefundSeen { refundExternalId: string; amountMinor: bigint; at?: string }
 
 export interface WebhookContext {
   /** The shop's IANA zone, kept on orders for display. */
@@ -221,7 +224,14 @@ export function translateWebhook(topic: WebhookTopic, payload: unknown, ctx: Web
       const o = parse(OrderJson, payload, topic);
       if (!o.ok) return o;
       const r = order(o.value, ctx);
-      return r.ok ? ok({ kind: "order", record: r.value, updatedAt: o.value.updated_at ?? undefined }) : r;
+      if (!r.ok) return r;
+      const refunds: RefundSeen[] = [];
+      for (const x of o.value.refunds) {
+        const m = refunded([x], o.value.currency);
+        if (!m.ok) return m;
+        refunds.push({ refundExternalId: x.id, amountMinor: m.value, at: x.processed_at ?? x.created_at ?? undefined });
+      }
+      return ok({ kind: "order", record: r.value, updatedAt: o.value.updated_at ?? undefined, refunds });
     }
     case "refunds/create": {
       const r = parse(RefundJson, payload, topic);
@@ -241,16 +251,22 @@ export function translateWebhook(topic: WebhookTopic, payload: unknown, ctx: Web
       });
     }
     case "customers_email_marketing_consent/update": {
-      const c = parse(z.object({ customer_id: Id, email_marketing_consent: ConsentJson }), payload, topic);
+      const c = parse(z.object({ customer_id: Id, email_address: Str, email_marketing_consent: ConsentJson }), payload, topic);
       if (!c.ok) return c;
       const v = consent(c.value.email_marketing_consent) ?? { state: "unknown" as const, source: "shopify" };
-      return ok({ kind: "consent", customerExternalId: c.value.customer_id, channel: "email", consent: v, updatedAt: v.at });
+      return ok({
+        kind: "consent", customerExternalId: c.value.customer_id, channel: "email", consent: v, updatedAt: v.at,
+        ...(c.value.email_address ? { address: c.value.email_address } : {}),
+      });
     }
     case "customers_marketing_consent/update": {
-      const c = parse(z.object({ id: Id, sms_marketing_consent: ConsentJson }), payload, topic);
+      const c = parse(z.object({ id: Id, phone: Str, sms_marketing_consent: ConsentJson }), payload, topic);
       if (!c.ok) return c;
       const v = consent(c.value.sms_marketing_consent) ?? { state: "unknown" as const, source: "shopify" };
-      return ok({ kind: "consent", customerExternalId: c.value.id, channel: "sms", consent: v, updatedAt: v.at });
+      return ok({
+        kind: "consent", customerExternalId: c.value.id, channel: "sms", consent: v, updatedAt: v.at,
+        ...(c.value.phone ? { address: c.value.phone } : {}),
+      });
     }
     default:
       return assertNever(topic, "webhook topic");

@@ -18,6 +18,8 @@ export interface WooPage<T> {
 
 export interface WooClient {
   get(endpoint: string, params?: Record<string, string | number>): Promise<{ data: unknown; headers: Record<string, string> }>;
+  post(endpoint: string, body: Record<string, unknown>): Promise<{ data: unknown; headers: Record<string, string> }>;
+  delete(endpoint: string, params?: Record<string, string | number | boolean>): Promise<{ data: unknown; headers: Record<string, string> }>;
 }
 
 /** A WooCommerce error as a value: the store's {code, message, data.status}, or the transport's. */
@@ -36,6 +38,14 @@ export function createWooClient(creds: WooCredentials, timeoutMs = 30_000): WooC
   return {
     async get(endpoint, params = {}) {
       const res = await api.get(endpoint, params);
+      return { data: res.data, headers: res.headers as Record<string, string> };
+    },
+    async post(endpoint, body) {
+      const res = await api.post(endpoint, body);
+      return { data: res.data, headers: res.headers as Record<string, string> };
+    },
+    async delete(endpoint, params = {}) {
+      const res = await api.delete(endpoint, params);
       return { data: res.data, headers: res.headers as Record<string, string> };
     },
   };
@@ -74,4 +84,32 @@ export async function* wooPages<T>(
     yield { items: res.data as T[], page, total, totalPages };
     page++;
   } while (page <= totalPages);
+}
+
+/** The topics Winback subscribes to on connect. */
+export const WOO_WEBHOOK_TOPICS = ["customer.created", "customer.updated", "order.created", "order.updated"] as const;
+
+/** Create the webhooks (POST /webhooks) that deliver to `deliveryUrl`, signed with `secret`. */
+export async function createWooWebhooks(client: WooClient, deliveryUrl: string, secret: string): Promise<Result<number[], WooError>> {
+  const ids: number[] = [];
+  try {
+    for (const topic of WOO_WEBHOOK_TOPICS) {
+      const { data } = await client.post("webhooks", { name: `Winback ${topic}`, topic, delivery_url: deliveryUrl, secret, status: "active" });
+      ids.push(Number((data as { id: number }).id));
+    }
+    return ok(ids);
+  } catch (e) {
+    return err(toWooError(e));
+  }
+}
+
+/** Delete webhooks created by an earlier connection; one already gone is not an error. */
+export async function deleteWooWebhooks(client: WooClient, ids: number[]): Promise<void> {
+  for (const id of ids) {
+    try {
+      await client.delete(`webhooks/${id}`, { force: true });
+    } catch (e) {
+      if (toWooError(e).status !== 404) throw e;
+    }
+  }
 }

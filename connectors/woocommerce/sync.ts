@@ -14,13 +14,21 @@ export interface WooSyncReport {
   rejected: Rejection[];
   /** Newest date_modified_gmt seen (ISO, UTC), or the given `since` when nothing changed. */
   highWater?: string;
+  /** Stopped by shouldStop before the end: highWater then only covers what was read. */
+  stopped?: boolean;
 }
 
 export async function syncWoo(
   pool: pg.Pool,
   shopId: number,
   client: WooClient,
-  opts: { now: Date; since?: string; onPage?: (kind: "customers" | "orders", page: number, totalPages: number) => void },
+  opts: {
+    now: Date;
+    since?: string;
+    onPage?: (kind: "customers" | "orders", page: number, totalPages: number, report: WooSyncReport) => void | Promise<void>;
+    /** Asked after every page: true stops the sync there (report.stopped). */
+    shouldStop?: () => Promise<boolean>;
+  },
 ): Promise<Result<WooSyncReport, WooError>> {
   const params: Record<string, string> = opts.since ? { modified_after: opts.since.replace(/Z$/, ""), dates_are_gmt: "true" } : {};
   const report: WooSyncReport = { customers: 0, orders: 0, rejected: [], highWater: opts.since };
@@ -33,14 +41,16 @@ export async function syncWoo(
       report.customers += page.items.length - r.rejected.length;
       report.rejected.push(...r.rejected);
       page.items.forEach((c) => seen(c.date_modified_gmt));
-      opts.onPage?.("customers", page.page, page.totalPages);
+      await opts.onPage?.("customers", page.page, page.totalPages, report);
+      if (opts.shouldStop && (await opts.shouldStop())) return ok({ ...report, stopped: true, highWater: opts.since });
     }
     for await (const page of wooPages<WooOrder>(client, "orders", params)) {
       const r = await ingestBatch(pool, shopId, { orders: page.items.map(wooOrderToRecord) }, { now: opts.now, actor: "woocommerce" });
       report.orders += page.items.length - r.rejected.length;
       report.rejected.push(...r.rejected);
       page.items.forEach((o) => seen(o.date_modified_gmt));
-      opts.onPage?.("orders", page.page, page.totalPages);
+      await opts.onPage?.("orders", page.page, page.totalPages, report);
+      if (opts.shouldStop && (await opts.shouldStop())) return ok({ ...report, stopped: true, highWater: opts.since });
     }
   } catch (e) {
     const we = toWooError(e);

@@ -54,3 +54,39 @@ export interface Credit {
   /** Cancelled or fully refunded orders keep their row, reversed, so reports can show the reversal. */
   status: "active" | "reversed";
 }
+
+/**
+ * The attribution and results settings of a shop, kept under `attribution` in shops.settings.
+ * Anything missing or invalid falls back to the defaults (a bad setting must not stop the
+ * nightly run); the settings form validates with this same schema.
+ */
+export const attributionSettingsSchema = attributionWindowsSchema.extend({
+  /** Gross margin rate used where products.unit_cost is unknown (0..1). */
+  marginRate: z.number().min(0).max(1).default(0.5),
+  /** What a thousand messages cost on each channel, minor units of the shop's currency. */
+  messageCostPerThousandMinor: z
+    .object({
+      email: z.number().int().min(0).max(1e7).default(100),
+      sms: z.number().int().min(0).max(1e7).default(1000),
+      push: z.number().int().min(0).max(1e7).default(0),
+    })
+    // prefault: an absent object is parsed, so its own defaults apply (zod 4).
+    .prefault({}),
+  /** Length of the results window the admin shows by default, in days. */
+  reportWindowDays: z.number().int().min(1).max(730).default(90),
+});
+export type AttributionSettings = z.infer<typeof attributionSettingsSchema>;
+
+/** Reads the attribution settings out of a shop's settings JSON; never throws. */
+export function attributionSettingsFrom(shopSettings: unknown): AttributionSettings {
+  const raw = shopSettings && typeof shopSettings === "object" ? (shopSettings as Record<string, unknown>).attribution : undefined;
+  const parsed = attributionSettingsSchema.safeParse(raw ?? {});
+  return parsed.success ? parsed.data : attributionSettingsSchema.parse({});
+}
+
+/**
+ * Lifecycle stages (core/scoring) that count as "recoverable" when a customer enters a
+ * journey: revenue credited from them is recovered revenue. Lost customers are dormant ones
+ * gone further, so they count too.
+ */
+export const RECOVERABLE_STAGES = ["at_risk", "dormant", "lost"] as const;

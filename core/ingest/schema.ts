@@ -32,21 +32,39 @@ type Time = string | Date;
 
 const isId = (v: unknown): v is Id =>
   (typeof v === "string" && v.trim() !== "") || (typeof v === "number" && Number.isInteger(v)) || typeof v === "bigint";
-const Id = z.custom<Id>(isId, { message: "must not be empty" });
-const OptId = z.custom<Id | null | undefined>((v) => v == null || isId(v), { message: "must not be empty" }).optional();
-const OptText = z.custom<string | null | undefined>((v) => v == null || typeof v === "string", { message: "expected text" }).optional();
-const OptTime = z.custom<Time | null | undefined>((v) => v == null || typeof v === "string" || v instanceof Date, { message: "expected a date/time" }).optional();
 const isMoney = (v: unknown): v is Money => typeof v === "string" || typeof v === "number" || typeof v === "bigint";
-const MoneyField = z.custom<Money>(isMoney, { message: "expected an amount" });
-const OptMoney = z.custom<Money | null | undefined>((v) => v == null || isMoney(v), { message: "expected an amount" }).optional();
-const OptList = z.custom<readonly string[] | string | null | undefined>(
-  (v) => v == null || typeof v === "string" || (Array.isArray(v) && v.every((x) => typeof x === "string")),
-  { message: "expected a list of text" },
-).optional();
-const OptBool = z.custom<boolean | undefined>((v) => v === undefined || typeof v === "boolean", { message: "expected true or false" }).optional();
-const Currency = z.custom<string>((v) => typeof v === "string" && /^\s*[A-Za-z]{3}\s*$/.test(v), { message: "must be an ISO 4217 code" });
+// The field checks as plain predicates: the zod schemas below are built from them, and the fast
+// path (parseCustomerRecord, parseOrderRecord) runs the very same ones without zod.
+const P = {
+  id: isId,
+  optId: (v: unknown) => v == null || isId(v),
+  optText: (v: unknown) => v == null || typeof v === "string",
+  time: (v: unknown) => typeof v === "string" || v instanceof Date,
+  optTime: (v: unknown) => v == null || typeof v === "string" || v instanceof Date,
+  money: isMoney,
+  optMoney: (v: unknown) => v == null || isMoney(v),
+  optList: (v: unknown) => v == null || typeof v === "string" || (Array.isArray(v) && v.every((x) => typeof x === "string")),
+  optBool: (v: unknown) => v === undefined || typeof v === "boolean",
+  currency: (v: unknown) => typeof v === "string" && /^\s*[A-Za-z]{3}\s*$/.test(v),
+  title: (v: unknown) => typeof v === "string" && v.trim() !== "",
+  quantity: (v: unknown) =>
+    (typeof v === "number" && Number.isInteger(v)) || (typeof v === "string" && /^\s*-?\d+\s*$/.test(v)),
+  source: (v: unknown) => v === "shopify" || v === "woocommerce" || v === "csv",
+};
+const Id = z.custom<Id>(P.id, { message: "must not be empty" });
+const OptId = z.custom<Id | null | undefined>(P.optId, { message: "must not be empty" }).optional();
+const OptText = z.custom<string | null | undefined>(P.optText, { message: "expected text" }).optional();
+const OptTime = z.custom<Time | null | undefined>(P.optTime, { message: "expected a date/time" }).optional();
+const MoneyField = z.custom<Money>(P.money, { message: "expected an amount" });
+const OptMoney = z.custom<Money | null | undefined>(P.optMoney, { message: "expected an amount" }).optional();
+const OptList = z.custom<readonly string[] | string | null | undefined>(P.optList, { message: "expected a list of text" }).optional();
+const OptBool = z.custom<boolean | undefined>(P.optBool, { message: "expected true or false" }).optional();
+const Currency = z.custom<string>(P.currency, { message: "must be an ISO 4217 code" });
 
-type Ctx = z.core.$RefinementCtx;
+/** Where a normaliser reports a problem: zod's refinement context, or the fast path's collector. */
+interface Ctx {
+  addIssue(issue: { code: "custom"; path: Path; message: string }): void;
+}
 type Path = (string | number)[];
 const EMAIL = z.regexes.email;
 
@@ -104,8 +122,7 @@ function money(ctx: Ctx, path: Path, v: Money | null | undefined, currency: stri
 
 const RawConsent = z.object({ state: ConsentStateSchema, at: OptTime, source: OptText });
 
-export const CustomerRecordSchema = z
-  .object({
+const RawCustomer = z.object({
     source: SourceSchema,
     externalId: Id,
     email: OptText,
@@ -126,8 +143,9 @@ export const CustomerRecordSchema = z
     smsConsent: RawConsent.nullish(),
     sourceCreatedAt: OptTime,
     sourceUpdatedAt: OptTime,
-  })
-  .transform((c, ctx) => {
+  });
+
+function normaliseCustomer(c: z.output<typeof RawCustomer>, ctx: Ctx) {
     const emailAvailable = c.emailAvailable ?? true;
     const phoneAvailable = c.phoneAvailable ?? true;
     const cc = country(ctx, c.country);
@@ -168,12 +186,12 @@ export const CustomerRecordSchema = z
       sourceCreatedAt: time(ctx, ["sourceCreatedAt"], c.sourceCreatedAt, tz)?.at,
       sourceUpdatedAt: time(ctx, ["sourceUpdatedAt"], c.sourceUpdatedAt, tz)?.at,
     };
-  });
+}
+
+export const CustomerRecordSchema = RawCustomer.transform((c, ctx) => normaliseCustomer(c, ctx));
 export type CustomerRecordInput = z.input<typeof CustomerRecordSchema>;
 export type CustomerRecord = z.output<typeof CustomerRecordSchema>;
 
-const isQuantity = (v: unknown) =>
-  (typeof v === "number" && Number.isInteger(v)) || (typeof v === "string" && /^\s*-?\d+\s*$/.test(v));
 
 const RawLine = z.object({
   externalId: OptId,
@@ -182,7 +200,7 @@ const RawLine = z.object({
   sku: OptText,
   title: z.custom<string>((v) => typeof v === "string" && v.trim() !== "", { message: "must not be empty" }),
   vendor: OptText,
-  quantity: z.custom<number | string>(isQuantity, { message: "must be a whole number" }),
+  quantity: z.custom<number | string>(P.quantity, { message: "must be a whole number" }),
   /** Unit price. */
   price: MoneyField,
   /** Total discount on the line. */
@@ -191,8 +209,7 @@ const RawLine = z.object({
 
 const idText = (v: Id | null | undefined) => (v == null ? undefined : String(v).trim());
 
-export const OrderRecordSchema = z
-  .object({
+const RawOrder = z.object({
     source: SourceSchema,
     externalId: Id,
     customerExternalId: OptId,
@@ -213,12 +230,16 @@ export const OrderRecordSchema = z
     sourceName: OptText,
     sourceUpdatedAt: OptTime,
     lines: z.array(RawLine).optional(),
-  })
-  .transform((o, ctx) => {
+  });
+
+function normaliseOrder(o: z.output<typeof RawOrder>, ctx: Ctx) {
     // An IANA sourceTimezone both reads offset-less times and is kept; otherwise the offset is.
     const zone = text(o.sourceTimezone);
     const processed = time(ctx, ["processedAt"], o.processedAt, zone);
-    if (!processed) ctx.addIssue({ code: "custom", path: ["processedAt"], message: "required" });
+    // Blank is "required"; an unreadable time has already said why.
+    if (!processed && !(typeof o.processedAt === "string" && o.processedAt.trim() !== "")) {
+      ctx.addIssue({ code: "custom", path: ["processedAt"], message: "required" });
+    }
     const cur = o.currency.trim().toUpperCase();
     const lines = o.lines ?? [];
     return {
@@ -253,7 +274,9 @@ export const OrderRecordSchema = z
         discount: money(ctx, ["lines", i, "discount"], l.discount, cur),
       })),
     };
-  });
+}
+
+export const OrderRecordSchema = RawOrder.transform((o, ctx) => normaliseOrder(o, ctx));
 export type OrderRecordInput = z.input<typeof OrderRecordSchema>;
 export type OrderRecord = z.output<typeof OrderRecordSchema>;
 export type OrderLineRecord = OrderRecord["lines"][number];
@@ -283,3 +306,79 @@ export const ProductRecordSchema = z
   }));
 export type ProductRecordInput = z.input<typeof ProductRecordSchema>;
 export type ProductRecord = z.output<typeof ProductRecordSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Fast path. The hot loop of a 200k-order import spends most of its validation time inside
+// zod's object machinery, not in the checks. These run the same predicates field by field and
+// the same normalisers; when anything at all is wrong they return undefined and the caller
+// asks the zod schema, which produces the canonical issues. So a valid record gives the exact
+// output the schema gives, and an invalid one the exact issues.
+
+type Check = readonly [string, (v: unknown) => boolean];
+const CUSTOMER_CHECKS: Check[] = [
+  ["source", P.source], ["externalId", P.id], ["email", P.optText], ["emailAvailable", P.optBool],
+  ["phone", P.optText], ["phoneAvailable", P.optBool], ["firstName", P.optText], ["lastName", P.optText],
+  ["country", P.optText], ["province", P.optText], ["city", P.optText], ["zip", P.optText],
+  ["address1", P.optText], ["timezone", P.optText], ["locale", P.optText], ["tags", P.optList],
+  ["sourceCreatedAt", P.optTime], ["sourceUpdatedAt", P.optTime],
+];
+const ORDER_CHECKS: Check[] = [
+  ["source", P.source], ["externalId", P.id], ["customerExternalId", P.optId], ["email", P.optText],
+  ["name", P.optText], ["processedAt", P.time], ["sourceTimezone", P.optText], ["currency", P.currency],
+  ["subtotal", P.optMoney], ["discounts", P.optMoney], ["shipping", P.optMoney], ["tax", P.optMoney],
+  ["total", P.money], ["refunded", P.optMoney], ["discountCodes", P.optList], ["financialStatus", P.optText],
+  ["cancelledAt", P.optTime], ["sourceName", P.optText], ["sourceUpdatedAt", P.optTime],
+];
+const LINE_CHECKS: Check[] = [
+  ["externalId", P.optId], ["productId", P.optId], ["variantId", P.optId], ["sku", P.optText], ["title", P.title],
+  ["vendor", P.optText], ["quantity", P.quantity], ["price", P.money], ["discount", P.optMoney],
+];
+const CONSENT_STATES = new Set(["subscribed", "unsubscribed", "pending", "not_subscribed", "unknown"]);
+
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof Date);
+
+function passes(v: Record<string, unknown>, checks: Check[]): boolean {
+  for (let i = 0; i < checks.length; i++) if (!checks[i][1](v[checks[i][0]])) return false;
+  return true;
+}
+
+/** A sink that only remembers whether anything was reported. */
+class Flag implements Ctx {
+  bad = false;
+  addIssue() {
+    this.bad = true;
+  }
+}
+
+function fastConsent(v: unknown): { ok: boolean; value?: unknown } {
+  if (v == null) return { ok: true, value: v };
+  if (!isRecord(v) || typeof v.state !== "string" || !P.optTime(v.at) || !P.optText(v.source)) return { ok: false };
+  const state = v.state.trim().toLowerCase();
+  if (!CONSENT_STATES.has(state)) return { ok: false };
+  return { ok: true, value: { state, at: v.at, source: v.source } };
+}
+
+/** The customer the schema would give, or undefined when the schema must be asked. */
+export function parseCustomerFast(raw: unknown): CustomerRecord | undefined {
+  if (!isRecord(raw) || !passes(raw, CUSTOMER_CHECKS)) return undefined;
+  const e = fastConsent(raw.emailConsent);
+  const s = fastConsent(raw.smsConsent);
+  if (!e.ok || !s.ok) return undefined;
+  const flag = new Flag();
+  const out = normaliseCustomer({ ...(raw as z.output<typeof RawCustomer>), emailConsent: e.value as never, smsConsent: s.value as never }, flag);
+  return flag.bad ? undefined : out;
+}
+
+/** The order the schema would give, or undefined when the schema must be asked. */
+export function parseOrderFast(raw: unknown): OrderRecord | undefined {
+  if (!isRecord(raw) || !passes(raw, ORDER_CHECKS)) return undefined;
+  const lines = raw.lines;
+  if (lines !== undefined) {
+    if (!Array.isArray(lines)) return undefined;
+    for (let i = 0; i < lines.length; i++) if (!isRecord(lines[i]) || !passes(lines[i], LINE_CHECKS)) return undefined;
+  }
+  const flag = new Flag();
+  const out = normaliseOrder(raw as z.output<typeof RawOrder>, flag);
+  return flag.bad ? undefined : out;
+}

@@ -16,20 +16,52 @@ function offsetText(sign: string, hh: string, mm: string): string {
   return `${sign}${hh}:${mm}`;
 }
 
+// Building an Intl.DateTimeFormat costs far more than using one: one per zone, kept.
+const FORMATS = new Map<string, Intl.DateTimeFormat>();
+function formatFor(zone: string): Intl.DateTimeFormat {
+  let f = FORMATS.get(zone);
+  if (!f) {
+    f = new Intl.DateTimeFormat("en-US", {
+      timeZone: zone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit",
+      hour: "2-digit", minute: "2-digit", second: "2-digit",
+    });
+    if (FORMATS.size > 1000) FORMATS.clear();
+    FORMATS.set(zone, f);
+  }
+  return f;
+}
+
+// Offsets only change at a zone's transitions, a few times a year: the offset is computed once
+// per zone and UTC day, and kept when it is the same at both ends of the day (no zone changes
+// and changes back within one day). A day with a transition in it is computed exactly on every call.
+const DAY_MS = 86_400_000;
+const DAY_OFFSETS = new Map<string, number>();
+
 /** Minutes the IANA zone is ahead of UTC at the given UTC instant. */
 export function zoneOffsetMinutes(zone: string, utcMs: number): number {
-  const parts = new Intl.DateTimeFormat("en-US", {
-    timeZone: zone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit",
-    hour: "2-digit", minute: "2-digit", second: "2-digit",
-  }).formatToParts(new Date(utcMs));
+  const day = Math.floor(utcMs / DAY_MS);
+  const key = `${zone}|${day}`;
+  let offset = DAY_OFFSETS.get(key);
+  if (offset === undefined) {
+    const start = exactOffsetMinutes(zone, day * DAY_MS);
+    offset = start === exactOffsetMinutes(zone, (day + 1) * DAY_MS - 1000) ? start : NaN;
+    if (DAY_OFFSETS.size >= 200_000) DAY_OFFSETS.clear();
+    DAY_OFFSETS.set(key, offset);
+  }
+  return Number.isNaN(offset) ? exactOffsetMinutes(zone, utcMs) : offset;
+}
+
+export function exactOffsetMinutes(zone: string, utcMs: number): number {
+  const parts = formatFor(zone).formatToParts(new Date(utcMs));
   const get = (t: string) => Number(parts.find((p) => p.type === t)?.value);
   const asUtc = Date.UTC(get("year"), get("month") - 1, get("day"), get("hour"), get("minute"), get("second"));
   return Math.round((asUtc - Math.floor(utcMs / 1000) * 1000) / 60000);
 }
 
 export function isIanaZone(zone: string): boolean {
+  if (FORMATS.has(zone)) return true;
   try {
-    new Intl.DateTimeFormat("en-US", { timeZone: zone });
+    formatFor(zone);
     return true;
   } catch {
     return false;

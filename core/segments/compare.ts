@@ -25,7 +25,8 @@ export function compare(expr: string, type: FieldType, cmp: Comparison, p: Param
       return truthy(`${expr} BETWEEN ${p.add(cmp.min, "numeric")} AND ${p.add(cmp.max, "numeric")}`);
     case "in": {
       if (type === "number") return truthy(`${expr} = ANY(${p.add(cmp.values.map(Number), "numeric[]")})`);
-      if (type === "consent") return truthy(`${expr}::text = ANY(${p.add(cmp.values.map(String), "text[]")})`);
+      // Compared as the enum (validated values), so no per-row cast to text.
+      if (type === "consent") return truthy(`${expr} = ANY(${p.add(cmp.values.map(String), '"ConsentState"[]')})`);
       return truthy(`lower(${expr}) = ANY(${p.add(cmp.values.map((v) => String(v).toLowerCase()), "text[]")})`);
     }
     case "not_in":

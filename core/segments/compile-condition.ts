@@ -8,6 +8,7 @@ import {
   ENGAGEMENT_EVENT_NAMES,
   ORDER_METRICS,
   SCORE_FIELDS,
+  type Comparison,
   type Condition,
   type CustomerField,
   type OrderMetric,
@@ -20,9 +21,26 @@ import { and, TABLES, truthy, type Params } from "./sql";
 export interface ConditionCompiler {
   p: Params;
   usesScores: boolean;
+  /**
+   * True for whole-shop queries: a count of at least two rows becomes one grouped,
+   * uncorrelated subquery (hashed once) instead of a count per customer. False for the
+   * single-customer query, which stays on per-customer index lookups.
+   */
+  setBased?: boolean;
   /** Compiles another segment's tree inline, or undefined to read segment_memberships. */
   inlineSegment(id: string): string | undefined;
 }
+
+/**
+ * Journey conditions over enrollments.status (active|waiting|completed|converted|exited):
+ * "in" = still in the journey, "completed" = finished it (a conversion finishes it too),
+ * "converted" = finished by ordering. Constant literals: no user value.
+ */
+const JOURNEY_STATUSES = {
+  in: "'{active,waiting}'",
+  completed: "'{completed,converted}'",
+  converted: "'{converted}'",
+} as const;
 
 const CUSTOMER_EXPR: Record<CustomerField, string> = {
   email: "c.email",
@@ -59,12 +77,49 @@ function known<K extends string>(catalogue: Record<K, unknown>, name: string, wh
 }
 
 /** The customer's non-cancelled orders, as "FROM ... WHERE ..." with alias `o`. */
-function ordersOf(o: string, p: Params, extra: string[] = []): string {
-  return `FROM ${TABLES.orders} ${o} WHERE ${and([`${o}.shop_id = ${p.shop}`, `${o}.customer_id = c.id`, `${o}.cancelled_at IS NULL`, ...extra])}`;
+function ordersOf(o: string, p: Params, extra: string[] = [], correlated = true): string {
+  const who = correlated ? [`${o}.customer_id = c.id`] : [];
+  return `FROM ${TABLES.orders} ${o} WHERE ${and([`${o}.shop_id = ${p.shop}`, ...who, `${o}.cancelled_at IS NULL`, ...extra])}`;
 }
 
-function eventsOf(e: string, p: Params, name: string, extra: string[] = []): string {
-  return `FROM ${TABLES.events} ${e} WHERE ${and([`${e}.shop_id = ${p.shop}`, `${e}.customer_id = c.id`, `${e}.name = ${p.add(name, "text")}`, ...extra])}`;
+function eventsOf(e: string, p: Params, name: string, extra: string[] = [], correlated = true): string {
+  const who = correlated ? [`${e}.customer_id = c.id`] : [];
+  return `FROM ${TABLES.events} ${e} WHERE ${and([`${e}.shop_id = ${p.shop}`, ...who, `${e}.name = ${p.add(name, "text")}`, ...extra])}`;
+}
+
+/** Whether a count of zero satisfies the comparison (then customers without rows are members). */
+function zeroSatisfies(cmp: Comparison): boolean {
+  switch (cmp.op) {
+    case "eq":
+      return cmp.value === 0;
+    case "gt":
+      return 0 > cmp.value;
+    case "gte":
+      return 0 >= cmp.value;
+    case "lt":
+      return 0 < cmp.value;
+    case "lte":
+      return 0 <= cmp.value;
+    case "between":
+      return cmp.min <= 0 && 0 <= cmp.max;
+    case "in":
+      return cmp.values.some((v) => Number(v) === 0);
+    default:
+      return true; // anything else keeps the per-customer form
+  }
+}
+
+/**
+ * A count of rows per customer compared with `cmp`. `source(correlated)` is the
+ * "FROM ... WHERE ..." over alias `a`, with or without the `customer_id = c.id` link.
+ */
+function countOf(cc: ConditionCompiler, a: string, source: (correlated: boolean) => string, cmp: Comparison): string {
+  const { p } = cc;
+  const atLeastOne = (cmp.op === "gte" && cmp.value > 0 && cmp.value <= 1) || (cmp.op === "gt" && cmp.value >= 0 && cmp.value < 1);
+  if (cc.setBased && !atLeastOne && !zeroSatisfies(cmp)) {
+    return `c.id IN (SELECT ${a}.customer_id ${source(false)} GROUP BY ${a}.customer_id HAVING ${compare("count(*)", "number", cmp, p)})`;
+  }
+  return compareCount(source(true), cmp, p);
 }
 
 function propertyFilter(e: string, f: PropertyFilter, p: Params): string {
@@ -103,16 +158,16 @@ function propertyFilter(e: string, f: PropertyFilter, p: Params): string {
 }
 
 /** A sequence step as a row source: "FROM ... WHERE ..." over alias `a`, and its time column. */
-function stepSource(step: Step, a: string, p: Params, extra: (time: string) => string[] = () => []): { fromWhere: string; time: string } {
+function stepSource(step: Step, a: string, p: Params, extra: (time: string) => string[] = () => [], correlated = true): { fromWhere: string; time: string } {
   switch (step.source) {
     case "event": {
       const time = `${a}.occurred_at`;
       const filters = step.filters.map((f) => propertyFilter(a, f, p));
-      return { fromWhere: eventsOf(a, p, step.name, [...filters, ...extra(time)]), time };
+      return { fromWhere: eventsOf(a, p, step.name, [...filters, ...extra(time)], correlated), time };
     }
     case "order": {
       const time = `${a}.processed_at`;
-      return { fromWhere: ordersOf(a, p, extra(time)), time };
+      return { fromWhere: ordersOf(a, p, extra(time), correlated), time };
     }
     default:
       return assertNever(step, "sequence step");
@@ -122,11 +177,18 @@ function stepSource(step: Step, a: string, p: Params, extra: (time: string) => s
 function orderMetric(metric: OrderMetric, cond: Extract<Condition, { kind: "orders" }>, cc: ConditionCompiler): string {
   const { p } = cc;
   const o = p.alias("o");
-  const fromWhere = ordersOf(o, p, p.window(`${o}.processed_at`, cond.window));
+  const windowSql = p.window(`${o}.processed_at`, cond.window);
+  const fromWhere = ordersOf(o, p, windowSql);
   const type = ORDER_METRICS[metric];
+  if (metric !== "count" && cc.setBased && !noOrdersSatisfies(metric, cond.cmp)) {
+    // Whole shop: aggregate the orders once per customer; customers without orders in the
+    // window cannot match this comparison, so a grouped IN list is exact.
+    const agg = { total_spent: `sum(${o}.total - ${o}.refunded)`, average_spent: `avg(${o}.total - ${o}.refunded)`, first_order_at: `min(${o}.processed_at)`, last_order_at: `max(${o}.processed_at)` }[metric];
+    return `c.id IN (SELECT ${o}.customer_id ${ordersOf(o, p, windowSql, false)} GROUP BY ${o}.customer_id HAVING ${compare(agg, type, cond.cmp, p)})`;
+  }
   switch (metric) {
     case "count":
-      return compareCount(fromWhere, cond.cmp, p);
+      return countOf(cc, o, (correlated) => ordersOf(o, p, windowSql, correlated), cond.cmp);
     case "total_spent":
       return compare(`(SELECT coalesce(sum(${o}.total - ${o}.refunded), 0) ${fromWhere})`, type, cond.cmp, p);
     case "average_spent":
@@ -138,6 +200,15 @@ function orderMetric(metric: OrderMetric, cond: Extract<Condition, { kind: "orde
     default:
       return assertNever(metric, "order metric");
   }
+}
+
+/**
+ * Whether a customer without orders in the window satisfies an order-metric comparison:
+ * total spent is then 0; the other metrics are NULL, which only negated comparisons accept.
+ */
+function noOrdersSatisfies(metric: Exclude<OrderMetric, "count">, cmp: Comparison): boolean {
+  if (metric === "total_spent") return zeroSatisfies(cmp);
+  return !["eq", "gt", "gte", "lt", "lte", "between", "in", "is_set", "in_window", "contains", "starts_with", "ends_with", "has_any", "has_all", "is_true"].includes(cmp.op);
 }
 
 export function compileCondition(cond: Condition, cc: ConditionCompiler): string {
@@ -157,7 +228,8 @@ export function compileCondition(cond: Condition, cc: ConditionCompiler): string
     case "discount_codes": {
       const o = p.alias("o");
       const codes = cond.codes.length
-        ? `EXISTS (SELECT 1 FROM unnest(${o}.discount_codes) dc WHERE lower(dc) = ANY(${p.add(cond.codes.map((c) => c.toLowerCase()), "text[]")}))`
+        ? // Lower-casing the array's text form keeps its syntax: one call per order, no subquery.
+          `lower(${o}.discount_codes::text)::text[] && ${p.add(cond.codes.map((c) => c.toLowerCase()), "text[]")}`
         : `cardinality(${o}.discount_codes) > 0`;
       const exists = `EXISTS (SELECT 1 ${ordersOf(o, p, [...p.window(`${o}.processed_at`, cond.window), codes])})`;
       return cond.used ? exists : `NOT ${exists}`;
@@ -196,30 +268,54 @@ export function compileCondition(cond: Condition, cc: ConditionCompiler): string
     case "engagement": {
       const e = p.alias("e");
       const channel = cond.channel ? [`${e}.properties ->> 'channel' = ${p.add(cond.channel, "text")}`] : [];
-      const fromWhere = eventsOf(e, p, ENGAGEMENT_EVENT_NAMES[cond.action], [...channel, ...p.window(`${e}.occurred_at`, cond.window)]);
-      return compareCount(fromWhere, cond.count, p);
+      const extra = [...channel, ...p.window(`${e}.occurred_at`, cond.window)];
+      const name = ENGAGEMENT_EVENT_NAMES[cond.action];
+      return countOf(cc, e, (correlated) => eventsOf(e, p, name, extra, correlated), cond.count);
     }
     case "event": {
       const e = p.alias("e");
-      const filters = cond.filters.map((f) => propertyFilter(e, f, p));
-      return compareCount(eventsOf(e, p, cond.name, [...filters, ...p.window(`${e}.occurred_at`, cond.window)]), cond.count, p);
+      const extra = [...cond.filters.map((f) => propertyFilter(e, f, p)), ...p.window(`${e}.occurred_at`, cond.window)];
+      return countOf(cc, e, (correlated) => eventsOf(e, p, cond.name, extra, correlated), cond.count);
     }
     case "sequence": {
-      const first = stepSource(cond.first, p.alias("a"), p, (t) => p.window(t, cond.window));
-      const then = stepSource(cond.then, p.alias("b"), p, (t) => [`${t} > ${first.time}`, `${t} <= ${p.plusLocalDays(first.time, cond.within_days)}`]);
+      const a = p.alias("a");
+      const b = p.alias("b");
+      if (cc.setBased) {
+        // Whole shop: the first steps in the window, each checked for a follow-up of the same
+        // customer, collected once into an IN list.
+        const first = stepSource(cond.first, a, p, (t) => p.window(t, cond.window), false);
+        const then = stepSource(cond.then, b, p, (t) => [`${b}.customer_id = ${a}.customer_id`, `${t} > ${first.time}`, `${t} <= ${p.plusLocalDays(first.time, cond.within_days)}`], false);
+        return `c.id IN (SELECT ${a}.customer_id ${first.fromWhere} AND EXISTS (SELECT 1 ${then.fromWhere}))`;
+      }
+      const first = stepSource(cond.first, a, p, (t) => p.window(t, cond.window));
+      const then = stepSource(cond.then, b, p, (t) => [`${t} > ${first.time}`, `${t} <= ${p.plusLocalDays(first.time, cond.within_days)}`]);
       return `EXISTS (SELECT 1 ${first.fromWhere} AND EXISTS (SELECT 1 ${then.fromWhere}))`;
     }
     case "reordered_after_first": {
       const o1 = p.alias("o");
       const o2 = p.alias("o");
       const f = p.alias("f");
+      if (cc.setBased) {
+        // Whole shop: one pass over the orders with each customer's first order beside each row.
+        const x = p.alias("x");
+        const firsts = `SELECT ${o1}.customer_id, ${o1}.processed_at AS at, min(${o1}.processed_at) OVER (PARTITION BY ${o1}.customer_id) AS t ${ordersOf(o1, p, [], false)}`;
+        return `c.id IN (SELECT ${x}.customer_id FROM (${firsts}) ${x} WHERE ${x}.at > ${x}.t AND ${x}.at <= ${p.plusLocalDays(`${x}.t`, cond.within_days)})`;
+      }
       const later = ordersOf(o2, p, [`${o2}.processed_at > ${f}.t`, `${o2}.processed_at <= ${p.plusLocalDays(`${f}.t`, cond.within_days)}`]);
       return `EXISTS (SELECT 1 FROM (SELECT min(${o1}.processed_at) AS t ${ordersOf(o1, p)}) ${f} WHERE EXISTS (SELECT 1 ${later}))`;
     }
     case "consecutive_days": {
-      const src = stepSource(cond.step, p.alias("x"), p, (t) => p.window(t, cond.window));
+      const x = p.alias("x");
       const d = p.alias("d");
       const r = p.alias("r");
+      if (cc.setBased) {
+        // Whole shop: one pass over the rows, runs per customer, hashed once.
+        const all = stepSource(cond.step, x, p, (t) => p.window(t, cond.window), false);
+        const days = `SELECT DISTINCT ${x}.customer_id, (${all.time} AT TIME ZONE ${p.tzSql})::date AS day ${all.fromWhere}`;
+        const runs = `SELECT ${d}.customer_id, ${d}.day - (row_number() OVER (PARTITION BY ${d}.customer_id ORDER BY ${d}.day))::int AS run FROM (${days}) ${d}`;
+        return `c.id IN (SELECT ${r}.customer_id FROM (${runs}) ${r} GROUP BY ${r}.customer_id, ${r}.run HAVING count(*) >= ${p.add(cond.days, "int")})`;
+      }
+      const src = stepSource(cond.step, x, p, (t) => p.window(t, cond.window));
       // Gaps and islands: consecutive dates minus their rank share one value per run.
       const days = `SELECT DISTINCT (${src.time} AT TIME ZONE ${p.tzSql})::date AS day ${src.fromWhere}`;
       const runs = `SELECT ${d}.day - (row_number() OVER (ORDER BY ${d}.day))::int AS run FROM (${days}) ${d}`;
@@ -242,8 +338,7 @@ export function compileCondition(cond: Condition, cc: ConditionCompiler): string
     }
     case "journey": {
       const j = p.alias("j");
-      const status = { in: `${j}.status = 'active'`, completed: `${j}.status = 'completed'`, converted: `${j}.converted_at IS NOT NULL` }[cond.status];
-      return `EXISTS (SELECT 1 FROM ${TABLES.journeyEnrollments} ${j} WHERE ${j}.shop_id = ${p.shop} AND ${j}.journey_id = ${p.add(cond.journey_id, "bigint")} AND ${j}.customer_id = c.id AND ${status})`;
+      return `EXISTS (SELECT 1 FROM ${TABLES.enrollments} ${j} WHERE ${j}.shop_id = ${p.shop} AND ${j}.customer_id = c.id AND ${j}.journey_id = ${p.add(cond.journey_id, "bigint")} AND ${j}.status = ANY(${JOURNEY_STATUSES[cond.status]}::"EnrollmentStatus"[]))`;
     }
     default:
       return assertNever(cond, "condition");

@@ -29,12 +29,13 @@ interface Compiled {
   p: Params;
 }
 
-function compileWhere(tree: SegmentNode, opts: CompileOptions): Compiled {
+function compileWhere(tree: SegmentNode, opts: CompileOptions, setBased = true): Compiled {
   const p = new Params(opts.shopId, opts.now, opts.timezone);
   const inlining: string[] = [];
   const cc: ConditionCompiler = {
     p,
     usesScores: false,
+    setBased,
     inlineSegment(id) {
       const other = opts.resolveSegment?.(id);
       if (!other) return undefined;
@@ -78,7 +79,7 @@ export function compileSegment(tree: SegmentNode, opts: CompileOptions): SqlQuer
 
 /** One customer: returns its id when a member, no row otherwise. Index lookups only. */
 export function compileSegmentForCustomer(tree: SegmentNode, opts: CompileOptions & { customerId: bigint | string }): SqlQuery {
-  const { from, where, p } = compileWhere(tree, opts);
+  const { from, where, p } = compileWhere(tree, opts, false);
   const id = p.add(String(opts.customerId), "bigint");
   return { text: `SELECT c.id ${from} WHERE c.id = ${id} AND ${where}`, values: p.values };
 }

@@ -13,3 +13,4 @@ export {
 export { TABLES } from "./sql";
 export { nextMembershipChange, type CustomerTimeFacts, type NextChange } from "./next-change";
 export { PRESET_SEGMENTS } from "./presets";
+export { isTimeDriven, timeDrivenEventNames } from "./facts";

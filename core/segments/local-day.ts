@@ -50,6 +50,20 @@ function offsetAt(ms: number, timezone: string): number {
  * e.g. Havana) the later one, as PostgreSQL reads ambiguous times with the new offset.
  */
 export function startOfLocalDay(day: number, timezone: string): Date {
+  // Schedules for a whole shop ask for the same few hundred days over and over; the search
+  // below costs dozens of formatter calls, so answers are remembered (a pure function).
+  const key = `${timezone}|${day}`;
+  const hit = starts.get(key);
+  if (hit !== undefined) return new Date(hit);
+  const at = searchStartOfLocalDay(day, timezone);
+  if (starts.size >= 50_000) starts.clear();
+  starts.set(key, at.getTime());
+  return at;
+}
+
+const starts = new Map<string, number>();
+
+function searchStartOfLocalDay(day: number, timezone: string): Date {
   const wallMidnight = day * DAY_MS;
   let guess = wallMidnight - offsetAt(wallMidnight, timezone);
   guess = wallMidnight - offsetAt(guess, timezone);

@@ -185,7 +185,7 @@ export const conditionSchema = z.discriminatedUnion("kind", [
   }),
   z.object({ kind: z.literal("in_segment"), segment_id: rowId, member: z.boolean().default(true) }),
   z.object({ kind: z.literal("shopify_segment"), segment_id: text, member: z.boolean().default(true) }),
-  /** in: enrolled and still active; completed: finished the journey; converted: ordered because of it. */
+  /** in: enrolled, active or waiting; completed: finished the journey (converted or not); converted: finished by ordering. */
   z.object({ kind: z.literal("journey"), journey_id: rowId, status: z.enum(["in", "completed", "converted"]) }),
 ]);
 export type Condition = z.infer<typeof conditionSchema>;

@@ -4,11 +4,7 @@ import { assertNever } from "../result";
 import type { TimeWindow } from "./schema";
 import { dayRange } from "./window";
 
-/**
- * Tables the compiler reads. segment_memberships, shopify_segment_members and
- * journey_enrollments are proposed (see the report on issue 7); conditions on them compile
- * now and run once the migrations land.
- */
+/** Tables the compiler reads (prisma/schema.prisma). */
 export const TABLES = {
   customers: "customers",
   orders: "orders",
@@ -18,10 +14,10 @@ export const TABLES = {
   scores: "customer_scores",
   segmentMemberships: "segment_memberships",
   shopifySegmentMembers: "shopify_segment_members",
-  journeyEnrollments: "journey_enrollments",
+  enrollments: "enrollments",
 } as const;
 
-export type Cast = "int" | "bigint" | "numeric" | "text" | "text[]" | "numeric[]" | "date" | "timestamptz";
+export type Cast = "int" | "bigint" | "numeric" | "text" | "text[]" | "numeric[]" | "date" | "timestamptz" | '"ConsentState"[]';
 
 export class Params {
   readonly values: unknown[];

@@ -47,7 +47,9 @@ export function listUnsubscribeHeaders(httpsUrl: string, mailto?: string): Resul
   } catch {
     return err("unsubscribe URL is not a URL");
   }
-  if (url.protocol !== "https:") return err("RFC 8058 requires an https unsubscribe URL");
+  // A loopback http URL (the local demo) is accepted: no mailbox provider ever reaches it.
+  const loopback = url.protocol === "http:" && ["localhost", "127.0.0.1", "[::1]"].includes(url.hostname);
+  if (url.protocol !== "https:" && !loopback) return err("RFC 8058 requires an https unsubscribe URL");
   if (mailto !== undefined && !/^mailto:[^\s<>,]+@[^\s<>,]+$/.test(mailto)) return err("bad mailto unsubscribe address");
   const uris = [`<${url.toString()}>`, ...(mailto ? [`<${mailto}>`] : [])];
   return ok({ "List-Unsubscribe": uris.join(", "), "List-Unsubscribe-Post": "List-Unsubscribe=One-Click" });

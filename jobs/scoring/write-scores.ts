@@ -24,6 +24,8 @@ export interface ScoreRow {
   clv: number | null;
   clusterId: number | null;
   confidence: string;
+  reason: string;
+  expectedSpend: number | null;
 }
 
 export interface StageEvent {
@@ -37,10 +39,11 @@ export interface StageEvent {
 const UPSERT = `
 insert into customer_scores (shop_id, customer_id, recency_score, frequency_score, monetary_score, rfm_group,
   order_count, total_spent, first_order_at, last_order_at, expected_gap_days, days_overdue, dormant, stage,
-  stage_since, p_alive, expected_purchases, expected_next_order_at, clv, cluster_id, confidence, scored_at)
+  stage_since, p_alive, expected_purchases, expected_next_order_at, clv, cluster_id, confidence, reason, expected_spend, scored_at)
 select $1, u.* , $2 from unnest($3::bigint[], $4::smallint[], $5::smallint[], $6::smallint[], $7::text[], $8::int[],
   $9::bigint[], $10::timestamptz[], $11::timestamptz[], $12::float8[], $13::float8[], $14::boolean[], $15::text[],
-  $16::timestamptz[], $17::float8[], $18::float8[], $19::timestamptz[], $20::bigint[], $21::int[], $22::text[]) as u
+  $16::timestamptz[], $17::float8[], $18::float8[], $19::timestamptz[], $20::bigint[], $21::int[], $22::text[], $23::text[],
+  $24::bigint[]) as u
 on conflict (shop_id, customer_id) do update set
   recency_score = excluded.recency_score, frequency_score = excluded.frequency_score,
   monetary_score = excluded.monetary_score, rfm_group = excluded.rfm_group, order_count = excluded.order_count,
@@ -48,7 +51,20 @@ on conflict (shop_id, customer_id) do update set
   expected_gap_days = excluded.expected_gap_days, days_overdue = excluded.days_overdue, dormant = excluded.dormant,
   stage = excluded.stage, stage_since = excluded.stage_since, p_alive = excluded.p_alive,
   expected_purchases = excluded.expected_purchases, expected_next_order_at = excluded.expected_next_order_at,
-  clv = excluded.clv, cluster_id = excluded.cluster_id, confidence = excluded.confidence, scored_at = excluded.scored_at`;
+  clv = excluded.clv, cluster_id = excluded.cluster_id, confidence = excluded.confidence, reason = excluded.reason,
+  expected_spend = excluded.expected_spend, scored_at = excluded.scored_at`;
+
+// The day's snapshot of key scores, copied server-side from customer_scores; a second run on
+// the same day overwrites that day's row rather than adding one.
+const HISTORY = `
+insert into customer_score_history (shop_id, customer_id, day, recency_score, frequency_score, monetary_score, rfm_group,
+  stage, p_alive, clv, days_overdue)
+select shop_id, customer_id, $2::date, recency_score, frequency_score, monetary_score, rfm_group, stage, p_alive, clv, days_overdue
+from customer_scores where shop_id = $1 and ($3::bigint[] is null or customer_id = any($3::bigint[]))
+on conflict (shop_id, customer_id, day) do update set
+  recency_score = excluded.recency_score, frequency_score = excluded.frequency_score, monetary_score = excluded.monetary_score,
+  rfm_group = excluded.rfm_group, stage = excluded.stage, p_alive = excluded.p_alive, clv = excluded.clv,
+  days_overdue = excluded.days_overdue`;
 
 const EVENTS = `
 insert into events (shop_id, customer_id, name, occurred_at, properties, dedupe_key)
@@ -57,31 +73,57 @@ select $1, u.customer_id, 'stage_changed', u.at, jsonb_build_object('from', u.fr
 from unnest($2::bigint[], $3::text[], $4::text[], $5::timestamptz[], $6::text[]) as u(customer_id, from_stage, to_stage, at, reason)
 on conflict (shop_id, dedupe_key) do nothing`;
 
-export async function writeScores(pool: pg.Pool, shopId: number, scoredAt: Date, scores: ScoreRow[], events: StageEvent[]): Promise<void> {
+export interface WriteScoresOptions {
+  /** The shop's calendar day (YYYY-MM-DD) the history snapshot is filed under. */
+  historyDay: string;
+  /**
+   * "shop": these are all of the shop's customers, and rows of anyone else are dropped.
+   * "customers": only these customers were rescored; `remove` lost their last kept order.
+   */
+  scope: { kind: "shop" } | { kind: "customers"; remove: string[] };
+}
+
+export async function writeScores(
+  db: pg.Pool | pg.PoolClient,
+  shopId: number,
+  scoredAt: Date,
+  scores: ScoreRow[],
+  events: StageEvent[],
+  opts: WriteScoresOptions,
+): Promise<void> {
   const col = <K extends keyof ScoreRow>(k: K) => scores.map((s) => s[k]);
-  const client = await pool.connect();
+  const money = (v: number | null) => (v === null ? null : Math.round(v).toString());
+  const own = "release" in db ? null : await db.connect();
+  const client = own ?? (db as pg.PoolClient);
   try {
-    await client.query("begin");
-    await client.query(UPSERT, [
-      shopId, scoredAt, col("customerId"), col("recencyScore"), col("frequencyScore"), col("monetaryScore"), col("rfmGroup"),
-      col("orderCount"), col("totalSpent").map((v) => Math.round(v).toString()), col("firstOrderAt"), col("lastOrderAt"),
-      col("expectedGapDays"), col("daysOverdue"), col("dormant"), col("stage"), col("stageSince"), col("pAlive"),
-      col("expectedPurchases"), col("expectedNextOrderAt"), col("clv").map((v) => (v === null ? null : Math.round(v).toString())),
-      col("clusterId"), col("confidence"),
-    ]);
-    // Customers with no kept orders any more (cancelled, refunded, merged away) lose their row.
-    await client.query(`delete from customer_scores where shop_id = $1 and customer_id <> all($2::bigint[])`, [shopId, col("customerId")]);
+    if (own) await client.query("begin");
+    if (scores.length) {
+      await client.query(UPSERT, [
+        shopId, scoredAt, col("customerId"), col("recencyScore"), col("frequencyScore"), col("monetaryScore"), col("rfmGroup"),
+        col("orderCount"), col("totalSpent").map(money), col("firstOrderAt"), col("lastOrderAt"),
+        col("expectedGapDays"), col("daysOverdue"), col("dormant"), col("stage"), col("stageSince"), col("pAlive"),
+        col("expectedPurchases"), col("expectedNextOrderAt"), col("clv").map(money),
+        col("clusterId"), col("confidence"), col("reason"), col("expectedSpend").map(money),
+      ]);
+    }
+    if (opts.scope.kind === "shop") {
+      // Customers with no kept orders any more (cancelled, refunded, merged away) lose their row.
+      await client.query(`delete from customer_scores where shop_id = $1 and customer_id <> all($2::bigint[])`, [shopId, col("customerId")]);
+    } else if (opts.scope.remove.length) {
+      await client.query(`delete from customer_scores where shop_id = $1 and customer_id = any($2::bigint[])`, [shopId, opts.scope.remove]);
+    }
+    await client.query(HISTORY, [shopId, opts.historyDay, opts.scope.kind === "shop" ? null : col("customerId")]);
     if (events.length) {
       await client.query(EVENTS, [
         shopId, events.map((e) => e.customerId), events.map((e) => e.from), events.map((e) => e.to), events.map((e) => e.at),
         events.map((e) => e.reason),
       ]);
     }
-    await client.query("commit");
+    if (own) await client.query("commit");
   } catch (e) {
-    await client.query("rollback");
+    if (own) await client.query("rollback").catch(() => {});
     throw e;
   } finally {
-    client.release();
+    own?.release();
   }
 }

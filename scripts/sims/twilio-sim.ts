@@ -66,7 +66,15 @@ async function postForm(url: string, params: Record<string, string>, signature: 
   return { status: res.status, body: await res.text() };
 }
 
-export async function startTwilioSim(opts: { accountSid: string; authToken: string; port?: number }): Promise<TwilioSim> {
+export async function startTwilioSim(opts: {
+  accountSid: string;
+  authToken: string;
+  port?: number;
+  /** Called for every accepted message (the demo stores it in its Outbox). */
+  onMessage?: (msg: SimMessage) => void | Promise<void>;
+  /** Play Twilio's lifecycle: signed "sent" then "delivered" callbacks this long after each send. */
+  autoStatus?: { delayMs: number };
+}): Promise<TwilioSim> {
   const messages: SimMessage[] = [];
   const optedOut = new Set<string>();
   let failures = { remaining: 0, status: 503 };
@@ -109,6 +117,17 @@ export async function startTwilioSim(opts: { accountSid: string; authToken: stri
       date_created: rfc2822(now),
     };
     messages.push(msg);
+    try {
+      await opts.onMessage?.(msg);
+    } catch {
+      // The sim's observer failing must not fail the send (Twilio would have sent it).
+    }
+    if (opts.autoStatus && msg.status_callback) {
+      const delay = opts.autoStatus.delayMs;
+      setTimeout(() => {
+        void sim.sendStatusCallback(sid, "sent").then(() => new Promise((r) => setTimeout(r, delay))).then(() => sim.sendStatusCallback(sid, "delivered")).catch(() => {});
+      }, delay).unref();
+    }
     res.writeHead(201, { "content-type": "application/json" });
     res.end(
       JSON.stringify({
@@ -130,7 +149,7 @@ export async function startTwilioSim(opts: { accountSid: string; authToken: stri
   await new Promise<void>((resolve) => server.listen(opts.port ?? 0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
 
-  return {
+  const sim: TwilioSim = {
     baseUrl: `http://127.0.0.1:${port}`,
     messages,
     optOut: (n) => void optedOut.add(n),
@@ -160,6 +179,7 @@ export async function startTwilioSim(opts: { accountSid: string; authToken: stri
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+  return sim;
 }
 
 // `tsx scripts/sims/twilio-sim.ts [port]`: run standalone for local development.

@@ -3,8 +3,13 @@
 // X-WP-TotalPages, modified_after, errors as {code, message, data: {status}}. Over plain http it
 // checks the OAuth 1.0a signature (HMAC-SHA256 or -SHA1, consumer secret + "&" as key, 15-minute
 // timestamp window, single-use nonces) and refuses bad requests with 401, as WooCommerce does.
+// Also: POST /webhooks (topic, delivery_url, secret) and deliveries signed as WooCommerce signs
+// them (X-WC-Webhook-Signature = base64 HMAC-SHA256 of the body; -Topic, -Source, -Delivery-ID,
+// -Resource, -Event, -ID headers); and the key exchange /wc-auth/v1/authorize, approved at once:
+// new keys are POSTed as JSON to callback_url, then the browser is sent to return_url with
+// success=1 (or success=0 when the callback fails or `denyAuthorize` is set).
 //   npx --no-install tsx scripts/sims/woo-sim.ts [port]
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { createHmac, randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 
@@ -19,6 +24,8 @@ export interface WooSimOptions {
   /** The store's UTC offset in hours, for the local (non-_gmt) dates. */
   utcOffsetHours?: number;
   port?: number;
+  /** The merchant declines the key exchange. */
+  denyAuthorize?: boolean;
 }
 
 type Json = Record<string, unknown>;
@@ -30,6 +37,11 @@ export interface WooSim {
   customers: Json[];
   orders: Json[];
   requests: { path: string; status: number }[];
+  webhooks: { id: number; topic: string; delivery_url: string; secret: string; status: string }[];
+  /** Keys issued by the key exchange, besides the configured pair. */
+  issuedKeys: Map<string, string>;
+  /** POST a signed delivery of `topic` with `payload` to every webhook on it; the responses' statuses. */
+  deliver(topic: string, payload: Json, opts?: { deliveryId?: string; secret?: string }): Promise<number[]>;
   close(): Promise<void>;
 }
 
@@ -122,21 +134,31 @@ export async function startWooSim(opts: WooSimOptions = {}): Promise<WooSim> {
   });
   const nonces = new Set<string>();
   const requests: WooSim["requests"] = [];
+  const webhooks: WooSim["webhooks"] = [];
+  let lastWebhookId = 0;
+  const issuedKeys = new Map<string, string>();
+  const secretOf = (key: string | undefined) => (key === consumerKey ? consumerSecret : key ? issuedKeys.get(key) : undefined);
 
-  const server = http.createServer((req, res) => {
+  const server = http.createServer(async (req, res) => {
     const url = new URL(req.url ?? "/", `http://${req.headers.host}`);
     const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
       res.writeHead(status, { "content-type": "application/json; charset=UTF-8", ...headers });
       res.end(JSON.stringify(body));
     };
     res.on("finish", () => requests.push({ path: url.pathname + url.search, status: res.statusCode }));
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const rawBody = Buffer.concat(chunks).toString("utf8");
+
+    if (url.pathname === "/wc-auth/v1/authorize") return authorize(url, res);
 
     // Authentication (plain http: OAuth 1.0a in the query string).
     // PHP's $_GET keeps the last of repeated keys; the JS client sends its query twice, and
     // WooCommerce signs over the collapsed set, so the sim does the same.
     const p = [...new Map(url.searchParams.entries())];
     const get = (k: string) => url.searchParams.get(k) ?? undefined;
-    if (get("oauth_consumer_key") !== consumerKey) {
+    const secret = secretOf(get("oauth_consumer_key"));
+    if (secret === undefined) {
       return error(res, 401, "woocommerce_rest_authentication_error", "Consumer key is invalid.");
     }
     const method = get("oauth_signature_method");
@@ -147,7 +169,7 @@ export async function startWooSim(opts: WooSimOptions = {}): Promise<WooSim> {
     if (!Number.isFinite(ts) || Math.abs(Date.now() / 1000 - ts) > 15 * 60) {
       return error(res, 401, "woocommerce_rest_authentication_error", "Invalid timestamp.");
     }
-    const expected = oauthSignature(req.method ?? "GET", `http://${req.headers.host}${url.pathname}`, p, consumerSecret,
+    const expected = oauthSignature(req.method ?? "GET", `http://${req.headers.host}${url.pathname}`, p, secret,
       method === "HMAC-SHA256" ? "sha256" : "sha1");
     const given = Buffer.from(get("oauth_signature") ?? "");
     if (given.length !== expected.length || !timingSafeEqual(given, Buffer.from(expected))) {
@@ -160,6 +182,32 @@ export async function startWooSim(opts: WooSimOptions = {}): Promise<WooSim> {
     nonces.add(nonce);
 
     const route = url.pathname.replace(/^\/wp-json\/wc\/v3\/?/, "");
+    if (req.method === "POST" && route === "webhooks") {
+      let body: Json;
+      try {
+        body = JSON.parse(rawBody || "{}");
+      } catch {
+        return error(res, 400, "rest_invalid_json", "Invalid JSON body passed.");
+      }
+      if (typeof body.topic !== "string" || !/^(customer|order|product|coupon)\.(created|updated|deleted|restored)$/.test(body.topic)) {
+        return error(res, 400, "rest_invalid_param", "Invalid parameter(s): topic");
+      }
+      if (typeof body.delivery_url !== "string" || !/^https?:\/\//.test(body.delivery_url)) {
+        return error(res, 400, "rest_invalid_param", "Invalid parameter(s): delivery_url");
+      }
+      const hook = { id: ++lastWebhookId, topic: body.topic, delivery_url: body.delivery_url,
+        secret: typeof body.secret === "string" ? body.secret : "", status: typeof body.status === "string" ? body.status : "active" };
+      webhooks.push(hook);
+      return send(201, { ...hook, name: body.name ?? "", resource: hook.topic.split(".")[0], event: hook.topic.split(".")[1] });
+    }
+    const del = /^webhooks\/(\d+)$/.exec(route);
+    if (req.method === "DELETE" && del) {
+      const i = webhooks.findIndex((w) => w.id === Number(del[1]));
+      if (i < 0) return error(res, 404, "woocommerce_rest_webhook_invalid_id", "Invalid ID.");
+      if (get("force") !== "true") return error(res, 501, "woocommerce_rest_trash_not_supported", "Webhooks do not support trashing.");
+      const [gone] = webhooks.splice(i, 1);
+      return send(200, gone);
+    }
     if (req.method !== "GET") return error(res, 404, "rest_no_route", "No route was found matching the URL and request method.");
     if (route === "system_status") {
       return send(200, { environment: { site_url: `http://${req.headers.host}`, version: "8.0.0" },
@@ -185,10 +233,68 @@ export async function startWooSim(opts: WooSimOptions = {}): Promise<WooSim> {
       "x-wp-total": String(total), "x-wp-totalpages": String(totalPages),
     });
   });
+  /** The key exchange, approved at once (or declined with denyAuthorize). */
+  async function authorize(url: URL, res: http.ServerResponse) {
+    const q = (k: string) => url.searchParams.get(k) ?? "";
+    const returnUrl = q("return_url");
+    const callbackUrl = q("callback_url");
+    if (!q("app_name") || !q("user_id") || !returnUrl || !callbackUrl || !["read", "write", "read_write"].includes(q("scope"))) {
+      return error(res, 400, "woocommerce_rest_invalid_request", "Invalid or missing parameters.");
+    }
+    const back = (success: boolean) => {
+      const to = new URL(returnUrl);
+      to.searchParams.set("success", success ? "1" : "0");
+      to.searchParams.set("user_id", q("user_id"));
+      res.writeHead(302, { location: to.toString() });
+      res.end();
+    };
+    if (opts.denyAuthorize) return back(false);
+    const key = `ck_${randomBytes(20).toString("hex")}`;
+    const secret = `cs_${randomBytes(20).toString("hex")}`;
+    // As WooCommerce does: the keys exist before the callback (the app may test them there)
+    // and are revoked when the callback fails.
+    issuedKeys.set(key, secret);
+    try {
+      const r = await fetch(callbackUrl, {
+        method: "POST", headers: { "content-type": "application/json" },
+        body: JSON.stringify({ key_id: issuedKeys.size + 1, user_id: q("user_id"), consumer_key: key, consumer_secret: secret, key_permissions: q("scope") }),
+      });
+      if (!r.ok) {
+        issuedKeys.delete(key);
+        return back(false);
+      }
+    } catch {
+      issuedKeys.delete(key);
+      return back(false);
+    }
+    return back(true);
+  }
+
+  const self = `http://127.0.0.1`;
+  async function deliver(topic: string, payload: Json, o: { deliveryId?: string; secret?: string } = {}): Promise<number[]> {
+    const body = JSON.stringify(payload);
+    const statuses: number[] = [];
+    for (const h of webhooks.filter((w) => w.topic === topic && w.status === "active")) {
+      const sig = createHmac("sha256", o.secret ?? h.secret).update(body).digest("base64");
+      const r = await fetch(h.delivery_url, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json", "user-agent": "WooCommerce/8.0.0 Hookshot (WordPress/6.4)",
+          "x-wc-webhook-source": `${self}:${port}/`, "x-wc-webhook-topic": topic, "x-wc-webhook-resource": topic.split(".")[0],
+          "x-wc-webhook-event": topic.split(".")[1], "x-wc-webhook-signature": sig, "x-wc-webhook-id": String(h.id),
+          "x-wc-webhook-delivery-id": o.deliveryId ?? randomUUID(),
+        },
+        body,
+      });
+      statuses.push(r.status);
+    }
+    return statuses;
+  }
+
   await new Promise<void>((resolve) => server.listen(opts.port ?? 0, "127.0.0.1", resolve));
   const port = (server.address() as AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${port}`, consumerKey, consumerSecret, ...store, requests,
+    url: `http://127.0.0.1:${port}`, consumerKey, consumerSecret, ...store, requests, webhooks, issuedKeys, deliver,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }

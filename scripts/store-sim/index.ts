@@ -1,5 +1,5 @@
 // The store simulator's public face for tests, demo and bench.
-export { generateStore, decimal, type SimStore, type GenerateOptions } from "./generate";
+export { generateStore, simStoreFromDemo, decimal, type SimStore, type GenerateOptions } from "./store";
 export { startStoreSim, type StoreSim, type StoreSimOptions } from "./server";
 export { pointShopifyClientsAt } from "./point";
 export { restCustomer, restCustomerDeleted, restOrder, restRefundOf } from "./rest";

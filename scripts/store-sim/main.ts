@@ -1,16 +1,14 @@
 // Runs the store simulator on its own (demo, manual poking):
-//   npx tsx scripts/store-sim/main.ts --orders 2000 --customers 500 --seed 1 [--port 8443] [--http]
+//   npx tsx scripts/store-sim/main.ts --customers 500 --seed 1 [--port 8443] [--http]
 //     [--withhold-email] [--webhook-url http://127.0.0.1:3000/webhooks --webhook-secret s]
 // Prints one JSON line with the URL, shop domain and access token, then serves until killed.
 import { parseArgs } from "node:util";
-import { generateStore } from "./generate";
+import { generateStore } from "./store";
 import { startStoreSim } from "./server";
 
 const { values: v } = parseArgs({
   options: {
-    orders: { type: "string", default: "1000" },
-    customers: { type: "string" },
-    products: { type: "string", default: "40" },
+    customers: { type: "string", default: "500" },
     seed: { type: "string", default: "1" },
     port: { type: "string" },
     domain: { type: "string", default: "winback-sim.myshopify.com" },
@@ -23,11 +21,11 @@ const { values: v } = parseArgs({
   },
 });
 
-const orders = Number(v.orders);
-const store = generateStore({
-  seed: Number(v.seed), orders, customers: v.customers ? Number(v.customers) : Math.max(1, Math.round(orders / 4)),
-  products: Number(v.products), domain: v.domain,
-});
+if (process.env.NODE_ENV === "production") {
+  console.error("the store simulator refuses to run when NODE_ENV=production");
+  process.exit(1);
+}
+const store = generateStore({ seed: Number(v.seed), customers: Number(v.customers), domain: v.domain });
 const sim = await startStoreSim({
   store, accessToken: v.token!, https: !v.http, port: v.port ? Number(v.port) : undefined,
   withhold: { email: v["withhold-email"], phone: v["withhold-phone"] },

@@ -2,7 +2,7 @@
 // properties and calls functions with (args, context)). Protected fields throw, so execution
 // answers null for the field plus an `errors` entry with its path, as Shopify does.
 import { GraphQLError } from "graphql";
-import { decimal, type SimCustomer, type SimOrder, type SimProduct, type SimStore } from "./generate";
+import { decimal, type SimCustomer, type SimOrder, type SimProduct, type SimStore } from "./store";
 
 export interface Withhold {
   /** Customer email (defaultEmailAddress) and Order.email. */

@@ -1,6 +1,6 @@
 // Root fields the simulator answers: the operations in connectors/shopify/graphql, and the
 // list fields bulk queries start from. Anything else resolves to null (still schema-valid).
-import type { SimStore } from "./generate";
+import type { SimStore } from "./store";
 import { connection, customerNode, gid, idOf, orderNode, productNode, type ModelContext } from "./model";
 
 export interface BulkOp {
@@ -23,6 +23,9 @@ export interface DiscountState {
   code: string;
   title: string;
   codes: string[];
+  /** The input it was created with (usage limit, once per customer, value, minimum, dates...). */
+  input: Record<string, unknown>;
+  deleted: boolean;
 }
 
 export interface SimState {
@@ -37,6 +40,26 @@ export interface SimState {
 }
 
 const OPEN = new Set(["CREATED", "RUNNING"]);
+
+/** The part of Shopify's search syntax the app sends: `updated_at:>=X` (also >, <=, <). */
+export function searchFilter<T extends { updatedAt: string }>(items: readonly T[], query?: string | null): readonly T[] {
+  if (!query) return items;
+  const m = /updated_at:(>=|<=|>|<)'?([^'\s]+)'?/.exec(query);
+  if (!m) return items;
+  const t = Date.parse(m[2]);
+  const keep = (x: T) => {
+    const u = Date.parse(x.updatedAt);
+    return m[1] === ">=" ? u >= t : m[1] === ">" ? u > t : m[1] === "<=" ? u <= t : u < t;
+  };
+  return items.filter(keep);
+}
+
+type ListArgs = { query?: string | null; sortKey?: string; reverse?: boolean };
+const sorted = <T extends { id: number; updatedAt: string }>(items: readonly T[], a: ListArgs): T[] => {
+  const out = [...searchFilter(items, a.query)];
+  if (a.sortKey === "UPDATED_AT") out.sort((x, y) => x.updatedAt.localeCompare(y.updatedAt) || x.id - y.id);
+  return out;
+};
 
 export function bulkOperationNode(op: BulkOp, state: SimState) {
   const url = op.status === "COMPLETED" && op.jsonl ? `${state.origin}/bulk-results/${op.id}.jsonl` : null;
@@ -75,8 +98,14 @@ export function queryRoot(state: SimState, ctx: ModelContext) {
       const o = s.orders.find((x) => x.id === idOf(id));
       return o ? orderNode(o, ctx) : null;
     },
-    customers: (args: object) => connection(s.customers.map((c) => customerNode(c, ctx)), args, ctx),
-    orders: (args: object) => connection(s.orders.map((o) => orderNode(o, ctx)), args, ctx),
+    customers: (args: ListArgs) => connection(sorted(s.customers, args).map((c) => customerNode(c, ctx)), args, ctx),
+    orders: (args: ListArgs) => connection(sorted(s.orders, args).map((o) => orderNode(o, ctx)), args, ctx),
+    customersCount: (args: ListArgs) => ({ count: searchFilter(s.customers, args.query).length, precision: "EXACT" }),
+    ordersCount: (args: ListArgs) => ({ count: searchFilter(s.orders, args.query).length, precision: "EXACT" }),
+    codeDiscountNodeByCode: ({ code }: { code: string }) => {
+      const d = state.discounts.find((x) => !x.deleted && x.codes.includes(code));
+      return d ? { id: gid("DiscountCodeNode", d.id) } : null;
+    },
     products: (args: object) => connection(s.products.map((p) => productNode(p, ctx)), args, ctx),
     bulkOperation: ({ id }: { id: string }) => {
       const op = state.bulkOps.find((b) => b.id === idOf(id));
@@ -113,6 +142,16 @@ export function mutationRoot(state: SimState, ctx: ModelContext) {
   const s = state.store;
   const findCustomer = (id: string) => s.customers.find((x) => x.id === idOf(id));
   const notFound = { customer: null, userErrors: [{ field: ["input", "customerId"], message: "Customer not found", code: "INVALID" }] };
+  const createDiscount = (input: { code?: string; title?: string }, arg: string) => {
+    const code = input.code ?? "";
+    if (!code) return { codeDiscountNode: null, userErrors: [{ field: [arg, "code"], message: "Code can't be blank", code: "BLANK" }] };
+    if (state.discounts.some((d) => !d.deleted && (d.code === code || d.codes.includes(code)))) {
+      return { codeDiscountNode: null, userErrors: [{ field: [arg, "code"], message: "Code must be unique. Please try a different code.", code: "TAKEN" }] };
+    }
+    const d = { id: 1_000 + state.discounts.length, code, title: input.title ?? code, codes: [code], input: { ...input, kind: arg }, deleted: false };
+    state.discounts.push(d);
+    return { codeDiscountNode: { id: gid("DiscountCodeNode", d.id) }, userErrors: [] };
+  };
   return {
     bulkOperationRunQuery: ({ query, groupObjects }: { query: string; groupObjects: boolean }) => {
       const r = state.startBulk(query, groupObjects);
@@ -137,26 +176,28 @@ export function mutationRoot(state: SimState, ctx: ModelContext) {
       c.updatedAt = new Date().toISOString();
       return { customer: customerNode(c, ctx), userErrors: [] };
     },
-    discountCodeBasicCreate: ({ basicCodeDiscount }: { basicCodeDiscount: { code?: string; title?: string } }) => {
-      const code = basicCodeDiscount.code ?? "";
-      if (!code) return { codeDiscountNode: null, userErrors: [{ field: ["basicCodeDiscount", "code"], message: "Code can't be blank", code: "BLANK" }] };
-      if (state.discounts.some((d) => d.code === code || d.codes.includes(code))) {
-        return { codeDiscountNode: null, userErrors: [{ field: ["basicCodeDiscount", "code"], message: "Code must be unique. Please try a different code.", code: "TAKEN" }] };
-      }
-      const d = { id: 1_000 + state.discounts.length, code, title: basicCodeDiscount.title ?? code, codes: [code] };
-      state.discounts.push(d);
-      return { codeDiscountNode: { id: gid("DiscountCodeNode", d.id) }, userErrors: [] };
-    },
+    discountCodeBasicCreate: ({ basicCodeDiscount }: { basicCodeDiscount: { code?: string; title?: string } }) => createDiscount(basicCodeDiscount, "basicCodeDiscount"),
+    discountCodeFreeShippingCreate: ({ freeShippingCodeDiscount }: { freeShippingCodeDiscount: { code?: string; title?: string } }) =>
+      createDiscount(freeShippingCodeDiscount, "freeShippingCodeDiscount"),
     discountRedeemCodeBulkAdd: ({ discountId, codes }: { discountId: string; codes: { code: string }[] }) => {
-      const d = state.discounts.find((x) => x.id === idOf(discountId));
+      const d = state.discounts.find((x) => x.id === idOf(discountId) && !x.deleted);
       if (!d) return { bulkCreation: null, userErrors: [{ field: ["discountId"], message: "Discount not found", code: "INVALID" }] };
       if (codes.length > 250) return { bulkCreation: null, userErrors: [{ field: ["codes"], message: "Too many codes (at most 250)", code: "TOO_MANY_ARGUMENTS" }] };
-      const taken = new Set(state.discounts.flatMap((x) => x.codes));
+      const taken = new Set(state.discounts.filter((x) => !x.deleted).flatMap((x) => x.codes));
       const failed = codes.map((c) => c.code).filter((c) => taken.has(c));
       d.codes.push(...codes.map((c) => c.code).filter((c) => !taken.has(c)));
       const b = { id: 2_000 + state.bulkCreations.length, discountId: d.id, codes: codes.map((c) => c.code), failed };
       state.bulkCreations.push(b);
       return { bulkCreation: { id: gid("DiscountRedeemCodeBulkCreation", b.id), done: false }, userErrors: [] };
+    },
+    discountCodeBulkDelete: ({ ids }: { ids?: string[] }) => {
+      if (!ids?.length) return { job: null, userErrors: [{ field: ["ids"], message: "Ids can't be blank", code: "BLANK" }] };
+      if (ids.length > 250) return { job: null, userErrors: [{ field: ["ids"], message: "Too many ids (at most 250)", code: "TOO_MANY_ARGUMENTS" }] };
+      for (const id of ids) {
+        const d = state.discounts.find((x) => x.id === idOf(id));
+        if (d) d.deleted = true;
+      }
+      return { job: { id: gid("Job", 3_000 + state.discounts.length), done: false }, userErrors: [] };
     },
   };
 }

@@ -1,5 +1,5 @@
 // REST-shaped (snake_case) webhook payloads for the generated store, as Shopify sends them.
-import { decimal, type SimCustomer, type SimOrder, type SimRefund, type SimStore } from "./generate";
+import { decimal, type SimCustomer, type SimOrder, type SimRefund, type SimStore } from "./store";
 import { gid } from "./model";
 
 const consent = (state: string) => state.toLowerCase();

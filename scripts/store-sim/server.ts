@@ -9,11 +9,11 @@ import type { AddressInfo } from "node:net";
 import { execute, Kind, type OperationDefinitionNode } from "graphql";
 import { ADMIN_API_VERSION } from "../../connectors/shopify/api-version";
 import { runBulkQuery } from "./bulk";
-import type { SimStore } from "./generate";
+import type { SimStore } from "./store";
 import type { ModelContext, Withhold } from "./model";
 import { mutationRoot, queryRoot, type BulkOp, type SimState } from "./resolvers";
 import { loadAdminSchema } from "./schema";
-import { newBucket, PLAN_RESTORE, queryCost, take, throttleStatus, type Bucket } from "./throttle";
+import { MAX_QUERY_COST, newBucket, PLAN_RESTORE, queryCost, take, throttleStatus, type Bucket } from "./throttle";
 import { simCertificate } from "./tls";
 import { bulkShape, parseAndValidate } from "./validate";
 import { deliverWebhooks, type DeliveryOptions, type WebhookEvent } from "./webhooks";
@@ -52,6 +52,9 @@ export interface StoreSim {
   close(): Promise<void>;
 }
 
+/** Root records per slice of a bulk query's execution. */
+const BULK_SLICE = 2_000;
+
 const json = (res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
   const text = JSON.stringify(body);
   res.writeHead(status, { "content-type": "application/json; charset=utf-8", ...headers });
@@ -65,6 +68,8 @@ async function readBody(req: http.IncomingMessage): Promise<string> {
 }
 
 export async function startStoreSim(o: StoreSimOptions): Promise<StoreSim> {
+  // Generated customers stay out of production (Shopify's protected customer data rules).
+  if (process.env.NODE_ENV === "production") throw new Error("the store simulator refuses to run when NODE_ENV=production");
   const schema = loadAdminSchema();
   const cert = o.https === false ? undefined : simCertificate();
   const useHttps = !!cert;
@@ -77,6 +82,7 @@ export async function startStoreSim(o: StoreSimOptions): Promise<StoreSim> {
   const cut = { remaining: 0, bytes: 0 };
   let failStatus = 503;
   let nextBulkId = 1;
+  let closed = false;
   const later = (ms: number, f: () => void) => {
     const t = setTimeout(() => { timers.delete(t); f(); }, ms);
     timers.add(t);
@@ -111,10 +117,26 @@ export async function startStoreSim(o: StoreSimOptions): Promise<StoreSim> {
         if (op.status !== "CREATED") return;
         op.status = "RUNNING";
         later(Math.max(0, (o.bulk?.completeAfterMs ?? 100) - runningAfter), async () => {
-          const r = await runBulkQuery(schema, parsed.document, queryRoot(state, ctx(true)), undefined, groupObjects);
-          op.jsonl = r.jsonl;
-          op.objectCount = r.objectCount;
-          op.rootObjectCount = r.rootObjectCount;
+          // In slices of the store, yielding between them: a 20,000-customer demo store stays
+          // responsive and its result tree never has to exist all at once.
+          const parts: string[] = [];
+          const store = o.store;
+          const size = Math.max(store.customers.length, store.orders.length, store.products.length);
+          for (let at = 0; at < size || at === 0; at += BULK_SLICE) {
+            const slice = {
+              ...store,
+              customers: store.customers.slice(at, at + BULK_SLICE),
+              orders: store.orders.slice(at, at + BULK_SLICE),
+              products: store.products.slice(at, at + BULK_SLICE),
+            };
+            const r = await runBulkQuery(schema, parsed.document, queryRoot({ ...state, store: slice }, { ...ctx(true), store: slice }), undefined, groupObjects);
+            parts.push(r.jsonl);
+            op.objectCount += r.objectCount;
+            op.rootObjectCount += r.rootObjectCount;
+            await new Promise((resolve) => setImmediate(resolve));
+            if (closed || op.status !== "RUNNING") return;
+          }
+          op.jsonl = parts.join("");
           op.status = "COMPLETED";
           op.completedAt = new Date().toISOString();
           op.urlExpiresAt = Date.now() + 7 * 86_400_000;
@@ -157,6 +179,11 @@ export async function startStoreSim(o: StoreSimOptions): Promise<StoreSim> {
     const op = typeof body.operationName === "string" ? ops.find((d) => d.name?.value === body.operationName) : ops[0];
     if (!op) return json(res, 200, { errors: [{ message: "No operation named " + String(body.operationName) }] });
     const cost = queryCost(schema, parsed.document, op, variables);
+    if (cost > MAX_QUERY_COST) {
+      return json(res, 200, {
+        errors: [{ message: `Query cost is ${cost}, which exceeds the single query max cost limit (${MAX_QUERY_COST}).`, extensions: { code: "MAX_COST_EXCEEDED", cost, maxCost: MAX_QUERY_COST } }],
+      });
+    }
     if (!take(bucket, cost, Date.now())) {
       stats.throttled++;
       return json(res, 200, {
@@ -240,6 +267,7 @@ export async function startStoreSim(o: StoreSimOptions): Promise<StoreSim> {
       });
     },
     close: async () => {
+      closed = true;
       for (const t of timers) clearTimeout(t);
       server.closeAllConnections?.();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -12,6 +12,9 @@ export interface Bucket {
   at: number;
 }
 
+/** Shopify refuses a single query whose requested cost is above this (MAX_COST_EXCEEDED). */
+export const MAX_QUERY_COST = 1000;
+
 /** Restore rates by plan, points per second (bucket = 20 s of restore). */
 export const PLAN_RESTORE = { Basic: 100, Advanced: 200, Plus: 1000, Enterprise: 2000 } as const;
 

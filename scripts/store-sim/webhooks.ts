@@ -12,6 +12,7 @@ export interface WebhookEvent {
 }
 
 export interface DeliveryOptions {
+  /** Where to POST; `{topic}` is replaced by the topic (one route per topic, as the app has). */
   url: string;
   secret: string;
   shop: string;
@@ -66,7 +67,7 @@ export async function deliverWebhooks(events: WebhookEvent[], o: DeliveryOptions
   const out: Delivery[] = [];
   for (const e of queue) {
     const req = webhookRequest(e, o);
-    const res = await fetch(o.url, { method: "POST", headers: req.headers, body: req.body });
+    const res = await fetch(o.url.replace("{topic}", e.topic), { method: "POST", headers: req.headers, body: req.body });
     await res.arrayBuffer();
     out.push({ status: res.status, topic: e.topic, eventId: e.eventId, webhookId: req.webhookId });
   }

@@ -1,8 +1,9 @@
-import { parse } from "graphql";
+import { parse, type OperationDefinitionNode } from "graphql";
 import { describe, expect, it } from "vitest";
 import { ADMIN_API_VERSION } from "../../../connectors/shopify/api-version";
 import { OPERATION_FILES, operation } from "../../../connectors/shopify/operations";
 import { loadAdminSchema } from "../../../scripts/store-sim/schema";
+import { MAX_QUERY_COST, queryCost } from "../../../scripts/store-sim/throttle";
 import { bulkShape, deprecatedUsages, parseAndValidate } from "../../../scripts/store-sim/validate";
 
 const schema = loadAdminSchema();
@@ -23,6 +24,15 @@ describe("Admin API operations against the 2026-10 schema", () => {
       expect(shape.connections).toBeGreaterThan(0);
       expect(shape.connections).toBeLessThanOrEqual(5);
       expect(shape.depth).toBeLessThanOrEqual(2);
+    },
+  );
+
+  it.each(OPERATION_FILES.filter((n) => !/^bulk-(customers|orders|products)$/.test(n)))(
+    "%s asks for at most Shopify's single-query cost (1000 points)",
+    (name) => {
+      const doc = parse(operation(name));
+      const op = doc.definitions.find((d) => d.kind === "OperationDefinition")!;
+      expect(queryCost(schema, doc, op as OperationDefinitionNode, { first: 250 })).toBeLessThanOrEqual(MAX_QUERY_COST);
     },
   );
 

@@ -3,7 +3,7 @@ import { CustomerRecordSchema, OrderRecordSchema } from "../../../core/ingest/sc
 import { newestPerEntity, translateWebhook, type Translated } from "../../../connectors/shopify/webhook-translate";
 import { generateStore, restCustomer, restCustomerDeleted, restOrder, restRefundOf } from "../../../scripts/store-sim";
 
-const store = generateStore({ seed: 21, customers: 30, orders: 200 });
+const store = generateStore({ seed: 21, customers: 100 });
 const refundedOrder = store.orders.find((o) => o.refunds.length && o.customerId != null)!;
 const discounted = store.orders.find((o) => o.discountCodes.length && o.discounts > 0)!;
 const withBoth = store.customers.find((c) => c.email && c.phone)!;
@@ -56,7 +56,7 @@ describe("webhook translation", () => {
     const email = value(translateWebhook("customers_email_marketing_consent/update", {
       customer_id: 7, email_address: "a@b.co", email_marketing_consent: { state: "unsubscribed", opt_in_level: null, consent_updated_at: "2026-11-02T10:00:00Z" },
     }));
-    expect(email).toEqual({ kind: "consent", customerExternalId: "7", channel: "email", consent: { state: "unsubscribed", at: "2026-11-02T10:00:00Z", source: "shopify" }, updatedAt: "2026-11-02T10:00:00Z" });
+    expect(email).toEqual({ kind: "consent", customerExternalId: "7", channel: "email", consent: { state: "unsubscribed", at: "2026-11-02T10:00:00Z", source: "shopify" }, updatedAt: "2026-11-02T10:00:00Z", address: "a@b.co" });
     const sms = value(translateWebhook("customers_marketing_consent/update", {
       id: 7, phone: "+12125550123", sms_marketing_consent: { state: "subscribed", opt_in_level: "single_opt_in", consent_updated_at: "2026-11-03T10:00:00Z", consent_collected_from: "OTHER" },
     }));

@@ -9,6 +9,7 @@ import { seedShop } from "./seed";
 let db: TestDatabase;
 beforeAll(async () => {
   db = await createTestDatabase("segdst");
+  db.pool.on("error", () => {}); // dropping the database ends idle connections
 });
 afterAll(() => db?.drop());
 

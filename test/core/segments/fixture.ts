@@ -94,6 +94,7 @@ export const SHOP_B: SeedShop = {
 export const MEMBERSHIP_ROWS_SQL = `
 INSERT INTO segment_memberships (shop_id, segment_id, customer_id) VALUES (1, 500, 1), (1, 500, 4), (2, 500, 3), (2, 501, 3);
 INSERT INTO shopify_segment_members (shop_id, segment_id, customer_id) VALUES (1, 'gid://shopify/Segment/9', 2), (2, 'gid://shopify/Segment/9', 3);
-INSERT INTO journey_enrollments (shop_id, journey_id, customer_id, status, converted_at) VALUES
-  (1, 700, 1, 'active', NULL), (1, 700, 4, 'completed', now()), (1, 700, 6, 'completed', NULL), (2, 700, 3, 'active', now());
+INSERT INTO enrollments (shop_id, id, journey_id, journey_version, customer_id, status, state, entered_at, ended_at) VALUES
+  (1, 1, 700, 1, 1, 'waiting', '{}', now(), NULL), (1, 2, 700, 1, 4, 'converted', '{}', now(), now()), (1, 3, 700, 1, 6, 'completed', '{}', now(), now()),
+  (1, 4, 700, 1, 2, 'exited', '{}', now(), now()), (2, 5, 700, 1, 3, 'active', '{}', now(), NULL);
 `;

@@ -5,12 +5,12 @@ import type { SegmentNode } from "../../../core/segments/schema";
 import { validateSegment } from "../../../core/segments/validate";
 import { createTestDatabase, type TestDatabase } from "../../helpers/db";
 import { NOW, SHOP_A, TZ } from "./fixture";
-import { PROPOSED_TABLES_SQL, seedShop } from "./seed";
+import { seedShop } from "./seed";
 
 let db: TestDatabase;
 beforeAll(async () => {
   db = await createTestDatabase("seginj");
-  await db.pool.query(PROPOSED_TABLES_SQL);
+  db.pool.on("error", () => {}); // dropping the database ends idle connections
   await seedShop(db.pool, SHOP_A);
 });
 afterAll(() => db?.drop());

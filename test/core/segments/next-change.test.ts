@@ -86,6 +86,7 @@ describe("on a simulated clock, membership changes only at the computed instants
   let db: TestDatabase;
   beforeAll(async () => {
     db = await createTestDatabase("segnext");
+    db.pool.on("error", () => {}); // dropping the database ends idle connections
     await seedShop(db.pool, {
       id: 1,
       timezone: LONDON,

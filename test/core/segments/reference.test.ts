@@ -13,6 +13,7 @@ let counts: { customers: number; orders: number; events: number };
 
 beforeAll(async () => {
   db = await createTestDatabase("segref");
+  db.pool.on("error", () => {}); // dropping the database ends idle connections
   const a = generateShop({ shopId: 1, customers: 2500, now: NOW, timezone: TZ, seed: 7 });
   const b = generateShop({ shopId: 2, customers: 300, now: NOW, timezone: TZ, seed: 8 });
   await seedShop(db.pool, a);

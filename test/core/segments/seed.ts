@@ -1,23 +1,5 @@
-// Row inserts for segment tests and the bench, plus the proposed tables the compiler reads
-// that no migration creates yet (created here in the throwaway database only).
+// Row inserts for segment tests and the bench (set-based: unnest() arrays, a few statements).
 import type pg from "pg";
-
-export const PROPOSED_TABLES_SQL = `
-CREATE TABLE IF NOT EXISTS segment_memberships (
-  shop_id int NOT NULL, segment_id bigint NOT NULL, customer_id bigint NOT NULL,
-  entered_at timestamptz(3) NOT NULL DEFAULT now(),
-  PRIMARY KEY (shop_id, segment_id, customer_id));
-CREATE INDEX IF NOT EXISTS segment_memberships_customer ON segment_memberships (shop_id, customer_id);
-CREATE TABLE IF NOT EXISTS shopify_segment_members (
-  shop_id int NOT NULL, segment_id text NOT NULL, customer_id bigint NOT NULL,
-  synced_at timestamptz(3) NOT NULL DEFAULT now(),
-  PRIMARY KEY (shop_id, segment_id, customer_id));
-CREATE TABLE IF NOT EXISTS journey_enrollments (
-  shop_id int NOT NULL, journey_id bigint NOT NULL, customer_id bigint NOT NULL,
-  status text NOT NULL, enrolled_at timestamptz(3) NOT NULL DEFAULT now(),
-  completed_at timestamptz(3), converted_at timestamptz(3),
-  PRIMARY KEY (shop_id, journey_id, customer_id));
-`;
 
 export interface SeedCustomer {
   id: number;

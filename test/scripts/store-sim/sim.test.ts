@@ -9,7 +9,7 @@ let sim: StoreSim;
 let unpoint: () => void;
 
 beforeAll(async () => {
-  sim = await startStoreSim({ store: generateStore({ seed: 7, customers: 20, orders: 60 }), accessToken: TOKEN, bulk: { runningAfterMs: 300, completeAfterMs: 1500 } });
+  sim = await startStoreSim({ store: generateStore({ seed: 7, customers: 20 }), accessToken: TOKEN, bulk: { runningAfterMs: 300, completeAfterMs: 1500 } });
   unpoint = pointShopifyClientsAt(sim);
 });
 afterAll(async () => {
@@ -65,7 +65,7 @@ describe("store simulator", () => {
   });
 
   it("also works over plain HTTP, by swapping the library's fetch", async () => {
-    const plain = await startStoreSim({ store: generateStore({ seed: 2, customers: 2, orders: 2, domain: "plain.myshopify.com" }), accessToken: TOKEN, https: false });
+    const plain = await startStoreSim({ store: generateStore({ seed: 2, customers: 2, domain: "plain.myshopify.com" }), accessToken: TOKEN, https: false });
     unpoint();
     const un = pointShopifyClientsAt(plain);
     try {
@@ -125,7 +125,7 @@ describe("store simulator contracts", () => {
   });
 
   it("restores throttle points at the plan's rate", async () => {
-    const store = generateStore({ seed: 3, customers: 1, orders: 1, domain: "plus.myshopify.com" });
+    const store = generateStore({ seed: 3, customers: 1, domain: "plus.myshopify.com" });
     store.shop.plan = "Plus";
     const plus = await startStoreSim({ store, accessToken: TOKEN });
     expect(plus.bucket.restoreRate).toBe(1000);
@@ -133,7 +133,7 @@ describe("store simulator contracts", () => {
   });
 
   it("answers THROTTLED with the cost extension when the bucket is empty", async () => {
-    const small = await startStoreSim({ store: generateStore({ seed: 1, customers: 3, orders: 3, domain: "tiny.myshopify.com" }), accessToken: TOKEN, bucket: { maximumAvailable: 6, restoreRate: 1 } });
+    const small = await startStoreSim({ store: generateStore({ seed: 1, customers: 3, domain: "tiny.myshopify.com" }), accessToken: TOKEN, bucket: { maximumAvailable: 6, restoreRate: 1 } });
     const un = pointShopifyClientsAt(small);
     try {
       const q = { query: "{ customers(first: 3) { nodes { id } } }" };

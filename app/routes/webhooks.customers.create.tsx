@@ -1,0 +1,4 @@
+import type { ActionFunctionArgs } from "@remix-run/node";
+import { receiveShopifyWebhook } from "../webhooks.server";
+
+export const action = ({ request }: ActionFunctionArgs) => receiveShopifyWebhook(request);

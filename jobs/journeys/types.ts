@@ -1,0 +1,56 @@
+// What the journey engine's shell needs from the outside: the database, the queues, the
+// channels (injected behind core/content/channel.ts's interface), a clock and a logger.
+import type pg from "pg";
+import type { Logger } from "pino";
+import type { Channel as CoreChannel, SendReceipt } from "../../core/content/channel";
+import type { Channel, Purpose } from "../../core/governance/schema";
+import type { QueueSystem } from "../queues";
+
+/** One message as the engine hands it to a channel: ids and the resolved address only. */
+export interface OutboundMessage {
+  shopId: number;
+  messageId: string;
+  customerId: string;
+  channel: Channel;
+  purpose: Purpose;
+  /** The send node's content reference (rendering happens inside the channel adapter). */
+  contentId: string | null;
+  /** Email address, E.164 phone or push endpoint hash. */
+  recipient: string;
+  journeyId: string | null;
+  nodeId: string | null;
+  variant: string | null;
+}
+
+export type ProviderRecord = { found: true; receipt: SendReceipt } | { found: false };
+
+/**
+ * A channel the engine sends through. `lookup` is optional: a channel that can say whether
+ * the provider already holds a message for an idempotency key (SMTP sink by Message-ID,
+ * Twilio by idempotency key) lets the engine reconcile a send interrupted by a crash;
+ * without it such a send is marked for review and never sent again.
+ */
+export interface JourneyChannel extends CoreChannel<OutboundMessage> {
+  provider: string;
+  lookup?(idempotencyKey: string, message: OutboundMessage): Promise<ProviderRecord>;
+}
+
+export type ChannelRegistry = Partial<Record<Channel, JourneyChannel>>;
+
+export interface JourneyDeps {
+  db: pg.Pool;
+  qs: QueueSystem;
+  channels: ChannelRegistry;
+  logger?: Logger;
+  now?: () => Date;
+  /** In-process retries of a transient channel failure before falling back. */
+  retry?: { attempts: number; backoffMs: number };
+  /**
+   * Do work that is due right now in the same job (a send just written, a zero-length wait)
+   * instead of queueing it; later work is always queued. Default true. A crash in between
+   * is covered by the sweeper either way.
+   */
+  inline?: boolean;
+}
+
+export const clock = (deps: Pick<JourneyDeps, "now">): Date => (deps.now ? deps.now() : new Date());

@@ -1,0 +1,25 @@
+// Live segment membership: full refresh, single-customer re-evaluation, clock-driven rechecks.
+export {
+  loadShopSegments,
+  processDueRechecks,
+  reevaluateCustomer,
+  refreshSegment,
+  refreshShopSegments,
+  scheduleRechecks,
+  type MembershipOptions,
+  type OnSegmentEvents,
+  type ReevaluateResult,
+  type RefreshResult,
+} from "./membership";
+export { installPresetSegments } from "./presets";
+export {
+  enqueueCustomerReevaluation,
+  enqueueRecheckScheduling,
+  enqueueSegmentRefresh,
+  journeyEventsHook,
+  processSegmentJob,
+  registerSegmentWorkers,
+  runDueRechecks,
+  SEGMENTS_QUEUE,
+  type SegmentJob,
+} from "./worker";

@@ -1,0 +1,74 @@
+// The Customers pages in a real browser on the demo admin: the list, a stage filter, and a
+// customer's page with the plain-language reason.
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { defaultScoringSettings } from "../../core/scoring/schema";
+import { scoreShop } from "../../jobs/scoring/score-shop";
+import { configureAppEnv } from "../helpers/app-env";
+import { launchBrowser } from "../helpers/browser";
+import { createTestDatabase, type TestDatabase } from "../helpers/db";
+import { ensureBuild } from "../../scripts/lib/build";
+import { seedDemoShop } from "../../scripts/demo-data/seed";
+import { startWebServer } from "../../scripts/lib/web-server";
+
+const DEMO = "customers-demo.myshopify.com";
+
+describe("customers pages in a real browser", () => {
+  let db: TestDatabase;
+  let web: Awaited<ReturnType<typeof startWebServer>>;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    configureAppEnv(db, { WINBACK_DEMO_SHOP: DEMO, NODE_ENV: "development" });
+    const now = new Date("2026-11-01T12:00:00Z");
+    const seeded = await seedDemoShop(db.pool, { now, customers: 300, domain: DEMO });
+    const scored = await scoreShop(db.pool, seeded.shopId, now, defaultScoringSettings());
+    if (!scored.ok) throw new Error(scored.error);
+    await ensureBuild(() => {});
+    web = await startWebServer(0, "127.0.0.1");
+    browser = await launchBrowser();
+  }, 240_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await web?.close();
+    const { closeDatabase } = await import("../../app/db.server");
+    const { closeSharedQueues } = await import("../../jobs/queues");
+    await closeSharedQueues();
+    await closeDatabase();
+    await db?.drop();
+  });
+
+  it("lists customers, filters by a stage, and opens a customer with the reason", async () => {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    await page.goto(`${web.url}/app`);
+    await page.click("a[href='/app/customers']");
+    await page.waitForSelector("[data-customer-link]");
+    await page.waitForLoadState("networkidle");
+    await page.selectOption("#filter-stage", "dormant");
+    await page.waitForURL(/stage=dormant/);
+    await page.waitForFunction(() => {
+      const stages = [...document.querySelectorAll("[data-stage]")].map((e) => e.getAttribute("data-stage"));
+      return stages.length > 0 && stages.every((s) => s === "dormant");
+    });
+    const first = page.locator("[data-customer-link]").first();
+    const name = (await first.textContent())!.trim();
+    await first.click();
+    await page.waitForURL(/\/app\/customers\/\d+$/);
+    await page.waitForSelector("[data-testid=reason]");
+    expect(await page.textContent("[data-testid=reason]")).toMatch(/since the last order/);
+    expect(await page.textContent("body")).toContain(name);
+    expect(await page.textContent("[data-testid=confidence]")).toMatch(/high|medium|low/);
+    expect(await page.textContent("body")).toContain("Order timeline");
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("answers 404 for a customer id of no customer in this shop", async () => {
+    const res = await fetch(`${web.url}/app/customers/999999999`);
+    expect(res.status).toBe(404);
+  });
+});

@@ -1,0 +1,106 @@
+// Publishing, restoring and templates (app/models/journeys.server.ts) and journey analytics
+// (app/models/journey-analytics.server.ts) on real PostgreSQL.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { journeyAnalytics } from "../../app/models/journey-analytics.server";
+import { createJourney, installJourneyTemplates, publishJourney, restoreJourneyVersion, updateJourneyDraft } from "../../app/models/journeys.server";
+import type { JourneyInput } from "../../core/journeys/schema";
+import { JOURNEY_TEMPLATES } from "../../core/journeys/templates";
+import { handleJourneyEvent } from "../../jobs/journeys/events";
+import type { JourneyChannel } from "../../jobs/journeys/types";
+import { createQueueSystem, type QueueSystem } from "../../jobs/queues";
+import { ok } from "../../core/result";
+import { createTestDatabase, type TestDatabase } from "../helpers/db";
+import { insertCustomers, insertEvents, journeyShop } from "../jobs/journeys/fixtures";
+
+let db: TestDatabase;
+let qs: QueueSystem;
+beforeAll(async () => {
+  db = await createTestDatabase("japp");
+  qs = createQueueSystem({ databaseUrl: db.url });
+});
+afterAll(async () => {
+  await qs.close();
+  await db.drop();
+});
+
+const abJourney: JourneyInput = {
+  id: "draft", version: 1, name: "A/B", trigger: { kind: "custom_event", name: "go" }, startNodeId: "ok",
+  nodes: [
+    { id: "ok", type: "condition", conditionId: "email_consented", yes: "split", no: "end" },
+    { id: "split", type: "ab_split", variants: [{ key: "a", weight: 1, next: "send-a" }, { key: "b", weight: 1, next: "send-b" }] },
+    { id: "send-a", type: "send", channel: "email", contentId: "a", purpose: "promotional", next: "wait" },
+    { id: "send-b", type: "send", channel: "email", contentId: "b", purpose: "promotional", next: "wait" },
+    { id: "wait", type: "wait", duration: { amount: 1, unit: "days" }, next: "last" },
+    { id: "last", type: "send", channel: "email", contentId: "last", purpose: "promotional", next: "end" },
+    { id: "end", type: "exit" },
+  ],
+  goal: { kind: "order_placed" },
+};
+
+describe("publishing", () => {
+  it("validates, writes immutable versions with an audit entry, and restores an earlier one", async () => {
+    const shopId = await journeyShop(db.pool, "pub.myshopify.com");
+    const id = await createJourney(db.pool, shopId, { name: "A/B", draft: { ...abJourney, startNodeId: "missing" } });
+    const bad = await publishJourney(db.pool, shopId, id, "alice");
+    expect(bad.ok).toBe(false);
+    if (!bad.ok && bad.error.kind === "invalid") expect(bad.error.errors.some((e) => e.nodeId === "missing")).toBe(true);
+
+    await updateJourneyDraft(db.pool, shopId, id, abJourney);
+    expect(await publishJourney(db.pool, shopId, id, "alice")).toEqual(ok({ version: 1 }));
+    await updateJourneyDraft(db.pool, shopId, id, { ...abJourney, name: "A/B v2" });
+    expect(await publishJourney(db.pool, shopId, id, "bob")).toEqual(ok({ version: 2 }));
+    expect(await restoreJourneyVersion(db.pool, shopId, id, 1, "carol")).toEqual(ok({ version: 3 }));
+
+    const versions = (await db.pool.query(`select version, definition->>'name' as name, definition->>'id' as def_id from journey_versions where shop_id = $1 and journey_id = $2 order by version`, [shopId, id])).rows;
+    expect(versions).toEqual([{ version: 1, name: "A/B", def_id: id }, { version: 2, name: "A/B v2", def_id: id }, { version: 3, name: "A/B", def_id: id }]);
+    const j = (await db.pool.query(`select status::text, live_version from journeys where shop_id = $1 and id = $2`, [shopId, id])).rows[0];
+    expect(j).toEqual({ status: "published", live_version: 3 });
+    const audit = (await db.pool.query(`select actor, action from audit_log where shop_id = $1 and entity = 'journey' order by id`, [shopId])).rows;
+    expect(audit).toEqual([{ actor: "alice", action: "publish" }, { actor: "bob", action: "publish" }, { actor: "carol", action: "restore" }]);
+  });
+
+  it("installs the ready-made templates once", async () => {
+    const shopId = await journeyShop(db.pool, "tpl.myshopify.com");
+    expect(await installJourneyTemplates(db.pool, shopId)).toBe(JOURNEY_TEMPLATES.length);
+    expect(await installJourneyTemplates(db.pool, shopId)).toBe(0);
+    const rows = (await db.pool.query(`select template_key, status::text from journeys where shop_id = $1 order by template_key`, [shopId])).rows;
+    expect(rows.map((r) => r.template_key).sort()).toEqual(JOURNEY_TEMPLATES.map((t) => t.id).sort());
+    // Every template publishes as it stands.
+    const first = (await db.pool.query(`select id::text from journeys where shop_id = $1 and template_key = 'tpl-win-back'`, [shopId])).rows[0].id;
+    expect((await publishJourney(db.pool, shopId, first, "alice")).ok).toBe(true);
+  });
+});
+
+describe("analytics", () => {
+  it("counts entered, waiting, passed, exited, converted and suppressed per node, and conversion by variant", async () => {
+    const shopId = await journeyShop(db.pool, "ana.myshopify.com");
+    const consented = await insertCustomers(db.pool, shopId, 40);
+    const refused = await insertCustomers(db.pool, shopId, 5, { emailConsent: "unsubscribed" });
+    const id = await createJourney(db.pool, shopId, { name: "A/B", draft: abJourney });
+    await publishJourney(db.pool, shopId, id, "alice");
+    const channel: JourneyChannel = { provider: "mem", send: async (_m, key) => ok({ providerMessageId: `mem-${key}` }) };
+    const deps = { db: db.pool, qs, channels: { email: channel } };
+    // Three consented customers are on the suppression list: their sends are suppressed (consent).
+    await db.pool.query(
+      `insert into suppressions (shop_id, channel, address, reason, source)
+       select shop_id, 'email', lower(email), 'unsubscribe', 'test' from customers where shop_id = $1 and id = any($2::bigint[])`,
+      [shopId, consented.slice(37)],
+    );
+    for (const e of await insertEvents(db.pool, shopId, [...consented, ...refused], "go")) await handleJourneyEvent(deps, shopId, e);
+    // Ten consented customers order: converted while waiting.
+    for (const e of await insertEvents(db.pool, shopId, consented.slice(0, 10), "order_placed")) await handleJourneyEvent(deps, shopId, e);
+    // Customers without consent take the condition's "no" branch and complete at once.
+    const a = await journeyAnalytics(db.pool, shopId, id);
+    expect(a.totals).toEqual({ enrolled: 45, active: 0, waiting: 30, completed: 5, converted: 10, exited: 0 });
+    const node = (n: string) => a.nodes.find((x) => x.nodeId === n)!;
+    expect(node("ok")).toMatchObject({ entered: 45, passed: 45 });
+    expect(node("send-a").entered + node("send-b").entered).toBe(40);
+    expect(node("wait")).toMatchObject({ entered: 40, waiting: 30, passed: 10, converted: 10 });
+    expect(node("end")).toMatchObject({ entered: 5, passed: 5 });
+    expect(a.variants.map((v) => v.variant)).toEqual(["a", "b"]);
+    expect(a.variants.reduce((s, v) => s + v.enrolled, 0)).toBe(40);
+    expect(a.variants.reduce((s, v) => s + v.converted, 0)).toBe(10);
+    for (const v of a.variants) expect(v.conversionRate).toBeCloseTo(v.converted / v.enrolled, 4);
+    expect((node("send-a").suppressed.consent ?? 0) + (node("send-b").suppressed.consent ?? 0)).toBe(3);
+  });
+});
