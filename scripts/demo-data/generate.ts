@@ -131,7 +131,9 @@ export function generateDemoStore(opts: DemoOptions): DemoStore {
     const place = weighted(rand, PLACES);
     const externalId = String(6_000_000_000 + c);
     const createdAt = new Date(start + rand() * (end - start - 7 * DAY));
-    const phone = place.dial && rand() < 0.55 ? `+1${place.dial}555${String(100 + Math.floor(rand() * 9000)).padStart(4, "0")}` : null;
+    // One number per person: identity resolution merges customers who share a phone, so
+    // random numbers that collide would fuse strangers into one customer.
+    const phone = place.dial && rand() < 0.55 ? `+1${place.dial}${230 + Math.floor(c / 10_000)}${String(c % 10_000).padStart(4, "0")}` : null;
     const emailConsentRoll = rand();
     customers.push({
       externalId,
