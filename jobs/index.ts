@@ -11,6 +11,7 @@ import type { QueueSystem } from "./queues";
 import { fanOutShopScoring, registerScoringSchedule, registerScoringWorker } from "./scoring/worker";
 import { registerSegmentWorkers, runDueRechecks } from "./segments/worker";
 import { runShopifyNightly } from "./shopify-sync/nightly";
+import { afterOrderChanged, isOrderTopic, orderIdOfPayload } from "./order-changed";
 import { MAINTENANCE_QUEUE, registerSchedules, type MaintenanceJobName } from "./scheduler";
 import { sweepWebhookDeliveries } from "./sweeper";
 import { WEBHOOKS_QUEUE, type WebhookJob } from "./webhooks.queue";
@@ -25,6 +26,7 @@ export async function startWorkers(deps: { qs: QueueSystem; db: pg.Pool; logger:
   qs.worker<WebhookJob>(WEBHOOKS_QUEUE, async (job) => {
     const outcome = await processWebhookDelivery(db, job.data.deliveryId);
     logger.info({ deliveryId: job.data.deliveryId, outcome }, "webhook delivery processed");
+    if (outcome.applied && isOrderTopic(outcome.topic)) await followOrderDelivery(db, qs, job.data.deliveryId, outcome.topic);
     return outcome;
   });
   qs.worker(MAINTENANCE_QUEUE, async (job) => {
@@ -54,4 +56,14 @@ export async function startWorkers(deps: { qs: QueueSystem; db: pg.Pool; logger:
   await registerJourneyWorkers({ db, qs, logger, channels: journeyChannelRegistry() });
   await registerSchedules(qs);
   return { close: () => qs.close() };
+}
+
+async function followOrderDelivery(db: pg.Pool, qs: QueueSystem, deliveryId: string, topic: string): Promise<void> {
+  const r = await db.query<{ shop_id: number; payload: Record<string, unknown> }>(
+    `select s.id as shop_id, d.payload from webhook_deliveries d join shops s on s.domain = d.shop_domain where d.id = $1`,
+    [deliveryId],
+  );
+  const row = r.rows[0];
+  const orderId = row && orderIdOfPayload(topic, row.payload);
+  if (orderId) await afterOrderChanged(db, qs, row.shop_id, orderId, topic === "orders/create");
 }
