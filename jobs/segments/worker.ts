@@ -27,6 +27,14 @@ export async function enqueueSegmentRefresh(qs: QueueSystem, shopId: number, seg
   await qs.queue<SegmentJob>(SEGMENTS_QUEUE).add("refresh-segment", { kind: "refresh-segment", shopId, segmentId }, { jobId: `refresh-${shopId}-${segmentId}-v${version}-${Date.now()}` });
 }
 
+/** The nightly safety net: every installed shop's segments recomputed in full, once a day. */
+export async function enqueueNightlySegmentRefresh(db: pg.Pool, qs: QueueSystem, day: string): Promise<number> {
+  const shops = await db.query<{ id: number }>(`select id from shops where status = 'installed'`);
+  const q = qs.queue<SegmentJob>(SEGMENTS_QUEUE);
+  for (const { id } of shops.rows) await q.add("refresh-shop", { kind: "refresh-shop", shopId: id }, { jobId: `refresh-shop-${id}-${day}` });
+  return shops.rows.length;
+}
+
 export async function enqueueRecheckScheduling(qs: QueueSystem, shopId: number): Promise<void> {
   await qs.queue<SegmentJob>(SEGMENTS_QUEUE).add("rechecks", { kind: "rechecks", shopId }, { jobId: `rechecks-${shopId}-${Math.floor(Date.now() / 60_000)}` });
 }
