@@ -5,9 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defaultScoringSettings } from "../../core/scoring/schema";
 import { scoreShop } from "../../jobs/scoring/score-shop";
 import { configureAppEnv } from "../helpers/app-env";
-import { launchBrowser } from "../helpers/browser";
+import { startDemoWeb, stopDemoApp } from "../helpers/demo-app";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
-import { ensureBuild } from "../../scripts/lib/build";
 import { seedDemoShop } from "../../scripts/demo-data/seed";
 import { startWebServer } from "../../scripts/lib/web-server";
 
@@ -25,19 +24,11 @@ describe("customers pages in a real browser", () => {
     const seeded = await seedDemoShop(db.pool, { now, customers: 300, domain: DEMO });
     const scored = await scoreShop(db.pool, seeded.shopId, now, defaultScoringSettings());
     if (!scored.ok) throw new Error(scored.error);
-    await ensureBuild(() => {});
-    web = await startWebServer(0, "127.0.0.1");
-    browser = await launchBrowser();
+    ({ web, browser } = await startDemoWeb());
   }, 240_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await web?.close();
-    const { closeDatabase } = await import("../../app/db.server");
-    const { closeSharedQueues } = await import("../../jobs/queues");
-    await closeSharedQueues();
-    await closeDatabase();
-    await db?.drop();
+    await stopDemoApp({ browser, web, db });
   });
 
   it("lists customers, filters by a stage, and opens a customer with the reason", async () => {

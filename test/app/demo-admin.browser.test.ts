@@ -3,9 +3,8 @@
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { configureAppEnv } from "../helpers/app-env";
-import { launchBrowser } from "../helpers/browser";
+import { startDemoWeb, stopDemoApp } from "../helpers/demo-app";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
-import { ensureBuild } from "../../scripts/lib/build";
 import { seedDemoShop } from "../../scripts/demo-data/seed";
 import { startWebServer } from "../../scripts/lib/web-server";
 
@@ -21,19 +20,11 @@ describe("demo admin in a real browser", () => {
     db = await createTestDatabase();
     configureAppEnv(db, { WINBACK_DEMO_SHOP: DEMO, NODE_ENV: "development" });
     seeded = await seedDemoShop(db.pool, { now: new Date("2026-11-01T12:00:00Z"), customers: 300, domain: DEMO });
-    await ensureBuild(() => {});
-    web = await startWebServer(0, "127.0.0.1");
-    browser = await launchBrowser();
+    ({ web, browser } = await startDemoWeb());
   }, 180_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await web?.close();
-    const { closeDatabase } = await import("../../app/db.server");
-    const { closeSharedQueues } = await import("../../jobs/queues");
-    await closeSharedQueues();
-    await closeDatabase();
-    await db?.drop();
+    await stopDemoApp({ browser, web, db });
   });
 
   it("boots: /healthz reports database and queue healthy", async () => {

@@ -6,9 +6,8 @@ import path from "node:path";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { configureAppEnv } from "../helpers/app-env";
-import { launchBrowser } from "../helpers/browser";
+import { startDemoWeb, stopDemoApp } from "../helpers/demo-app";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
-import { ensureBuild } from "../../scripts/lib/build";
 import { startWebServer } from "../../scripts/lib/web-server";
 
 const DEMO = "imports-demo.myshopify.com";
@@ -26,25 +25,17 @@ describe("imports page in a real browser", () => {
     shopId = (await db.pool.query(
       `insert into shops (domain, platform, currency, timezone, updated_at) values ($1, 'shopify', 'USD', 'America/New_York', now()) returning id`,
       [DEMO])).rows[0].id;
-    await ensureBuild(() => {});
-    web = await startWebServer(0, "127.0.0.1");
+    ({ web, browser } = await startDemoWeb());
     // The imports worker, as `npm run demo` runs it, on the same queues as the web server.
     const { queues } = await import("../../jobs/queues");
     const { pool } = await import("../../app/db.server");
     const { registerImportsWorker } = await import("../../jobs/imports/worker");
     const pino = (await import("pino")).default;
     registerImportsWorker({ qs: queues(), db: pool(), logger: pino({ level: "silent" }) });
-    browser = await launchBrowser();
   }, 240_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await web?.close();
-    const { closeDatabase } = await import("../../app/db.server");
-    const { closeSharedQueues } = await import("../../jobs/queues");
-    await closeSharedQueues();
-    await closeDatabase();
-    await db?.drop();
+    await stopDemoApp({ browser, web, db });
     // Only the file this test uploaded: the folder may hold a local demo's uploads.
     if (uploaded) rmSync(uploaded, { force: true });
   });

@@ -5,9 +5,8 @@
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { configureAppEnv } from "../helpers/app-env";
-import { launchBrowser } from "../helpers/browser";
+import { startDemoWeb, stopDemoApp } from "../helpers/demo-app";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
-import { ensureBuild } from "../../scripts/lib/build";
 import { seedDemoShop } from "../../scripts/demo-data/seed";
 import { startWebServer } from "../../scripts/lib/web-server";
 import type { DemoChannels } from "../../scripts/sims/demo-channels";
@@ -28,20 +27,12 @@ describe("Outbox in a real browser", () => {
     shopId = seeded.shopId;
     const { startDemoChannels } = await import("../../scripts/sims/demo-channels");
     channels = await startDemoChannels(db.pool, DEMO, { autoStatusMs: 60_000 });
-    await ensureBuild(() => {});
-    web = await startWebServer(0, "127.0.0.1");
-    browser = await launchBrowser();
+    ({ web, browser } = await startDemoWeb());
   }, 240_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await web?.close();
     await channels?.close();
-    const { closeDatabase } = await import("../../app/db.server");
-    const { closeSharedQueues } = await import("../../jobs/queues");
-    await closeSharedQueues();
-    await closeDatabase();
-    await db?.drop();
+    await stopDemoApp({ browser, web, db });
   });
 
   it("sends a test email from Channels, lists it in the Outbox and shows it rendered", async () => {

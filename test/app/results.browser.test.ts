@@ -3,9 +3,8 @@
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { configureAppEnv } from "../helpers/app-env";
-import { launchBrowser } from "../helpers/browser";
+import { startDemoWeb, stopDemoApp } from "../helpers/demo-app";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
-import { ensureBuild } from "../../scripts/lib/build";
 import { seedDemoShop } from "../../scripts/demo-data/seed";
 import { startWebServer } from "../../scripts/lib/web-server";
 import { buildOpportunityEstimate } from "../../app/models/opportunity.server";
@@ -53,19 +52,11 @@ describe("results and opportunity in a real browser", () => {
        where (a.value = 'treatment' and a.k <= 8) or (a.value = 'control' and a.k <= 2)`,
     );
     await attributeShop(db.pool, shopId);
-    await ensureBuild(() => {});
-    web = await startWebServer(0, "127.0.0.1");
-    browser = await launchBrowser();
+    ({ web, browser } = await startDemoWeb());
   }, 180_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await web?.close();
-    const { closeDatabase } = await import("../../app/db.server");
-    const { closeSharedQueues } = await import("../../jobs/queues");
-    await closeSharedQueues();
-    await closeDatabase();
-    await db?.drop();
+    await stopDemoApp({ browser, web, db });
   });
 
   it("home shows the opportunity card, labelled as an estimate; Results opens the results page", async () => {

@@ -6,9 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compileSegment, type SegmentNode } from "../../core/segments";
 import { installPresetSegments, refreshShopSegments } from "../../jobs/segments";
 import { configureAppEnv } from "../helpers/app-env";
-import { launchBrowser } from "../helpers/browser";
+import { startDemoWeb, stopDemoApp } from "../helpers/demo-app";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
-import { ensureBuild } from "../../scripts/lib/build";
 import { seedDemoShop } from "../../scripts/demo-data/seed";
 import { startWebServer } from "../../scripts/lib/web-server";
 
@@ -44,19 +43,11 @@ describe("segments in a real browser", () => {
     );
     await installPresetSegments(db.pool, shopId);
     await refreshShopSegments(db.pool, shopId, NOW);
-    await ensureBuild(() => {});
-    web = await startWebServer(0, "127.0.0.1");
-    browser = await launchBrowser();
+    ({ web, browser } = await startDemoWeb());
   }, 240_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await web?.close();
-    const { closeDatabase } = await import("../../app/db.server");
-    const { closeSharedQueues } = await import("../../jobs/queues");
-    await closeSharedQueues();
-    await closeDatabase();
-    await db?.drop();
+    await stopDemoApp({ browser, web, db });
   });
 
   it("lists the ready-made segments with their sizes", async () => {
