@@ -5,6 +5,7 @@
 import type pg from "pg";
 import { ingestBatch } from "../../connectors/ingest/ingest";
 import type { RefundSeen, Translated } from "../../connectors/shopify/webhook-translate";
+import { removeFromJourneysOnChannel } from "../journeys/events";
 
 /** Records refunds once each; returns how many were new. */
 export async function recordRefunds(db: pg.Pool, shopId: number, orderExternalId: string, refunds: readonly RefundSeen[]): Promise<number> {
@@ -113,10 +114,29 @@ export async function applyConsent(db: pg.Pool, shopId: number, t: ConsentDelive
       from upd where upd.before is distinct from $3::"ConsentState"
       on conflict (shop_id, dedupe_key) do nothing
       returning 1
+    ), addr as (
+      select case when $6::text = 'email' then lower(c.email) else c.phone end as address
+      from upd join customers c on c.shop_id = $1 and c.id = upd.id
+    ), sup as (
+      -- An opt-out in Shopify is an opt-out here: the suppression list is what every send checks.
+      insert into suppressions (shop_id, channel, address, reason, source, evidence, created_at)
+      select $1, $6::text::"MessageChannel", addr.address, 'unsubscribe', 'shopify', 'Shopify consent webhook', coalesce($4, $5)
+      from addr where $3::text = 'unsubscribed' and addr.address is not null
+      on conflict (shop_id, channel, address) do nothing
+      returning 1
+    ), lift as (
+      -- A re-subscription lifts opt-outs, never a hard bounce or a complaint.
+      delete from suppressions s using addr
+      where $3::text = 'subscribed' and s.shop_id = $1 and s.channel = $6::text::"MessageChannel" and s.address = addr.address
+        and s.reason in ('unsubscribe', 'sms_keyword', 'sms_free_form', 'manual')
+      returning 1
     )
-    select (select count(*) from target)::int as known, (select count(*) from upd)::int as updated, (select count(*) from ev)::int as changed`;
+    select (select count(*) from target)::int as known, (select count(*) from upd)::int as updated,
+           (select count(*) from ev)::int as changed, (select min(id)::text from upd) as customer_id,
+           (select count(*) from sup)::int + (select count(*) from lift)::int as suppression_changes`;
   const params = [shopId, t.customerExternalId, state, at, now, t.channel];
-  let r = (await db.query<{ known: number; updated: number; changed: number }>(sql, params)).rows[0];
+  type Row = { known: number; updated: number; changed: number; customer_id: string | null; suppression_changes: number };
+  let r = (await db.query<Row>(sql, params)).rows[0];
   if (r.known === 0) {
     const gone = await db.query(`select 1 from deleted_identities where shop_id = $1 and source = 'shopify' and external_id = $2`, [shopId, t.customerExternalId]);
     if (gone.rowCount) return "customer deleted earlier: ignored";
@@ -124,8 +144,12 @@ export async function applyConsent(db: pg.Pool, shopId: number, t: ConsentDelive
     const stub = { source: "shopify", externalId: t.customerExternalId, ...(t.channel === "email" ? { email: t.address } : { phone: t.address }) };
     const ing = await ingestBatch(db, shopId, { customers: [stub] }, { now, actor: "shopify-webhook" });
     if (ing.rejected.length) return "consent for an unknown customer: not applied";
-    r = (await db.query<{ known: number; updated: number; changed: number }>(sql, params)).rows[0];
+    r = (await db.query<Row>(sql, params)).rows[0];
   }
   if (!r.updated) return "consent unchanged (not newer)";
+  if (state === "unsubscribed" && r.customer_id) {
+    // Leaves every active journey that sends on this channel at once, as an opt-out made in Winback does.
+    await removeFromJourneysOnChannel(db, shopId, r.customer_id, t.channel, now);
+  }
   return r.changed ? "consent changed" : "consent time updated";
 }

@@ -163,6 +163,14 @@ describe("Shopify live-sync webhooks", () => {
     expect(row.email_consent_at).toEqual(new Date(at(10)));
     const events = await db.pool.query(`select properties from events where shop_id = $1 and customer_id = $2 and name = 'consent_changed'`, [shopId, row.id]);
     expect(events.rows.map((e) => e.properties)).toEqual([{ channel: "email", state: "unsubscribed", previous: expect.any(String), source: "shopify" }]);
+    // The opt-out is on the suppression list every send checks, once.
+    const suppressed = () => db.pool.query(`select reason, source from suppressions where shop_id = $1 and channel = 'email' and address = $2`, [shopId, c.email!.toLowerCase()]);
+    expect((await suppressed()).rows).toEqual([{ reason: "unsubscribe", source: "shopify" }]);
+    // Subscribing again in Shopify (newer) lifts it.
+    await send("customers_email_marketing_consent/update", email("subscribed", at(12)), { eventId: "k-12" });
+    await drain();
+    expect((await suppressed()).rows).toEqual([]);
+    expect(await customerByExternal(c.id)).toMatchObject({ email_consent: "subscribed" });
 
     // SMS consent for a customer not seen yet: the identity is made from the payload.
     const d = store.customers.find((x) => x.phone && x.id !== c.id)!;
