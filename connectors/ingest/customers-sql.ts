@@ -68,6 +68,11 @@ where c.shop_id = $1 and c.id = p.target and (${before}) is distinct from (${aft
 const NEWEST = "source_updated_at desc nulls last, ord desc";
 
 export const CUSTOMER_STEPS: string[] = [
+  // A customer deleted in the store stays deleted: a bulk export or CSV taken before the
+  // deletion must not bring the record back (reconciliation lifts the tombstone if the store
+  // still has the customer).
+  `delete from stg_customers s using deleted_identities d
+   where d.shop_id = $1 and d.source::text = s.source and d.external_id = s.external_id`,
   // Stubs for the customers orders point at (guest orders by email).
   `insert into stg_customers (ord, stub, source, external_id, email, email_available, phone_available, tags)
    select distinct on (o.source, k.key) 2147483647, true, o.source, k.key, o.email, true, true, '{}'

@@ -25,6 +25,20 @@ async function snapshot(shopId: number) {
 }
 
 describe("ingestBatch", () => {
+  it("does not bring back a customer deleted in the store", async () => {
+    const shop = await createShop(db.pool, "tombstone.myshopify.com");
+    await db.pool.query(`insert into deleted_identities (shop_id, source, external_id, deleted_at) values ($1, 'shopify', 'gone', $2)`, [shop, now]);
+    const r = await ingestBatch(db.pool, shop, {
+      customers: [
+        { source: "shopify", externalId: "gone", email: "gone@example.com", sourceUpdatedAt: "2024-01-01T00:00:00Z" },
+        { source: "shopify", externalId: "kept", email: "kept@example.com", sourceUpdatedAt: "2024-01-01T00:00:00Z" },
+      ],
+    }, { now });
+    expect(r.customers.created).toBe(1);
+    const ids = (await db.pool.query(`select external_id from customer_identities where shop_id = $1 order by external_id`, [shop])).rows;
+    expect(ids).toEqual([{ external_id: "kept" }]);
+  });
+
   it("writes exact counts, sums and per-customer totals, and is idempotent", async () => {
     const shop = await createShop(db.pool, "exact.myshopify.com");
     const customers = Array.from({ length: 10 }, (_, i) => ({
