@@ -1,22 +1,23 @@
-// npm run bench -- NAME [--size N]: runs bench/NAME.ts and prints one JSON line
+// npm run bench -- NAME [--size N] [--batch N]: runs bench/NAME.ts and prints one JSON line
 // {"bench": NAME, ...figures} per result it returns.
 import { readdirSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 
-const { positionals, values } = parseArgs({ allowPositionals: true, options: { size: { type: "string" } } });
+const { positionals, values } = parseArgs({ allowPositionals: true, options: { size: { type: "string" }, batch: { type: "string" } } });
 const name = positionals[0];
 const available = readdirSync(import.meta.dirname).filter((f) => f.endsWith(".ts") && f !== "run.ts" && !f.startsWith("lib")).map((f) => f.slice(0, -3));
 if (!name || !available.includes(name)) {
   console.error(`usage: npm run bench -- NAME [--size N]\nbenchmarks: ${available.join(", ")}`);
   process.exit(2);
 }
-const mod = (await import(path.join(import.meta.dirname, `${name}.ts`))) as { run(opts: { size?: number }): Promise<Record<string, unknown> | Record<string, unknown>[]> };
+const mod = (await import(path.join(import.meta.dirname, `${name}.ts`))) as { run(opts: { size?: number; batch?: number }): Promise<Record<string, unknown> | Record<string, unknown>[]> };
 const size = values.size ? Number(values.size) : undefined;
 if (size !== undefined && !(size > 0)) {
   console.error("--size must be a positive number");
   process.exit(2);
 }
-const result = await mod.run({ size });
+const batch = values.batch ? Number(values.batch) : undefined;
+const result = await mod.run({ size, batch });
 for (const line of Array.isArray(result) ? result : [result]) console.log(JSON.stringify({ bench: name, ...line }));
 process.exit(0);

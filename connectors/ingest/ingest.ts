@@ -33,11 +33,15 @@ export async function writeBatch(
   opts: IngestOptions,
 ): Promise<Omit<IngestReport, "rejected">> {
   const t0 = performance.now();
-  // One writer per shop at a time: identity resolution reads then writes customers, and two
-  // concurrent batches must not both create the same person.
-  await client.query("select pg_advisory_xact_lock($1::int, $2::int)", [0x57b4, shopId]);
   await stage(client, batch, opts.trace);
   opts.trace?.("stage", performance.now() - t0);
+  // One writer per shop at a time where identities may be made: identity resolution reads then
+  // writes customers, and two concurrent batches must not both create the same person. A batch
+  // of orders whose customers are all known creates no one, so it runs beside others (the
+  // orders of a bulk import, after its customers).
+  const known = await client.query<{ ok: boolean }>(ONLY_KNOWN_CUSTOMERS, [shopId]);
+  if (!known.rows[0].ok) await client.query("select pg_advisory_xact_lock($1::int, $2::int)", [0x57b4, shopId]);
+  opts.trace?.("identity lock", performance.now() - t0);
   const params = [shopId, opts.now, opts.actor ?? "ingest"];
   const run = async (sql: string) => {
     const t = performance.now();
@@ -57,6 +61,11 @@ export async function writeBatch(
   };
 }
 
+const ONLY_KNOWN_CUSTOMERS = `select not exists (select 1 from stg_customers) and not exists (
+   select 1 from stg_orders o cross join lateral (select coalesce(o.customer_external_id, 'guest:' || o.email) as key) k
+   where k.key is not null and not exists (
+     select 1 from customer_identities i where i.shop_id = $1 and i.source = o.source::"Platform" and i.external_id = k.key)) as ok`;
+
 // pg refuses parameters a statement does not use; pass only $1..$n up to the highest used.
 function paramsFor(sql: string, params: unknown[]): unknown[] {
   let max = 0;
@@ -72,8 +81,18 @@ export async function ingestBatch(
   opts: IngestOptions,
 ): Promise<IngestReport> {
   const t0 = performance.now();
-  const { batch, rejected } = validateBatch(raw);
+  const validated = validateBatch(raw);
   opts.trace?.("validate", performance.now() - t0);
+  return ingestValidated(pool, shopId, validated, opts);
+}
+
+/** Write one batch validated earlier (validateBatch) atomically; its rejections are passed through. */
+export async function ingestValidated(
+  pool: pg.Pool,
+  shopId: number,
+  { batch, rejected }: { batch: ValidBatch; rejected: Rejection[] },
+  opts: IngestOptions,
+): Promise<IngestReport> {
   const client = await pool.connect();
   try {
     await client.query("begin");

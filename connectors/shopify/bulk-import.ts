@@ -5,9 +5,9 @@
 // and the lines already ingested, so a crash resumes where it stopped. A batch may be written
 // twice (crash between ingest and cursor update): ingestion is idempotent, so no duplicates.
 import type pg from "pg";
-import type { RawBatch } from "../../core/ingest/batch";
+import { validateBatch, type RawBatch } from "../../core/ingest/batch";
 import { err, ok, type Result } from "../../core/result";
-import { ingestBatch, type IngestReport } from "../ingest/ingest";
+import { ingestValidated, type IngestReport } from "../ingest/ingest";
 import { awaitBulkOperation, startBulkQuery, type BulkError, type BulkOperation, type Waiting } from "./bulk-operations";
 import { withheldFields, type AdminGraphql } from "./client";
 import { openImportRun, type ImportRun, type OpCursor } from "./import-run";
@@ -54,6 +54,8 @@ export interface BulkImportOptions {
   kinds?: BulkKind[];
   /** Records per ingest batch. */
   batchSize?: number;
+  /** Batches written at once, each in its own transaction (default 2). */
+  parallel?: number;
   pollIntervalMs?: number;
   now?: () => Date;
   ingest?: (pool: pg.Pool, shopId: number, batch: RawBatch, opts: { now: Date }) => Promise<IngestReport>;
@@ -127,9 +129,9 @@ export async function runBulkImport(o: BulkImportOptions): Promise<Result<Import
 }
 
 async function importInto(run: ImportRun, o: BulkImportOptions, now: () => Date): Promise<Result<ImportSummary, ImportError>> {
-  const ingest = o.ingest ?? ingestBatch;
   const download = o.download ?? ((url: string) => fetch(url));
   const batchSize = o.batchSize ?? 5_000;
+  const parallel = Math.max(1, o.parallel ?? 2);
   const wait: Waiting = {
     pollIntervalMs: o.pollIntervalMs ?? 1_000,
     sleep: o.sleep ?? ((ms) => new Promise<void>((r) => setTimeout(r, ms))),
@@ -232,36 +234,76 @@ async function importInto(run: ImportRun, o: BulkImportOptions, now: () => Date)
     let readHere = 0;
     let pending: Group[] = [];
 
+    // Reading and writing overlap: while batches are written (PostgreSQL's work, up to
+    // `parallel` at once on their own connections), the next is read, parsed, translated and
+    // validated (ours). At most `parallel` batches wait, so memory stays bounded. Cursor
+    // updates are chained in batch order, so the cursor only ever moves past written lines;
+    // a crash re-reads at most the batches in flight, and ingestion is idempotent.
+    const inFlight: Promise<void>[] = [];
+    let lastSaved: Promise<void> = Promise.resolve();
     const flush = async () => {
       if (!pending.length) return;
-      const report = await ingest(o.pool, o.shopId, toBatch(kind, pending, shop), { now: now() });
-      const n = pending.length;
-      const written = n - report.rejected.length;
-      const rejected = report.rejected.length + stats.orphans + stats.malformed;
-      counts.rowsRead += n;
-      counts.rowsWritten += written;
-      counts.rowsRejected += rejected;
-      op.records += n;
-      op.written += written;
-      op.rejected += rejected;
-      op.lines = pending[pending.length - 1].endLine;
+      const groups = pending;
+      const raw = toBatch(kind, groups, shop);
+      const write = o.ingest
+        ? () => o.ingest!(o.pool, o.shopId, raw, { now: now() })
+        : ((validated) => () => ingestValidated(o.pool, o.shopId, validated, { now: now() }))(validateBatch(raw));
+      const orphans = stats.orphans;
+      const malformed = stats.malformed;
       stats.orphans = 0;
       stats.malformed = 0;
-      readHere += n;
       pending = [];
-      await run.save();
-      const rate = readHere / Math.max(0.001, (Date.now() - started) / 1000);
-      progress("reading", { rate, etaSeconds: total && rate ? Math.max(0, (total - op.records) / rate) : undefined });
+      while (inFlight.length >= parallel) await inFlight.shift();
+      // Cancelled while earlier batches were written: this one is left unwritten, and the
+      // cursor (which never passed it) makes a resume read it again.
+      if (o.signal?.aborted) return;
+      const previous = lastSaved;
+      const job = (async () => {
+        const report = await write();
+        await previous;
+        const n = groups.length;
+        const written = n - report.rejected.length;
+        const rejected = report.rejected.length + orphans + malformed;
+        counts.rowsRead += n;
+        counts.rowsWritten += written;
+        counts.rowsRejected += rejected;
+        op.records += n;
+        op.written += written;
+        op.rejected += rejected;
+        op.lines = groups[groups.length - 1].endLine;
+        readHere += n;
+        await run.save();
+        const rate = readHere / Math.max(0.001, (Date.now() - started) / 1000);
+        progress("reading", { rate, etaSeconds: total && rate ? Math.max(0, (total - op.records) / rate) : undefined });
+      })();
+      // Awaited in turn or at the end; this only keeps a failure from being reported as
+      // unhandled while the next batch is read.
+      job.catch(() => undefined);
+      lastSaved = job;
+      inFlight.push(job);
+    };
+    const settle = async () => {
+      while (inFlight.length) await inFlight.shift();
     };
 
-    for await (const group of groupLines(readLines(body), op.lines, stats)) {
-      pending.push(group);
-      if (pending.length >= batchSize) {
-        await flush();
-        if (o.signal?.aborted) return err({ kind: "aborted", runId: run.id });
+    try {
+      for await (const group of groupLines(readLines(body), op.lines, stats)) {
+        pending.push(group);
+        if (pending.length >= batchSize) {
+          await flush();
+          if (o.signal?.aborted) {
+            await settle();
+            return err({ kind: "aborted", runId: run.id });
+          }
+        }
       }
+      await flush();
+    } catch (e) {
+      // A broken download is read again from the cursor: let the batches in flight land first.
+      await Promise.allSettled(inFlight);
+      throw e;
     }
-    await flush();
+    await settle();
     if (o.signal?.aborted) return err({ kind: "aborted", runId: run.id });
     return ok(undefined);
   }

@@ -29,10 +29,14 @@ type RunPayload = {
 };
 
 /** Starts the bulk query for `kind`; waits while the shop's concurrent slots are all taken. */
+/** The bulkOperationRunQuery variables for a kind. Only customers have no children; grouping elsewhere lets the reader join streaming. */
+export function bulkRunVariables(kind: BulkKind): { query: string; groupObjects: boolean } {
+  return { query: BULK_QUERIES[kind], groupObjects: kind !== "customers" };
+}
+
 export async function startBulkQuery(client: AdminGraphql, kind: BulkKind, w: Waiting): Promise<Result<string, BulkError>> {
   for (let attempt = 0; ; attempt++) {
-    // Only customers have no children; grouping elsewhere lets the reader join streaming.
-    const r = await client.request<RunPayload>(operation("bulk-run-query"), { query: BULK_QUERIES[kind], groupObjects: kind !== "customers" });
+    const r = await client.request<RunPayload>(operation("bulk-run-query"), bulkRunVariables(kind));
     if (!r.ok) return err({ kind: "client", error: r.error });
     const p = r.value.data.bulkOperationRunQuery;
     if (p.bulkOperation) return ok(p.bulkOperation.id);

@@ -166,4 +166,25 @@ describe("ingestBatch", () => {
     expect(n).toBe(1);
     expect((await db.pool.query(`select count(*)::int n from customer_identities where shop_id = $1`, [shop])).rows[0].n).toBe(2);
   });
+
+  it("writes order batches of known customers side by side, and still makes a new guest once", async () => {
+    const shop = await createShop(db.pool, "parallel.myshopify.com");
+    const customers = Array.from({ length: 10 }, (_, i) => ({ source: "shopify", externalId: `c${i}`, email: `p${i}@example.com` }));
+    await ingestBatch(db.pool, shop, { customers }, { now });
+    // Two batches of orders of known customers, plus in each a guest order by the same new email.
+    const guest = (i: number) => order(i, { customerExternalId: null, email: "guest@example.com" });
+    const a = Array.from({ length: 50 }, (_, i) => order(i));
+    const b = Array.from({ length: 50 }, (_, i) => order(50 + i));
+    await Promise.all([
+      ingestBatch(db.pool, shop, { orders: a }, { now }),
+      ingestBatch(db.pool, shop, { orders: b }, { now }),
+      ingestBatch(db.pool, shop, { orders: [guest(100)] }, { now }),
+      ingestBatch(db.pool, shop, { orders: [guest(101)] }, { now }),
+    ]);
+    const q = async (sql: string) => (await db.pool.query(sql, [shop])).rows[0].n;
+    expect(await q(`select count(*)::int n from orders where shop_id = $1 and customer_id is not null`)).toBe(102);
+    expect(await q(`select count(*)::int n from order_lines where shop_id = $1`)).toBe(204);
+    expect(await q(`select count(*)::int n from customers where shop_id = $1`)).toBe(11);
+    expect(await q(`select count(*)::int n from customer_identities where shop_id = $1 and external_id = 'guest:guest@example.com'`)).toBe(1);
+  });
 });
