@@ -13,6 +13,9 @@ import { benchDatabase } from "./lib/services";
 
 const TOKEN = "shpat_bench";
 
+/** Imports run in the worker, which runs with this heap limit (package.json "worker"). */
+export const nodeFlags = ["--max-old-space-size=384"];
+
 async function shop(pool: pg.Pool, domain: string): Promise<number> {
   const r = await pool.query(
     `insert into shops (domain, platform, currency, timezone, updated_at) values ($1, 'shopify', 'USD', 'America/New_York', now()) returning id`, [domain]);

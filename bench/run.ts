@@ -1,5 +1,6 @@
 // npm run bench -- NAME [--size N] [--batch N]: runs bench/NAME.ts and prints one JSON line
 // {"bench": NAME, ...figures} per result it returns.
+import { spawnSync } from "node:child_process";
 import { readdirSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -11,7 +12,19 @@ if (!name || !available.includes(name)) {
   console.error(`usage: npm run bench -- NAME [--size N]\nbenchmarks: ${available.join(", ")}`);
   process.exit(2);
 }
-const mod = (await import(path.join(import.meta.dirname, `${name}.ts`))) as { run(opts: { size?: number; batch?: number }): Promise<Record<string, unknown> | Record<string, unknown>[]> };
+const mod = (await import(path.join(import.meta.dirname, `${name}.ts`))) as {
+  run(opts: { size?: number; batch?: number }): Promise<Record<string, unknown> | Record<string, unknown>[]>;
+  /** Node flags the code under test runs with in production (e.g. the worker's heap limit). */
+  nodeFlags?: string[];
+};
+// A benchmark that declares node flags runs in a child started with them, so it is measured
+// as it runs in production.
+if (mod.nodeFlags?.length && !process.env.WINBACK_BENCH_CHILD) {
+  const r = spawnSync(process.execPath, [...mod.nodeFlags, "--import", "tsx", import.meta.filename, ...process.argv.slice(2)], {
+    stdio: "inherit", env: { ...process.env, WINBACK_BENCH_CHILD: "1" },
+  });
+  process.exit(r.status ?? 1);
+}
 const size = values.size ? Number(values.size) : undefined;
 if (size !== undefined && !(size > 0)) {
   console.error("--size must be a positive number");

@@ -239,15 +239,21 @@ async function importInto(run: ImportRun, o: BulkImportOptions, now: () => Date)
     // validated (ours). At most `parallel` batches wait, so memory stays bounded. Cursor
     // updates are chained in batch order, so the cursor only ever moves past written lines;
     // a crash re-reads at most the batches in flight, and ingestion is idempotent.
+    // Separate functions, so a closure keeps only its own batch (V8 shares one context between
+    // closures of the same scope).
+    const writeRaw = (ingest: NonNullable<BulkImportOptions["ingest"]>, raw: RawBatch) => () => ingest(o.pool, o.shopId, raw, { now: now() });
+    const writeValidated = (validated: ReturnType<typeof validateBatch>) => () => ingestValidated(o.pool, o.shopId, validated, { now: now() });
+    // Validated here, while earlier batches are being written.
+    const writer = (raw: RawBatch): (() => Promise<IngestReport>) => (o.ingest ? writeRaw(o.ingest, raw) : writeValidated(validateBatch(raw)));
     const inFlight: Promise<void>[] = [];
     let lastSaved: Promise<void> = Promise.resolve();
     const flush = async () => {
       if (!pending.length) return;
-      const groups = pending;
-      const raw = toBatch(kind, groups, shop);
-      const write = o.ingest
-        ? () => o.ingest!(o.pool, o.shopId, raw, { now: now() })
-        : ((validated) => () => ingestValidated(o.pool, o.shopId, validated, { now: now() }))(validateBatch(raw));
+      // Only what the cursor needs outlives this: the parsed lines and the translated records
+      // are garbage once the batch is written.
+      const n = pending.length;
+      const endLine = pending[n - 1].endLine;
+      const write = writer(toBatch(kind, pending, shop));
       const orphans = stats.orphans;
       const malformed = stats.malformed;
       stats.orphans = 0;
@@ -261,7 +267,6 @@ async function importInto(run: ImportRun, o: BulkImportOptions, now: () => Date)
       const job = (async () => {
         const report = await write();
         await previous;
-        const n = groups.length;
         const written = n - report.rejected.length;
         const rejected = report.rejected.length + orphans + malformed;
         counts.rowsRead += n;
@@ -270,7 +275,7 @@ async function importInto(run: ImportRun, o: BulkImportOptions, now: () => Date)
         op.records += n;
         op.written += written;
         op.rejected += rejected;
-        op.lines = groups[groups.length - 1].endLine;
+        op.lines = endLine;
         readHere += n;
         await run.save();
         const rate = readHere / Math.max(0.001, (Date.now() - started) / 1000);
