@@ -26,7 +26,17 @@ function build() {
     },
     hooks: {
       afterAuth: async ({ session }) => {
-        await recordShopInstall(session.shop);
+        const shop = await recordShopInstall(session.shop);
+        // The store's history comes in at once, in the background; a queue outage here must
+        // not fail the install (the Imports page starts it too).
+        try {
+          const [{ queueFirstShopifyImport }, { queues }, { pool }] = await Promise.all([
+            import("./models/imports.server"), import("../jobs/queues"), import("./db.server"),
+          ]);
+          await queueFirstShopifyImport(pool(), queues(), shop.id);
+        } catch (e) {
+          (await import("./logger.server")).logger.error({ shop: session.shop, error: (e as Error).message }, "could not queue the first Shopify import");
+        }
       },
     },
     ...(config.SHOP_CUSTOM_DOMAIN ? { customShopDomains: [config.SHOP_CUSTOM_DOMAIN] } : {}),

@@ -104,6 +104,31 @@ export async function startWooImport(db: pg.Pool, qs: QueueSystem, shopId: numbe
   return r.rows[0].id;
 }
 
+/**
+ * The store's whole history from Shopify (bulk operations): a run already queued or running is
+ * returned as it is, an interrupted or cancelled one is resumed from its cursor, else a new one
+ * is queued.
+ */
+export async function startShopifyImport(db: pg.Pool, qs: QueueSystem, shopId: number): Promise<string> {
+  const open = (await db.query<{ id: string; status: string }>(
+    `select id::text, status from import_runs where shop_id = $1 and source = 'shopify' and kind = 'bulk'
+       and status in ('queued', 'running', 'paused', 'failed', 'cancelled') order by id desc limit 1`, [shopId])).rows[0];
+  if (open && (open.status === "queued" || open.status === "running")) return open.id;
+  if (open && (await resumeImportRun(db, qs, shopId, open.id))) return open.id;
+  const r = await db.query<{ id: string }>(
+    `insert into import_runs (shop_id, source, kind, status, cursor) values ($1, 'shopify', 'bulk', 'queued', $2) returning id::text`,
+    [shopId, JSON.stringify({ ops: {}, attempt: 1 })]);
+  await enqueueImportRun(qs, shopId, r.rows[0].id, 1);
+  return r.rows[0].id;
+}
+
+/** After install: the first import, unless the shop already has its history. */
+export async function queueFirstShopifyImport(db: pg.Pool, qs: QueueSystem, shopId: number): Promise<string | null> {
+  const done = await db.query(
+    `select 1 from import_runs where shop_id = $1 and source = 'shopify' and kind = 'bulk' and status = 'succeeded' limit 1`, [shopId]);
+  return done.rowCount ? null : startShopifyImport(db, qs, shopId);
+}
+
 /** Ask a queued or running import to stop; the job stops after the batch it is writing. */
 export async function cancelImportRun(db: pg.Pool, shopId: number, id: string, now: Date): Promise<boolean> {
   if (!/^\d+$/.test(id)) return false;
@@ -119,7 +144,7 @@ export async function resumeImportRun(db: pg.Pool, qs: QueueSystem, shopId: numb
   const r = await db.query(
     `update import_runs set status = 'queued', finished_at = null, error = null,
        cursor = jsonb_set(coalesce(cursor, '{}'), '{attempt}', to_jsonb(coalesce((cursor->>'attempt')::int, 1) + 1))
-     where shop_id = $1 and id = $2 and status in ('cancelled', 'failed', 'paused') and source in ('csv', 'woocommerce')
+     where shop_id = $1 and id = $2 and status in ('cancelled', 'failed', 'paused')
      returning (cursor->>'attempt')::int as attempt`, [shopId, id]);
   if (!r.rows[0]) return false;
   await enqueueImportRun(qs, shopId, id, r.rows[0].attempt);

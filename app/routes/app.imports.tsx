@@ -10,7 +10,7 @@ import { requireAdmin } from "../auth.server";
 import { pool, prisma } from "../db.server";
 import { formatInstant } from "../lib/dates";
 import {
-  CSV_FORMAT_LABELS, CSV_FORMATS, cancelImportRun, listImportRuns, resumeImportRun, startCsvUpload,
+  CSV_FORMAT_LABELS, CSV_FORMATS, cancelImportRun, listImportRuns, resumeImportRun, startCsvUpload, startShopifyImport,
 } from "../models/imports.server";
 import { queues } from "../../jobs/queues";
 
@@ -21,11 +21,12 @@ const MAX_UPLOAD_BYTES = 200 * 1024 * 1024;
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const admin = await requireAdmin(request);
-  const shop = await prisma().shop.findUniqueOrThrow({ where: { id: admin.shopId }, select: { timezone: true } });
+  const shop = await prisma().shop.findUniqueOrThrow({ where: { id: admin.shopId }, select: { timezone: true, platform: true } });
   const runs = await listImportRuns(pool(), admin.shopId);
   return {
     runs: runs.map((r) => ({ ...r, created: formatInstant(new Date(r.createdAt), shop.timezone) })),
     formats: CSV_FORMATS.map((f) => ({ value: f, label: CSV_FORMAT_LABELS[f] })),
+    shopify: shop.platform === "shopify",
   };
 }
 
@@ -41,6 +42,9 @@ export async function action({ request }: ActionFunctionArgs) {
   }
   if (intent === "resume") {
     return (await resumeImportRun(pool(), queues(), admin.shopId, id)) ? { ok: true } : { error: "That import cannot be resumed" };
+  }
+  if (intent === "shopify-import") {
+    return { ok: true, started: await startShopifyImport(pool(), queues(), admin.shopId) };
   }
   if (intent === "upload") {
     const file = form.get("file");
@@ -64,7 +68,7 @@ function eta(seconds: number | null): string {
 }
 
 export default function Imports() {
-  const { runs, formats } = useLoaderData<typeof loader>();
+  const { runs, formats, shopify } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const navigation = useNavigation();
   const revalidator = useRevalidator();
@@ -88,6 +92,7 @@ export default function Imports() {
       title="Imports"
       subtitle="Shopify, WooCommerce and CSV imports"
       backAction={{ content: "Home", url: "/app" }}
+      primaryAction={shopify ? { content: "Import from Shopify", onAction: () => submit({ intent: "shopify-import" }, { method: "post" }) } : undefined}
       secondaryActions={[{ content: "Connect WooCommerce", url: "/app/woocommerce/connect" }]}
     >
       <Layout>

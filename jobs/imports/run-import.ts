@@ -10,6 +10,8 @@ import { importCsv, type CsvFormatName, type RejectedRow } from "../../connector
 import { createWooClient } from "../../connectors/woocommerce/client";
 import { syncWoo } from "../../connectors/woocommerce/sync";
 import { loadWooConnection } from "../../app/models/store-connections.server";
+import type { AdminGraphql } from "../../connectors/shopify/client";
+import { runShopifyBulkImport } from "./shopify-bulk";
 
 export interface RunProgress {
   rowsRead: number;
@@ -36,6 +38,10 @@ export interface RunImportOptions {
   now?: () => Date;
   /** CSV rows per batch (transaction); the import's default when unset. */
   batchSize?: number;
+  /** Shopify runs: the Admin client (default: the shop's offline session) and polling periods. */
+  shopifyClient?: AdminGraphql;
+  shopifyPollMs?: number;
+  shopifyCheckMs?: number;
 }
 
 export const CSV_FORMATS: CsvFormatName[] = ["shopify-customers", "shopify-orders", "transactions"];
@@ -146,6 +152,9 @@ export async function runImport(db: pg.Pool, shopId: number, runId: string, opts
         written + rejected.length, written, rejected.length, JSON.stringify(rejected)]);
     if (!r.value.stopped) await db.query(`update shops set last_import_at = $2 where id = $1`, [shopId, now()]);
     return { runId, status, rowsRead: written + rejected.length, rowsWritten: written, rowsRejected: rejected.length, rejected };
+  }
+  if (run.source === "shopify") {
+    return runShopifyBulkImport(db, shopId, runId, { client: opts.shopifyClient, pollIntervalMs: opts.shopifyPollMs, checkEveryMs: opts.shopifyCheckMs, now, onProgress: opts.onProgress });
   }
   return fail(db, shopId, runId, `imports from ${run.source} run elsewhere`, now());
 }
