@@ -7,6 +7,7 @@ import { assertNever } from "../core/result";
 import { startAttributionWorker } from "./attribution/worker";
 import { registerImportsWorker } from "./imports/worker";
 import { registerJourneyWorkers } from "./journeys/worker";
+import { enqueueNightlyKlaviyoSync, registerKlaviyoWorker } from "./klaviyo/worker";
 import type { QueueSystem } from "./queues";
 import { fanOutShopScoring, registerScoringSchedule, registerScoringWorker } from "./scoring/worker";
 import { enqueueNightlySegmentRefresh, registerSegmentWorkers, runDueRechecks } from "./segments/worker";
@@ -41,6 +42,7 @@ export async function startWorkers(deps: { qs: QueueSystem; db: pg.Pool; logger:
           shops: (await fanOutShopScoring(db, qs, new Date())).shops,
           segments: await enqueueNightlySegmentRefresh(db, qs, new Date().toISOString().slice(0, 10)),
           shopify: await runShopifyNightly(db, { logger }),
+          klaviyo: await enqueueNightlyKlaviyoSync(db, qs, new Date().toISOString().slice(0, 10)),
         };
       case "segment-rechecks":
         return runDueRechecks(db, qs);
@@ -50,6 +52,7 @@ export async function startWorkers(deps: { qs: QueueSystem; db: pg.Pool; logger:
   }, { concurrency: 1 });
   await startAttributionWorker({ qs, db, logger });
   registerImportsWorker(deps);
+  registerKlaviyoWorker(deps);
   registerSegmentWorkers(deps);
   registerScoringWorker(deps);
   await registerScoringSchedule(qs);

@@ -7,7 +7,7 @@ import IORedis from "ioredis";
 export type QueueBackendKind = "redis" | "postgres";
 
 /** Every queue Winback runs; one worker file per queue lives beside this module. */
-export const QUEUE_NAMES = ["webhooks", "maintenance", "imports", "scoring", "journeys", "attribution", "segments"] as const;
+export const QUEUE_NAMES = ["webhooks", "maintenance", "imports", "scoring", "journeys", "attribution", "segments", "klaviyo"] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 export interface QueueConfig {

@@ -21,8 +21,9 @@ import { unsubscribeToken } from "../../core/tracking/unsubscribe";
 import type { ChannelRegistry, JourneyChannel, OutboundMessage } from "../../jobs/journeys/types";
 import { appConfig } from "../config.server";
 import { pool } from "../db.server";
+import { deleteGonePushSubscription } from "./push-subscriptions.server";
 
-export const PROVIDERS = ["smtp", "twilio", "webpush"] as const;
+export const PROVIDERS = ["smtp", "twilio", "webpush", "klaviyo"] as const;
 export type ProviderName = (typeof PROVIDERS)[number];
 
 const bool = z.preprocess((v) => v === true || v === "true" || v === "on" || v === "1", z.boolean());
@@ -59,11 +60,19 @@ const schemas = {
     config: z.object({ subject: z.string().trim().regex(/^(mailto:|https:)/, "VAPID subject is a mailto: or https: URL"), publicKey: z.string().trim().min(20) }),
     secret: z.object({ privateKey: optionalText }),
   },
+  // Klaviyo as the alternative route: profiles, consent and segment lists synced nightly.
+  klaviyo: {
+    config: z.object({
+      /** A local Klaviyo stand-in (the demo's simulator); refused in production. */
+      basePath: optionalText.pipe(z.string().url().optional()),
+    }),
+    secret: z.object({ privateKey: optionalText.pipe(z.string().regex(/^pk_\w+$/, "the private API key starts with pk_").optional()) }),
+  },
 } as const;
 
 /** Which form fields are secret, per provider (write-only in the UI). */
-export const SECRET_FIELDS: Record<ProviderName, readonly string[]> = { smtp: ["pass", "dkimPrivateKey"], twilio: ["authToken"], webpush: ["privateKey"] };
-const REQUIRED_SECRETS: Record<ProviderName, readonly string[]> = { smtp: [], twilio: ["authToken"], webpush: ["privateKey"] };
+export const SECRET_FIELDS: Record<ProviderName, readonly string[]> = { smtp: ["pass", "dkimPrivateKey"], twilio: ["authToken"], webpush: ["privateKey"], klaviyo: ["privateKey"] };
+const REQUIRED_SECRETS: Record<ProviderName, readonly string[]> = { smtp: [], twilio: ["authToken"], webpush: ["privateKey"], klaviyo: ["privateKey"] };
 
 export type SmtpSettings = z.infer<typeof schemas.smtp.config>;
 export type TwilioSettings = z.infer<typeof schemas.twilio.config>;
@@ -107,6 +116,7 @@ export async function saveProviderCredential(shopId: number, provider: ProviderN
   const problems = [...(config.success ? [] : config.error.issues), ...(secret.success ? [] : secret.error.issues)].map((i) => `${i.path.join(".")}: ${i.message}`);
   if (problems.length || !config.success || !secret.success) return err(problems);
   if (provider === "twilio" && (config.data as TwilioSettings).baseUrl && appConfig().NODE_ENV === "production") return err(["baseUrl: only the demo's local simulator may replace Twilio's API"]);
+  if (provider === "klaviyo" && (config.data as { basePath?: string }).basePath && appConfig().NODE_ENV === "production") return err(["basePath: only the demo's local simulator may replace Klaviyo's API"]);
 
   const existing = await pool().query<{ sealed_secret: string }>(`select sealed_secret from provider_credentials where shop_id = $1 and provider = $2`, [shopId, provider]);
   const previous = existing.rows[0] ? openSecretJson(existing.rows[0].sealed_secret) : {};
@@ -202,9 +212,8 @@ export async function channelsForShop(shopId: number): Promise<ShopChannels> {
   }
   if (webpush?.secret.privateKey) {
     const c = webpush.config;
-    const onGone = async (endpoint: string) => {
-      await pool().query(`delete from push_subscriptions where shop_id = $1 and endpoint = $2`, [shopId, endpoint]);
-    };
+    // Gone at the push service (404/410): the row goes, found by its key.
+    const onGone = deleteGonePushSubscription(pool(), shopId);
     channels.push = guard(createWebPushChannel({ vapid: { subject: c.subject, publicKey: c.publicKey, privateKey: webpush.secret.privateKey }, onGone }), "webpush", shopId);
   }
   cache.set(shopId, { version, channels, close: () => closers.forEach((f) => f()) });

@@ -130,3 +130,13 @@ export async function syncShopToKlaviyo(db: pg.Pool, shopId: number, client: Kla
   }
   return ok(summary);
 }
+
+/** The provider test: one authenticated read (the shop's lists), so a wrong key shows at once. */
+export async function testKlaviyoConnection(db: pg.Pool, shopId: number): Promise<Result<void, string>> {
+  const c = await klaviyoClientForShop(db, shopId);
+  if (!c.ok) return err(c.error);
+  if (!c.value) return err("Klaviyo is not connected");
+  const client = c.value;
+  const r = await client.call("get lists", () => client.lists.getLists({ fieldsList: ["name"] }));
+  return r.ok ? ok(undefined) : err(`${r.error.kind}: ${r.error.message}`);
+}

@@ -1,4 +1,5 @@
-// Settings > Channels: the shop's email (SMTP), SMS (Twilio) and web push (VAPID) providers.
+// Settings > Channels: the shop's email (SMTP), SMS (Twilio) and web push (VAPID) providers,
+// and Klaviyo as the alternative route (nightly sync of profiles, consent and segment lists).
 // Secret fields are write-only: the page is told only that a secret is saved, never its value,
 // and a blank secret field on save keeps the saved one. "Send test" sends a transactional
 // message through the saved provider (in the demo it lands in the Outbox).
@@ -9,9 +10,13 @@ import { useState } from "react";
 import { requireAdmin } from "../auth.server";
 import { appConfig } from "../config.server";
 import { inboundWebhookUrl, providerSettings, saveProviderCredential, sendTestMessage, type ProviderName } from "../models/channels.server";
+import { testKlaviyoConnection } from "../models/klaviyo.server";
+import { pool } from "../db.server";
+import { enqueueKlaviyoSync } from "../../jobs/klaviyo/worker";
+import { queues } from "../../jobs/queues";
 
 // The same list as channels.server PROVIDERS (a server module cannot be imported by the page).
-const PROVIDERS: readonly ProviderName[] = ["smtp", "twilio", "webpush"];
+const PROVIDERS: readonly ProviderName[] = ["smtp", "twilio", "webpush", "klaviyo"];
 
 export const meta: MetaFunction = () => [{ title: "Channels · Winback" }];
 
@@ -35,6 +40,14 @@ export async function action({ request }: ActionFunctionArgs): Promise<ActionRes
     if (!PROVIDERS.includes(provider)) return { ok: false, errors: ["unknown provider"] };
     const r = await saveProviderCredential(admin.shopId, provider, form);
     return r.ok ? { ok: true, message: "Settings saved.", provider } : { ok: false, errors: r.error, provider };
+  }
+  if (form.intent === "klaviyo-test") {
+    const r = await testKlaviyoConnection(pool(), admin.shopId);
+    return r.ok ? { ok: true, message: "Klaviyo answered: the key works.", provider: "klaviyo" } : { ok: false, errors: [r.error], provider: "klaviyo" };
+  }
+  if (form.intent === "klaviyo-sync") {
+    await enqueueKlaviyoSync(queues(), admin.shopId, `now-${Date.now()}`);
+    return { ok: true, message: "Sync queued: profiles, consent and segment lists go to Klaviyo in the background.", provider: "klaviyo" };
   }
   if (form.intent === "test") {
     const channel = form.channel === "sms" ? "sms" : "email";
@@ -74,6 +87,13 @@ const FIELDS: Record<ProviderName, { title: string; test?: { channel: "email" | 
       { name: "from", label: "Sender", help: "An E.164 number or a Messaging Service SID (MG...)." },
       { name: "autoReplies", label: "Twilio answers STOP, START and HELP itself (long codes, toll-free)", kind: "checkbox", default: "true" },
       { name: "baseUrl", label: "API base URL (local simulator)", demoOnly: true },
+    ],
+  },
+  klaviyo: {
+    title: "Klaviyo",
+    fields: [
+      { name: "privateKey", label: "Private API key", kind: "secret", help: "A private key (pk_...) with read/write access to profiles, lists, subscriptions and events." },
+      { name: "basePath", label: "API base URL (local simulator)", demoOnly: true },
     ],
   },
   webpush: {
@@ -167,6 +187,20 @@ function ProviderCard({ provider, saved, allowSimulator, result, inboundUrl }: {
           <Text as="p" variant="bodySm" tone="subdued">
             In Twilio, set the number's "A message comes in" webhook to <code>{inboundUrl}</code> (HTTP POST).
           </Text>
+        )}
+        {provider === "klaviyo" && saved && (
+          <InlineStack gap="200">
+            <Form method="post" data-klaviyo-form="test">
+              <input type="hidden" name="provider" value="klaviyo" />
+              <input type="hidden" name="intent" value="klaviyo-test" />
+              <Button submit loading={busy && navigation.formData?.get("intent") === "klaviyo-test"}>Test connection</Button>
+            </Form>
+            <Form method="post" data-klaviyo-form="sync">
+              <input type="hidden" name="provider" value="klaviyo" />
+              <input type="hidden" name="intent" value="klaviyo-sync" />
+              <Button submit loading={busy && navigation.formData?.get("intent") === "klaviyo-sync"}>Sync now</Button>
+            </Form>
+          </InlineStack>
         )}
         {spec.test && saved && (
           <Form method="post" data-test-form={spec.test.channel}>
