@@ -7,30 +7,34 @@ import { formatMoney } from "../lib/money";
 import { shopSummary } from "../models/shop.server";
 import { OpportunityCard } from "../components/results/OpportunityCard";
 import { opportunityEstimate } from "../models/opportunity.server";
+import { AlertsBanner } from "../components/journeys/AlertsBanner";
+import { alertSummary } from "../models/journey-list.server";
+import { pool } from "../db.server";
 
 export const meta: MetaFunction = () => [{ title: "Winback" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const admin = await requireAdmin(request);
-  const [summary, opportunity] = await Promise.all([shopSummary(admin.shopId), opportunityEstimate(admin.shopId)]);
+  const [summary, opportunity, alerts] = await Promise.all([shopSummary(admin.shopId), opportunityEstimate(admin.shopId), alertSummary(pool(), admin.shopId)]);
   // Dates are formatted on the server in the shop's zone, so the page reads the same
   // wherever the merchant's browser is.
   const lastImport = summary.lastImportAt ? formatInstant(summary.lastImportAt, summary.timezone) : "never";
-  return { shopDomain: admin.shopDomain, summary, lastImport, opportunity };
+  return { shopDomain: admin.shopDomain, summary, lastImport, opportunity, alerts };
 }
 
 // The areas the product grows into; each becomes a link as its page lands.
 const AREAS = [
   { title: "Customers", text: "RFM, dormancy, churn risk and lifetime value for every customer.", to: "/app/customers" },
   { title: "Segments", text: "Live segments built from behaviour, orders and scores.", to: "/app/segments" },
-  { title: "Journeys", text: "Multi-step win-back journeys over email, SMS and push." },
+  { title: "Journeys", text: "Multi-step win-back journeys over email, SMS and push.", to: "/app/journeys" },
+  { title: "Messages", text: "Email, SMS and push messages with Liquid personalisation and reusable blocks.", to: "/app/content" },
   { title: "Offers", text: "Unique codes that protect margin." },
   { title: "Results", text: "Recovered revenue and lift measured against holdouts.", to: "/app/results" },
   { title: "Imports", text: "Shopify, WooCommerce and CSV imports with live progress.", to: "/app/imports" },
 ];
 
 export default function Home() {
-  const { shopDomain, summary, lastImport, opportunity } = useLoaderData<typeof loader>();
+  const { shopDomain, summary, lastImport, opportunity, alerts } = useLoaderData<typeof loader>();
   const stats = [
     { label: "Customers", value: summary.customers.toLocaleString("en-US"), id: "customers" },
     { label: "Orders", value: summary.orders.toLocaleString("en-US"), id: "orders" },
@@ -40,6 +44,11 @@ export default function Home() {
   return (
     <Page title="Winback" subtitle={shopDomain}>
       <Layout>
+        {alerts.open > 0 && (
+          <Layout.Section>
+            <AlertsBanner summary={alerts} />
+          </Layout.Section>
+        )}
         <Layout.Section>
           <InlineGrid columns={{ xs: 1, sm: 2, md: 4 }} gap="400">
             {stats.map((s) => (

@@ -14,17 +14,45 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return { apiKey: appConfig().SHOPIFY_API_KEY, embedded: admin.mode === "shopify", shopDomain: admin.shopDomain };
 }
 
+// The app's areas, in the order a merchant works through them.
+const NAV = [
+  { to: "/app/customers", label: "Customers" },
+  { to: "/app/segments", label: "Segments" },
+  { to: "/app/journeys", label: "Journeys" },
+  { to: "/app/content", label: "Messages" },
+  { to: "/app/results", label: "Results" },
+  { to: "/app/imports", label: "Imports" },
+  { to: "/app/outbox", label: "Outbox" },
+  { to: "/app/settings/channels", label: "Channels" },
+] as const;
+
 export default function AppLayout() {
   const { apiKey, embedded } = useLoaderData<typeof loader>();
   return (
     // root.tsx already loads App Bridge in the <head>, so the provider must not add it again.
     <AppProvider isEmbeddedApp={false} apiKey={apiKey}>
-      {embedded && (
+      {embedded ? (
+        // Inside the Shopify admin the App Bridge nav menu is the app's navigation.
         <NavMenu>
           <Link to="/app" rel="home">
             Home
           </Link>
+          {NAV.map((n) => (
+            <Link key={n.to} to={n.to}>
+              {n.label}
+            </Link>
+          ))}
         </NavMenu>
+      ) : (
+        // Outside the admin (the demo) there is no admin chrome: the same links as a plain bar.
+        <nav aria-label="Winback" data-app-nav style={{ display: "flex", flexWrap: "wrap", gap: "12px", padding: "12px 20px", borderBottom: "1px solid #e3e3e3", background: "#fff" }}>
+          <Link to="/app"><strong>Winback</strong></Link>
+          {NAV.map((n) => (
+            <Link key={n.to} to={n.to}>
+              {n.label}
+            </Link>
+          ))}
+        </nav>
       )}
       <Outlet />
     </AppProvider>
