@@ -6,6 +6,7 @@ import { formatInstant } from "../lib/dates";
 import { formatMoney } from "../lib/money";
 import { shopSummary } from "../models/shop.server";
 import { OpportunityCard } from "../components/results/OpportunityCard";
+import { StatGrid } from "../components/StatGrid";
 import { opportunityEstimate } from "../models/opportunity.server";
 import { AlertsBanner } from "../components/journeys/AlertsBanner";
 import { alertSummary } from "../models/journey-list.server";
@@ -50,20 +51,7 @@ export default function Home() {
           </Layout.Section>
         )}
         <Layout.Section>
-          <InlineGrid columns={{ xs: 1, sm: 2, md: 4 }} gap="400">
-            {stats.map((s) => (
-              <Card key={s.id}>
-                <BlockStack gap="200">
-                  <Text as="h2" variant="headingSm" tone="subdued">
-                    {s.label}
-                  </Text>
-                  <Text as="p" variant="headingLg">
-                    <span data-stat={s.id}>{s.value}</span>
-                  </Text>
-                </BlockStack>
-              </Card>
-            ))}
-          </InlineGrid>
+          <StatGrid stats={stats} attribute="stat" />
         </Layout.Section>
         <Layout.Section>
           <OpportunityCard estimate={opportunity} />

@@ -9,6 +9,7 @@ import { Badge, Banner, BlockStack, Button, Card, DataTable, InlineGrid, InlineS
 import { useState } from "react";
 import type { ValidationError } from "../../core/journeys/validate";
 import { requireAdmin } from "../auth.server";
+import { StatGrid } from "../components/StatGrid";
 import { actorOf, resumeDeps } from "../components/journeys/actions.server";
 import { count, percent, STATUS_LABEL, STATUS_TONE } from "../components/journeys/labels";
 import { isResumePolicy } from "../components/journeys/pause-options";
@@ -237,25 +238,15 @@ function Detail({ data }: { data: DetailData }) {
           </Card>
         </Layout.Section>
         <Layout.Section>
-          <InlineGrid columns={{ xs: 2, md: 4 }} gap="400">
-            {([
-              ["Entered", analytics.totals.enrolled, "enrolled"],
-              ["In journey now", analytics.totals.active + analytics.totals.waiting, "in"],
-              ["Converted", analytics.totals.converted, "converted"],
-              ["Exited (incl. holdout)", analytics.totals.exited, "exited"],
-            ] as const).map(([label, n, key]) => (
-              <Card key={key}>
-                <BlockStack gap="100">
-                  <Text as="p" tone="subdued">
-                    {label}
-                  </Text>
-                  <Text as="p" variant="headingLg">
-                    <span data-journey-total={key}>{count(n)}</span>
-                  </Text>
-                </BlockStack>
-              </Card>
-            ))}
-          </InlineGrid>
+          <StatGrid
+            attribute="journey-total"
+            stats={[
+              { id: "enrolled", label: "Entered", value: count(analytics.totals.enrolled) },
+              { id: "in", label: "In journey now", value: count(analytics.totals.active + analytics.totals.waiting) },
+              { id: "converted", label: "Converted", value: count(analytics.totals.converted) },
+              { id: "exited", label: "Exited (incl. holdout)", value: count(analytics.totals.exited) },
+            ]}
+          />
         </Layout.Section>
         <Layout.Section>
           <Card padding="0">

@@ -3,6 +3,7 @@
 import { Badge, BlockStack, Card, DataTable, InlineGrid, InlineStack, Text } from "@shopify/polaris";
 import type { AbPanel, JourneyResult, LiftView, PerformanceRow, ResultsReport } from "../../models/results.server";
 import { money, moneyInterval, pct, ptsInterval, roiText } from "./format";
+import { StatGrid } from "../StatGrid";
 
 export function Headline({ report }: { report: ResultsReport }) {
   const { overall, currency } = report;
@@ -12,25 +13,7 @@ export function Headline({ report }: { report: ResultsReport }) {
     { id: "win-back-rate", label: "Win-back rate", value: pct(overall.winBackRate), help: "Treated customers who ordered" },
     { id: "roi", label: "ROI", value: roiText(overall.costs.roi), help: "(Incremental margin − discounts − messages) / cost" },
   ];
-  return (
-    <InlineGrid columns={{ xs: 1, sm: 2, md: 4 }} gap="400">
-      {stats.map((s) => (
-        <Card key={s.id}>
-          <BlockStack gap="200">
-            <Text as="h2" variant="headingSm" tone="subdued">
-              {s.label}
-            </Text>
-            <Text as="p" variant="headingLg">
-              <span data-results={s.id}>{s.value}</span>
-            </Text>
-            <Text as="p" variant="bodySm" tone="subdued">
-              {s.help}
-            </Text>
-          </BlockStack>
-        </Card>
-      ))}
-    </InlineGrid>
-  );
+  return <StatGrid stats={stats} attribute="results" />;
 }
 
 export function LiftCard({ lift, note, currency, title }: { lift: LiftView | null; note: string | null; currency: string; title: string }) {
