@@ -7,6 +7,8 @@ import { formatMoney } from "../lib/money";
 import { shopSummary } from "../models/shop.server";
 import { OpportunityCard } from "../components/results/OpportunityCard";
 import { StatGrid } from "../components/StatGrid";
+import { ThemeEmbedStatus } from "../components/ThemeEmbedStatus";
+import { appConfig } from "../config.server";
 import { opportunityEstimate } from "../models/opportunity.server";
 import { AlertsBanner } from "../components/journeys/AlertsBanner";
 import { alertSummary } from "../models/journey-list.server";
@@ -20,7 +22,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   // Dates are formatted on the server in the shop's zone, so the page reads the same
   // wherever the merchant's browser is.
   const lastImport = summary.lastImportAt ? formatInstant(summary.lastImportAt, summary.timezone) : "never";
-  return { shopDomain: admin.shopDomain, summary, lastImport, opportunity, alerts };
+  return { shopDomain: admin.shopDomain, summary, lastImport, opportunity, alerts, embedded: admin.mode === "shopify", apiKey: appConfig().SHOPIFY_API_KEY };
 }
 
 // The areas the product grows into; each becomes a link as its page lands.
@@ -35,7 +37,7 @@ const AREAS = [
 ];
 
 export default function Home() {
-  const { shopDomain, summary, lastImport, opportunity, alerts } = useLoaderData<typeof loader>();
+  const { shopDomain, summary, lastImport, opportunity, alerts, embedded, apiKey } = useLoaderData<typeof loader>();
   const stats = [
     { label: "Customers", value: summary.customers.toLocaleString("en-US"), id: "customers" },
     { label: "Orders", value: summary.orders.toLocaleString("en-US"), id: "orders" },
@@ -55,6 +57,16 @@ export default function Home() {
         </Layout.Section>
         <Layout.Section>
           <OpportunityCard estimate={opportunity} />
+        </Layout.Section>
+        <Layout.Section>
+          <Card>
+            <BlockStack gap="300">
+              <Text as="h2" variant="headingMd">
+                Setup
+              </Text>
+              <ThemeEmbedStatus embedded={embedded} shopDomain={shopDomain} apiKey={apiKey} />
+            </BlockStack>
+          </Card>
         </Layout.Section>
         <Layout.Section>
           <Card>
