@@ -12,7 +12,7 @@ const configSchema = z.object({
   SHOPIFY_API_KEY: z.string().min(1).default("winback-local"),
   SHOPIFY_API_SECRET: z.string().min(1).optional(),
   SHOPIFY_APP_URL: z.string().url().default("http://localhost:3000"),
-  SCOPES: z.string().default("read_customers,write_customers,read_orders,read_all_orders,read_products,write_discounts"),
+  SCOPES: z.string().default("read_customers,write_customers,read_orders,read_all_orders,read_products,write_discounts,write_app_proxy"),
   SHOP_CUSTOM_DOMAIN: z.string().optional(),
   WINBACK_ENCRYPTION_KEY: z.string().optional(),
   /** Signs open/click/unsubscribe links; derived from WINBACK_ENCRYPTION_KEY (HKDF) when unset. */

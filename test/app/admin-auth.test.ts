@@ -13,7 +13,7 @@ const { Session } = await import("@shopify/shopify-api");
 
 const SHOP_NAME = "signed-shop";
 const SHOP = `${SHOP_NAME}.myshopify.com`;
-const ALL_SCOPES = "read_customers,write_customers,read_orders,read_all_orders,read_products,write_discounts";
+const ALL_SCOPES = "read_customers,write_customers,read_orders,read_all_orders,read_products,write_discounts,write_app_proxy";
 
 // The offline session a Shopify-managed install leaves behind (expiring token, refreshable).
 function storeOfflineSession(shop: string, tokens: { access: string; refresh: string; expiresInMs: number }) {

@@ -11,7 +11,11 @@ const toml = readFileSync(path.join(ROOT, "shopify.app.toml"), "utf8");
 describe("shopify.app.toml", () => {
   it("asks for exactly the scopes the app needs", () => {
     const scopes = /scopes = "([^"]+)"/.exec(toml)![1].split(",");
-    expect(scopes.sort()).toEqual(["read_all_orders", "read_customers", "read_orders", "read_products", "write_customers", "write_discounts"]);
+    // Each for what uses it: customers and their consent write-back, the whole order history,
+    // products for offers' scope and costs, the unique codes, and the storefront app proxy that
+    // receives web push subscriptions (Shopify requires write_app_proxy to configure a proxy).
+    expect(scopes.sort()).toEqual(["read_all_orders", "read_customers", "read_orders", "read_products", "write_app_proxy", "write_customers", "write_discounts"]);
+    expect(toml).toMatch(/\[app_proxy\]/);
   });
 
   it("subscribes webhooks with the pinned Admin API version", () => {

@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 
 const BASE = { SHOPIFY_API_SECRET: "s", WINBACK_ENCRYPTION_KEY: "a".repeat(64) };
@@ -30,7 +32,8 @@ describe("configuration", () => {
   it("has working defaults for local runs", async () => {
     const c = (await loadConfig(BASE))();
     expect(c.PORT).toBe(3000);
-    expect(c.SCOPES.split(",")).toEqual(["read_customers", "write_customers", "read_orders", "read_all_orders", "read_products", "write_discounts"]);
+    // The same scopes shopify.app.toml declares.
+    expect(c.SCOPES).toBe(/scopes = "([^"]+)"/.exec(readFileSync(path.resolve(import.meta.dirname, "..", "..", "shopify.app.toml"), "utf8"))![1]);
     expect(c.encryptionKey).toHaveLength(32);
   });
 });

@@ -30,7 +30,7 @@ describe("embedded admin document", () => {
     const { shopify } = await import("../../app/shopify.server");
     const { Session } = await import("@shopify/shopify-api");
     await shopify().sessionStorage!.storeSession(
-      new Session({ id: `offline_${SHOP}`, shop: SHOP, state: "installed", isOnline: false, scope: "read_customers,write_customers,read_orders,read_all_orders,read_products,write_discounts", accessToken: "shpat_x", expires: new Date(Date.now() + 3600_000) }),
+      new Session({ id: `offline_${SHOP}`, shop: SHOP, state: "installed", isOnline: false, scope: "read_customers,write_customers,read_orders,read_all_orders,read_products,write_discounts,write_app_proxy", accessToken: "shpat_x", expires: new Date(Date.now() + 3600_000) }),
     );
   }, 180_000);
 
