@@ -53,9 +53,9 @@ describe("Outbox in a real browser", () => {
     expect(channels.smtp.received).toHaveLength(1);
     expect(channels.smtp.received[0].recipients).toEqual(["merchant@example.com"]);
 
-    // From the home page to the Outbox.
+    // From the home page to the Outbox, through the app navigation.
     await page.goto(`${web.url}/app`);
-    await page.getByRole("link", { name: "Outbox" }).click();
+    await page.locator("[data-app-nav]").getByRole("link", { name: "Outbox" }).click();
     await page.waitForURL(/\/app\/outbox$/);
     await page.waitForSelector("[data-outbox-row]");
     expect(await page.textContent("[data-outbox-subject]")).toBe("Winback test email");
