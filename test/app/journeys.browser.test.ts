@@ -93,6 +93,11 @@ describe("journey pages in a real browser", () => {
     await page.goto(`${web.url}/app/journeys`);
     await page.waitForSelector(`[data-journey-status="${id}"]`);
     expect(await badge(page, `[data-journey-status="${id}"]`)).toBe("Published");
+
+    // The definition editor shows the draft's nodes, checked as it loads.
+    await page.goto(`${web.url}/app/journeys/${id}/edit`);
+    await page.waitForSelector("[data-editor-node]");
+    expect(await page.locator("[data-editor-node][data-node-state='valid']").count()).toBeGreaterThan(3);
     expect(errors).toEqual([]);
     await page.close();
   }, 120_000);
