@@ -51,7 +51,7 @@ export async function restoreJourneyVersion(
   });
 }
 
-async function writeVersion(
+export async function writeVersion(
   client: pg.PoolClient, shopId: number, journeyId: string, draft: Record<string, unknown>, before: number | null,
   actor: string, action: "publish" | "restore", restoredFrom?: number,
 ): Promise<Result<{ version: number }, PublishError>> {

@@ -94,4 +94,37 @@ describe("results and opportunity in a real browser", () => {
     await page.waitForSelector("[data-results=lift]");
     await page.close();
   });
+
+  it("adopts an A/B winner in one click and says so", async () => {
+    // A published journey whose split b (50 of 100 ordered) clearly beats a (0 of 100).
+    const { createJourney, publishJourney } = await import("../../app/models/journeys.server");
+    const send = (id: string, next: string) => ({ id, type: "send", channel: "email", contentId: id, purpose: "promotional", next });
+    const draft = {
+      id: "draft", version: 1, name: "Split test", trigger: { kind: "custom_event", name: "go" }, startNodeId: "split",
+      nodes: [{ id: "split", type: "ab_split", variants: [{ key: "a", weight: 1, next: "send-a" }, { key: "b", weight: 1, next: "send-b" }] }, send("send-a", "end"), send("send-b", "end"), { id: "end", type: "exit" }],
+    };
+    const journeyId = await createJourney(db.pool, shopId, { name: "Split test", draft });
+    expect((await publishJourney(db.pool, shopId, journeyId, "test")).ok).toBe(true);
+    const ids = (await db.pool.query<{ id: string }>(`insert into customers (shop_id, updated_at) select $1, now() from generate_series(1, 200) returning id::text`, [shopId])).rows.map((r) => r.id);
+    await db.pool.query(
+      `insert into journey_assignments (shop_id, journey_id, node_id, customer_id, kind, value, enrollment_id, assigned_at)
+       select $1, $2, 'split', c, 'ab_split', case when k <= 100 then 'a' else 'b' end, c, now() - interval '3 days' from unnest($3::bigint[]) with ordinality as t(c, k)`,
+      [shopId, journeyId, ids],
+    );
+    await db.pool.query(
+      `insert into orders (shop_id, source, external_id, customer_id, processed_at, currency, total)
+       select $1, 'shopify', 'split-' || c, c, now() - interval '2 days', 'USD', 3000 from unnest($2::bigint[]) c`,
+      [shopId, ids.slice(100, 150)],
+    );
+    const page = await browser.newPage();
+    await page.goto(`${web.url}/app/results`);
+    await page.click(`[data-ab-adopt="${journeyId}:split"] button`);
+    await page.waitForSelector("[data-results=adopt-message]");
+    expect(await page.textContent("[data-results=adopt-message]")).toMatch(/^Variant b adopted: published as version 2/);
+    const live = await db.pool.query(`select live_version from journeys where shop_id = $1 and id = $2`, [shopId, journeyId]);
+    expect(live.rows[0].live_version).toBe(2);
+    // The split is gone from the live version, so the panel offers no adoption any more.
+    await page.waitForSelector(`[data-ab-adopt="${journeyId}:split"]`, { state: "detached" });
+    await page.close();
+  });
 });

@@ -1,6 +1,7 @@
 // Pieces of the Results page: the headline figures, the lift card, the per-journey and
 // breakdown tables, and the A/B panels. Everything arrives computed (app/models/results.server.ts).
-import { Badge, BlockStack, Card, DataTable, InlineGrid, InlineStack, Text } from "@shopify/polaris";
+import { Form } from "@remix-run/react";
+import { Badge, BlockStack, Button, Card, DataTable, InlineGrid, InlineStack, Text } from "@shopify/polaris";
 import type { AbPanel, JourneyResult, LiftView, PerformanceRow, ResultsReport } from "../../models/results.server";
 import { money, moneyInterval, pct, ptsInterval, roiText } from "./format";
 import { StatGrid } from "../StatGrid";
@@ -107,7 +108,26 @@ export function PerformanceTable({ title, rows, currency, id }: { title: string;
   );
 }
 
-export function AbPanels({ tests }: { tests: AbPanel[] }) {
+/** Adopt the winner; without one, the likeliest best variant "anyway" after a confirm (force). */
+function AdoptForm({ test }: { test: AbPanel }) {
+  const winner = test.verdict.kind === "significant" ? test.verdict.best : null;
+  const variant = winner ?? test.variants.reduce((a, b) => (b.probabilityBest > a.probabilityBest ? b : a)).id;
+  const confirmForce = (e: React.FormEvent) => {
+    if (!winner && !window.confirm(`No significant difference yet. Send everyone to ${variant} anyway?`)) e.preventDefault();
+  };
+  return (
+    <Form method="post" onSubmit={confirmForce} data-ab-adopt={`${test.journeyId}:${test.nodeId}`}>
+      <input type="hidden" name="intent" value="adopt-variant" />
+      <input type="hidden" name="journeyId" value={test.journeyId} />
+      <input type="hidden" name="nodeId" value={test.nodeId} />
+      <input type="hidden" name="variant" value={variant} />
+      {!winner && <input type="hidden" name="force" value="1" />}
+      <Button submit variant={winner ? "primary" : "secondary"}>{winner ? `Adopt ${variant}` : `Adopt ${variant} anyway`}</Button>
+    </Form>
+  );
+}
+
+export function AbPanels({ tests, adoptable = [] }: { tests: AbPanel[]; adoptable?: string[] }) {
   return (
     <Card>
       <div data-results="ab">
@@ -139,6 +159,7 @@ export function AbPanels({ tests }: { tests: AbPanel[] }) {
               <Text as="p" variant="bodyMd">
                 <span data-ab-verdict={t.verdict.kind}>{t.verdict.message}</span>
               </Text>
+              {adoptable.includes(`${t.journeyId}:${t.nodeId}`) && <AdoptForm test={t} />}
             </BlockStack>
           ))}
           <Text as="p" variant="bodySm" tone="subdued">
