@@ -306,8 +306,9 @@ async function variablesFor(msg: OutboundMessage): Promise<{ vars: Record<string
          from orders where shop_id = $1 and customer_id = $2 and cancelled_at is null`,
       [msg.shopId, msg.customerId],
     ),
-    db.query<{ code: string; expires_at: Date }>(
-      `select code, expires_at from discount_codes where shop_id = $1 and message_id = $2 and status = 'created' limit 1`,
+    db.query<{ code: string; expires_at: Date; description: string }>(
+      `select d.code, d.expires_at, o.name as description from discount_codes d join offers o on o.shop_id = d.shop_id and o.id = d.offer_id
+        where d.shop_id = $1 and d.message_id = $2 and d.status = 'created' limit 1`,
       [msg.shopId, msg.messageId],
     ),
   ]);
@@ -332,7 +333,7 @@ async function variablesFor(msg: OutboundMessage): Promise<{ vars: Record<string
       currency: s?.currency,
       postal_address: typeof settings.postalAddress === "string" ? settings.postalAddress : undefined,
     },
-    ...(offer.rows[0] ? { offer: { code: offer.rows[0].code, expires_at: offer.rows[0].expires_at.toISOString() } } : {}),
+    ...(offer.rows[0] ? { offer: { code: offer.rows[0].code, expires_at: offer.rows[0].expires_at.toISOString(), description: offer.rows[0].description } } : {}),
   };
   return { vars, shop: { name, domain: s?.domain ?? "", postalAddress: typeof settings.postalAddress === "string" ? settings.postalAddress : undefined } };
 }

@@ -22,7 +22,7 @@ export const ALLOWED_VARIABLES: VarNode = object({
   }),
   recommended_products: list(product),
   shop: leaves("name", "url", "email", "phone", "postal_address", "currency"),
-  offer: leaves("code", "expires_at", "discount_text", "url"),
+  offer: leaves("code", "expires_at", "description", "discount_text", "url"),
   unsubscribe_url: leaf,
   preferences_url: leaf,
 });

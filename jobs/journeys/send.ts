@@ -15,6 +15,7 @@ import { resolveTimeZone } from "../../core/governance/timezone";
 import type { PriorSend } from "../../core/governance/sends";
 import type { JourneyNode } from "../../core/journeys/schema";
 import { journeyVersion, raiseAlert } from "./definitions";
+import { holdSendForOffer } from "./offer";
 import { enqueueSend } from "./queue";
 import { clock, type JourneyChannel, type JourneyDeps, type OutboundMessage } from "./types";
 
@@ -24,6 +25,7 @@ export type SendOutcome =
   | { kind: "suppressed"; reason: unknown }
   | { kind: "failed"; fallbackMessageId?: string }
   | { kind: "needs_review" }
+  | { kind: "waiting_for_offer"; until: Date }
   | { kind: "busy" | "done" | "paused" | "missing" | "not_due" };
 
 interface MessageRow {
@@ -79,6 +81,8 @@ async function processLocked(deps: JourneyDeps, shopId: number, messageId: strin
       );
       return { kind: "suppressed", reason: { kind: "enrollment_ended" } };
     }
+    const held = await holdSendForOffer(deps, client, shopId, m);
+    if (held) return held;
     const decided = await decide(deps, client, shopId, m, node, now);
     if (decided.kind !== "send") return decided.outcome;
     return await deliver(deps, client, shopId, decided.message, m.idempotency_key, node);

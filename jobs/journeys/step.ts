@@ -11,6 +11,7 @@ import type { Journey } from "../../core/journeys/schema";
 import { resolveTimeZone } from "../../core/governance/timezone";
 import { journeyVersion, raiseAlert } from "./definitions";
 import { enqueueSend, enqueueStep } from "./queue";
+import { issueEnrollmentOffers, recordOfferChoice } from "./offer";
 import { processMessage } from "./send";
 import { clock, type JourneyDeps } from "./types";
 
@@ -33,7 +34,7 @@ export async function processEnrollment(
   deps: JourneyDeps, shopId: number, enrollmentId: string, given?: JourneyEvent,
 ): Promise<StepOutcome> {
   const now = clock(deps);
-  const after: { sends: string[]; wake: { lockVersion: number; at: Date } | null } = { sends: [], wake: null };
+  const after: { sends: string[]; wake: { lockVersion: number; at: Date } | null; offers?: boolean } = { sends: [], wake: null };
   const outcome = await withTransaction(deps.db, async (client) => {
     // The row lock serialises every step of this enrollment; the customer's facts and any
     // pause come along in the same round trip.
@@ -75,6 +76,7 @@ export async function processEnrollment(
     const { state: next, effects } = result.value;
     if (effects.length === 0 && next === state) return { kind: "unchanged" } as const;
     after.sends = await applyEffects(client, shopId, enrollmentId, row, next, effects, now);
+    after.offers = effects.some((e) => e.kind === "request_offer_code");
     const terminal = TERMINAL.has(next.status);
     const wakeAt = next.status === "waiting" && next.wakeAt ? new Date(next.wakeAt) : null;
     await client.query(
@@ -86,6 +88,7 @@ export async function processEnrollment(
     return { kind: "stepped", status: next.status, sends: after.sends.length } as const;
   });
   const inline = deps.inline ?? true;
+  if (after.offers) await issueEnrollmentOffers(deps, shopId, enrollmentId); // codes exist before their sends go
   for (const id of after.sends) {
     if (inline) await processMessage(deps, shopId, id);
     else await enqueueSend(deps.qs, shopId, id, undefined, now);
@@ -192,6 +195,8 @@ async function applyEffects(
         await raiseAlert(client, shopId, { kind: "notify_merchant", severity: "info", message: e.message, details: { enrollmentId, nodeId: e.nodeId }, dedupeKey: e.idempotencyKey });
         break;
       case "request_offer_code":
+        await recordOfferChoice(client, shopId, { id: enrollmentId, journeyId: row.journey_id, customerId: row.customer_id }, e, now);
+        break;
       case "call_webhook":
         // Not carried out by this round of the engine; the step log records the node.
         break;

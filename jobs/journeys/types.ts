@@ -5,6 +5,7 @@ import type { Logger } from "pino";
 import type { Channel as CoreChannel, SendReceipt } from "../../core/content/channel";
 import type { Channel, Purpose } from "../../core/governance/schema";
 import type { QueueSystem } from "../queues";
+import type { OfferCodeIssuer } from "./offer";
 
 /** One message as the engine hands it to a channel: ids and the resolved address only. */
 export interface OutboundMessage {
@@ -51,6 +52,8 @@ export interface JourneyDeps {
    * is covered by the sweeper either way.
    */
   inline?: boolean;
+  /** Creates offer nodes' discount codes on the store (jobs/journeys/offer.ts); without it sends with an offer wait. */
+  offerCodes?: OfferCodeIssuer;
 }
 
 export const clock = (deps: Pick<JourneyDeps, "now">): Date => (deps.now ? deps.now() : new Date());
