@@ -7,6 +7,7 @@ import type { Logger } from "pino";
 import { assertNever } from "../../core/result";
 import type { QueueName, QueueSystem } from "../queues";
 import { forActiveShop } from "../shop-guard";
+import { rewardOffers } from "../offers/rewards";
 import { attributeOrders, attributeShop } from "./attribute";
 
 export const ATTRIBUTION_QUEUE: QueueName = "attribution";
@@ -45,9 +46,9 @@ export async function processAttributionJob(deps: { qs: QueueSystem; db: pg.Pool
       return { shops: shops.rowCount };
     }
     case "shop":
-      return forActiveShop(db, job.data.shopId, () => attributeShop(db, job.data.shopId));
+      return forActiveShop(db, job.data.shopId, () => attributeShop(db, job.data.shopId).then(async (r) => (await rewardOffers(db, job.data.shopId, now), r)));
     case "order":
-      return forActiveShop(db, job.data.shopId, () => attributeOrders(db, job.data.shopId, [job.data.orderId]));
+      return forActiveShop(db, job.data.shopId, () => attributeOrders(db, job.data.shopId, [job.data.orderId]).then(async (r) => (await rewardOffers(db, job.data.shopId, now), r)));
     default:
       return assertNever(job, "attribution job");
   }
