@@ -20,6 +20,7 @@ const NAV = [
   { to: "/app/segments", label: "Segments" },
   { to: "/app/journeys", label: "Journeys" },
   { to: "/app/content", label: "Messages" },
+  { to: "/app/offers", label: "Offers" },
   { to: "/app/results", label: "Results" },
   { to: "/app/imports", label: "Imports" },
   { to: "/app/outbox", label: "Outbox" },
