@@ -10,7 +10,7 @@ import { registerJourneyWorkers } from "./journeys/worker";
 import { enqueueNightlyKlaviyoSync, registerKlaviyoWorker } from "./klaviyo/worker";
 import type { QueueSystem } from "./queues";
 import { fanOutShopScoring, registerScoringSchedule, registerScoringWorker } from "./scoring/worker";
-import { enqueueNightlySegmentRefresh, registerSegmentWorkers, runDueRechecks } from "./segments/worker";
+import { enqueueNightlySegmentRefresh, enqueueNightlyShopifyMembersSync, registerSegmentWorkers, runDueRechecks } from "./segments/worker";
 import { runShopifyNightly } from "./shopify-sync/nightly";
 import { afterOrderChanged, isOrderTopic, orderIdOfPayload } from "./order-changed";
 import { MAINTENANCE_QUEUE, registerSchedules, type MaintenanceJobName } from "./scheduler";
@@ -40,6 +40,7 @@ export async function startWorkers(deps: { qs: QueueSystem; db: pg.Pool; logger:
           // Scoring runs at 03:00 shop-local from the hourly fan-out (jobs/scoring/worker.ts); this
           // catches the shops at that hour now (deterministic job ids: no double runs).
           shops: (await fanOutShopScoring(db, qs, new Date())).shops,
+          shopifySegments: await enqueueNightlyShopifyMembersSync(db, qs, new Date().toISOString().slice(0, 10)),
           segments: await enqueueNightlySegmentRefresh(db, qs, new Date().toISOString().slice(0, 10)),
           shopify: await runShopifyNightly(db, { logger }),
           klaviyo: await enqueueNightlyKlaviyoSync(db, qs, new Date().toISOString().slice(0, 10)),

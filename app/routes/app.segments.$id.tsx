@@ -6,6 +6,7 @@ import { actorOf, refreshAfterSave } from "../components/segments/actions.server
 import { SegmentEditor } from "../components/segments/SegmentEditor";
 import { requireAdmin } from "../auth.server";
 import { pool } from "../db.server";
+import { builderChoices } from "../models/segment-choices.server";
 import { archiveSegment, getSegment, listSegments, updateSegment } from "../models/segments.server";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
@@ -13,7 +14,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const segment = await getSegment(pool(), admin.shopId, params.id ?? "");
   if (!segment || segment.archivedAt) throw new Response("Segment not found", { status: 404 });
   const segments = await listSegments(pool(), admin.shopId);
-  return { segment, segments: segments.map((s) => ({ id: s.id, name: s.name })) };
+  return { segment, segments: segments.map((s) => ({ id: s.id, name: s.name })), choices: await builderChoices(pool(), admin.shopId) };
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
@@ -31,7 +32,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function EditSegment() {
-  const { segment, segments } = useLoaderData<typeof loader>();
+  const { segment, segments, choices } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const submit = useSubmit();
   return (
@@ -54,7 +55,7 @@ export default function EditSegment() {
       <span data-testid="member-count" hidden>
         {segment.memberCount}
       </span>
-      <SegmentEditor key={`${segment.id}-${segment.version}`} initialName={segment.name} initialTree={segment.definition} segmentId={segment.id} segments={segments} saveErrors={result?.errors} />
+      <SegmentEditor key={`${segment.id}-${segment.version}`} initialName={segment.name} initialTree={segment.definition} segmentId={segment.id} segments={segments} choices={choices} saveErrors={result?.errors} />
     </Page>
   );
 }

@@ -7,6 +7,7 @@ import { actorOf, refreshAfterSave } from "../components/segments/actions.server
 import { SegmentEditor } from "../components/segments/SegmentEditor";
 import { requireAdmin } from "../auth.server";
 import { pool } from "../db.server";
+import { builderChoices } from "../models/segment-choices.server";
 import { createSegment, listSegments } from "../models/segments.server";
 
 const STARTER: SegmentNode = {
@@ -17,7 +18,7 @@ const STARTER: SegmentNode = {
 export async function loader({ request }: LoaderFunctionArgs) {
   const admin = await requireAdmin(request);
   const segments = await listSegments(pool(), admin.shopId);
-  return { segments: segments.map((s) => ({ id: s.id, name: s.name })) };
+  return { segments: segments.map((s) => ({ id: s.id, name: s.name })), choices: await builderChoices(pool(), admin.shopId) };
 }
 
 export async function action({ request }: ActionFunctionArgs) {
@@ -30,11 +31,11 @@ export async function action({ request }: ActionFunctionArgs) {
 }
 
 export default function NewSegment() {
-  const { segments } = useLoaderData<typeof loader>();
+  const { segments, choices } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   return (
     <Page title="New segment" backAction={{ content: "Segments", url: "/app/segments" }}>
-      <SegmentEditor initialName="" initialTree={STARTER} segments={segments} saveErrors={result?.errors} />
+      <SegmentEditor initialName="" initialTree={STARTER} segments={segments} choices={choices} saveErrors={result?.errors} />
     </Page>
   );
 }

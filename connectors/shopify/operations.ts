@@ -9,7 +9,7 @@ export const OPERATION_FILES = [
   "bulk-operations-running", "shop-info", "customer-by-id", "order-by-id", "segments",
   "customer-email-consent-update", "customer-sms-consent-update", "discount-code-basic-create",
   "discount-redeem-code-bulk-add", "discount-redeem-code-bulk-creation", "protected-fields-probe",
-  "shop-counts", "customers-updated-since", "orders-updated-since", "code-discount-by-code", "discount-code-delete", "discount-code-free-shipping-create",
+  "customer-segment-members", "shop-counts", "customers-updated-since", "orders-updated-since", "code-discount-by-code", "discount-code-delete", "discount-code-free-shipping-create",
 ] as const;
 export type OperationFile = (typeof OPERATION_FILES)[number];
 

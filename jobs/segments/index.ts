@@ -16,6 +16,8 @@ export {
   enqueueCustomerReevaluation,
   enqueueRecheckScheduling,
   enqueueSegmentRefresh,
+  enqueueShopifyMembersSync,
+  enqueueNightlyShopifyMembersSync,
   journeyEventsHook,
   processSegmentJob,
   registerSegmentWorkers,
@@ -23,3 +25,4 @@ export {
   SEGMENTS_QUEUE,
   type SegmentJob,
 } from "./worker";
+export { referencedShopifySegments, syncShopifySegmentMembers, type ShopifyMembersSyncResult } from "./shopify-members";

@@ -7,6 +7,8 @@ import { assertNever } from "../../core/result";
 import { enqueueJourneyEvents } from "../journeys/queue";
 import type { QueueSystem } from "../queues";
 import { forActiveShop } from "../shop-guard";
+import type { AdminGraphql } from "../../connectors/shopify/client";
+import { syncShopifySegmentMembers } from "./shopify-members";
 import { processDueRechecks, reevaluateCustomer, refreshSegment, refreshShopSegments, scheduleRechecks, type OnSegmentEvents } from "./membership";
 
 export const SEGMENTS_QUEUE = "segments";
@@ -16,7 +18,30 @@ export type SegmentJob =
   | { kind: "refresh-shop"; shopId: number }
   | { kind: "customer"; shopId: number; customerId: string }
   /** Recompute every customer's next clock-driven change (after a segment is saved). */
-  | { kind: "rechecks"; shopId: number };
+  | { kind: "rechecks"; shopId: number }
+  /** Copy the members of the shop's Shopify segments (one, or every one its segments reference). */
+  | { kind: "shopify-members"; shopId: number; shopifySegmentId?: string };
+
+/** The Admin client for a shop (default: its offline session, jobs/shopify-sync/admin.ts). */
+export type AdminFor = (shopId: number) => Promise<AdminGraphql>;
+
+const defaultAdminFor = (db: pg.Pool): AdminFor => async (shopId) => {
+  const r = await db.query<{ domain: string }>(`select domain from shops where id = $1`, [shopId]);
+  return (await import("../shopify-sync/admin")).shopAdminGraphql(r.rows[0].domain);
+};
+
+/** On demand (a merchant picked a Shopify segment) or nightly for every referenced one. */
+export async function enqueueShopifyMembersSync(qs: QueueSystem, shopId: number, shopifySegmentId?: string, stamp = String(Math.floor(Date.now() / 60_000))): Promise<void> {
+  await qs.queue<SegmentJob>(SEGMENTS_QUEUE).add("shopify-members", { kind: "shopify-members", shopId, shopifySegmentId },
+    { jobId: `shopify-members-${shopId}-${shopifySegmentId ?? "all"}-${stamp}`.replaceAll(":", "_").replaceAll("/", "_") });
+}
+
+/** Nightly: every installed Shopify shop's referenced segments, before the full refresh reads them. */
+export async function enqueueNightlyShopifyMembersSync(db: pg.Pool, qs: QueueSystem, day: string): Promise<number> {
+  const shops = await db.query<{ id: number }>(`select id from shops where status = 'installed' and platform = 'shopify'`);
+  for (const { id } of shops.rows) await enqueueShopifyMembersSync(qs, id, undefined, day);
+  return shops.rows.length;
+}
 
 /** Hands segment events to the journeys engine. */
 export function journeyEventsHook(qs: QueueSystem): OnSegmentEvents {
@@ -44,7 +69,7 @@ export async function enqueueCustomerReevaluation(qs: QueueSystem, shopId: numbe
   await qs.queue<SegmentJob>(SEGMENTS_QUEUE).add("customer", { kind: "customer", shopId, customerId: String(customerId) });
 }
 
-export async function processSegmentJob(db: pg.Pool, job: SegmentJob, now: Date, onEvents?: OnSegmentEvents) {
+export async function processSegmentJob(db: pg.Pool, job: SegmentJob, now: Date, onEvents?: OnSegmentEvents, adminFor: AdminFor = defaultAdminFor(db)) {
   return forActiveShop(db, job.shopId, async () => {
     switch (job.kind) {
       case "refresh-segment":
@@ -55,6 +80,12 @@ export async function processSegmentJob(db: pg.Pool, job: SegmentJob, now: Date,
         return reevaluateCustomer(db, job.shopId, job.customerId, now, { onEvents });
       case "rechecks":
         return scheduleRechecks(db, job.shopId, now);
+      case "shopify-members": {
+        const r = await syncShopifySegmentMembers(db, { client: await adminFor(job.shopId), shopId: job.shopId, now, only: job.shopifySegmentId, onEvents });
+        // A failed read leaves the stored members as they were; the queue retries.
+        if (!r.ok) throw new Error(`shopify segment members: ${JSON.stringify(r.error)}`);
+        return r.value;
+      }
       default:
         return assertNever(job, "segment job");
     }

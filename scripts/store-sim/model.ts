@@ -30,7 +30,8 @@ function denied(object: string): never {
 
 interface PageArgs { first?: number; last?: number; after?: string; before?: string; reverse?: boolean }
 
-export function connection<T>(all: readonly T[], args: PageArgs, ctx: ModelContext) {
+/** A connection page as Shopify answers it; `maxPage` is the field's documented page limit. */
+export function connection<T>(all: readonly T[], args: PageArgs, ctx: ModelContext, maxPage = 250) {
   // Outside bulk queries Shopify refuses an unbounded connection.
   if (!ctx.bulk && args.first == null && args.last == null) {
     throw new GraphQLError("you must provide one of first or last", { extensions: { code: "BAD_REQUEST" } });
@@ -38,7 +39,7 @@ export function connection<T>(all: readonly T[], args: PageArgs, ctx: ModelConte
   const items = args.reverse ? [...all].reverse() : all;
   let start = 0;
   if (args.after) start = Number(Buffer.from(args.after, "base64url").toString()) + 1;
-  const size = ctx.bulk ? items.length : Math.min(250, args.first ?? args.last ?? 0);
+  const size = ctx.bulk ? items.length : Math.min(maxPage, args.first ?? args.last ?? 0);
   const slice = items.slice(start, start + size);
   const cursor = (i: number) => Buffer.from(String(start + i)).toString("base64url");
   return {

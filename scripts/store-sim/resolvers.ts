@@ -1,5 +1,6 @@
 // Root fields the simulator answers: the operations in connectors/shopify/graphql, and the
 // list fields bulk queries start from. Anything else resolves to null (still schema-valid).
+import { GraphQLError } from "graphql";
 import type { SimStore } from "./store";
 import { connection, customerNode, gid, idOf, orderNode, productNode, type ModelContext } from "./model";
 
@@ -40,6 +41,22 @@ export interface SimState {
 }
 
 const OPEN = new Set(["CREATED", "RUNNING"]);
+
+/** The shop's own customer segments, with the rule each one's membership follows. */
+const SIM_SEGMENTS: { id: string; name: string; query: string; creationDate: string; lastEditDate: string; members: (s: SimStore) => SimStore["customers"] }[] = [
+  {
+    id: gid("Segment", 1), name: "Repeat buyers", query: "number_of_orders >= 2", creationDate: "2026-01-01T00:00:00Z", lastEditDate: "2026-01-01T00:00:00Z",
+    members: (s) => {
+      const orders = new Map<number, number>();
+      for (const o of s.orders) if (o.customerId != null) orders.set(o.customerId, (orders.get(o.customerId) ?? 0) + 1);
+      return s.customers.filter((c) => (orders.get(c.id) ?? 0) >= 2);
+    },
+  },
+  {
+    id: gid("Segment", 2), name: "Email subscribers", query: "customer_email_subscription_status = 'SUBSCRIBED'", creationDate: "2026-01-01T00:00:00Z", lastEditDate: "2026-01-01T00:00:00Z",
+    members: (s) => s.customers.filter((c) => c.emailState === "SUBSCRIBED"),
+  },
+];
 
 /** The part of Shopify's search syntax the app sends: `updated_at:>=X` (also >, <=, <). */
 export function searchFilter<T extends { updatedAt: string }>(items: readonly T[], query?: string | null): readonly T[] {
@@ -113,10 +130,14 @@ export function queryRoot(state: SimState, ctx: ModelContext) {
     },
     bulkOperations: (args: object) =>
       connection(state.bulkOps.filter((b) => OPEN.has(b.status)).reverse().map((b) => bulkOperationNode(b, state)), args, ctx),
-    segments: (args: object) => connection([
-      { id: gid("Segment", 1), name: "Repeat buyers", query: "number_of_orders >= 2", creationDate: "2026-01-01T00:00:00Z", lastEditDate: "2026-01-01T00:00:00Z" },
-      { id: gid("Segment", 2), name: "Email subscribers", query: "customer_email_subscription_status = 'SUBSCRIBED'", creationDate: "2026-01-01T00:00:00Z", lastEditDate: "2026-01-01T00:00:00Z" },
-    ], args, ctx),
+    segments: (args: object) => connection(SIM_SEGMENTS.map(({ members: _m, ...seg }) => seg), args, ctx),
+    // Members page by up to 1000 (the field's documented maximum); ids are the customers' own numbers.
+    customerSegmentMembers: (args: { segmentId?: string | null; first?: number; after?: string }) => {
+      const seg = SIM_SEGMENTS.find((x) => x.id === args.segmentId);
+      if (!seg) throw new GraphQLError("Segment does not exist", { extensions: { code: "NOT_FOUND" } });
+      const members = seg.members(s).map((c) => ({ id: gid("CustomerSegmentMember", c.id) }));
+      return connection(members, args, ctx, 1000);
+    },
     discountRedeemCodeBulkCreation: ({ id }: { id: string }) => {
       const b = state.bulkCreations.find((x) => x.id === idOf(id));
       if (!b) return null;

@@ -2,6 +2,9 @@
 // the schema's field lists (core/segments/schema.ts), with operators by field type and the
 // validation errors shown on the node they name. It edits the one SegmentNode tree the API,
 // validation and compiler share; conditions it has no form for are kept as they are.
+import { useContext } from "react";
+import { BuilderChoicesContext, defaultMoreCondition, isMoreKind, MORE_CATEGORIES } from "./more-kinds";
+import { MoreConditionBody } from "./MoreConditions";
 import { Badge, BlockStack, Box, Button, InlineError, InlineStack, Select, Text, TextField } from "@shopify/polaris";
 import {
   CHANNELS,
@@ -21,7 +24,7 @@ export type ErrorList = { path: string; message: string }[];
 
 type Loose = Record<string, unknown>;
 
-const label = (s: string) => s.replace(/_/g, " ").replace(/^./, (c) => c.toUpperCase());
+export const label = (s: string) => s.replace(/_/g, " ").replace(/^./, (c) => c.toUpperCase());
 
 const OP_LABELS: Record<Operator, string> = {
   eq: "is",
@@ -54,6 +57,7 @@ export const CATEGORIES = [
   { value: "orders", label: "Orders" },
   { value: "engagement", label: "Engagement" },
   { value: "in_segment", label: "Segment membership" },
+  ...MORE_CATEGORIES,
 ] as const;
 
 function fieldsOf(kind: string): Record<string, FieldType> {
@@ -129,13 +133,13 @@ function comparisonFor(op: Operator, type: FieldType, prev: Comparison): Compari
   }
 }
 
-const splitList = (s: string) =>
+export const splitList = (s: string) =>
   s
     .split(",")
     .map((x) => x.trim())
     .filter(Boolean);
 
-function WindowEditor({ value, onChange, testId }: { value: TimeWindow; onChange: (w: TimeWindow) => void; testId: string }) {
+export function WindowEditor({ value, onChange, testId }: { value: TimeWindow; onChange: (w: TimeWindow) => void; testId: string }) {
   const kinds = [
     { value: "all_time", label: "all time" },
     { value: "last_days", label: "the last N days" },
@@ -173,7 +177,7 @@ function WindowEditor({ value, onChange, testId }: { value: TimeWindow; onChange
   );
 }
 
-function ComparisonEditor({ type, value, onChange, testId, countOnly }: { type: FieldType; value: Comparison; onChange: (c: Comparison) => void; testId: string; countOnly?: boolean }) {
+export function ComparisonEditor({ type, value, onChange, testId, countOnly }: { type: FieldType; value: Comparison; onChange: (c: Comparison) => void; testId: string; countOnly?: boolean }) {
   const ops = (countOnly ? (["eq", "neq", "gt", "gte", "lt", "lte", "between"] as Operator[]) : OPERATORS_BY_TYPE[type]).map((o) => ({ value: o, label: OP_LABELS[o] }));
   const v = value as Loose;
   const isNumber = type === "number" || countOnly;
@@ -246,6 +250,7 @@ function NodeErrors({ path, errors }: { path: string; errors: ErrorList }) {
 
 function ConditionEditor({ node, path, errors, segments, onChange, onRemove }: NodeProps) {
   const n = node as Loose & SegmentNode;
+  const choices = useContext(BuilderChoicesContext);
   const category = CATEGORIES.some((c) => c.value === n.kind) ? n.kind : null;
   const testId = `cond-${path.replace(/[^a-z0-9]+/gi, "-")}`;
   let body: JSX.Element;
@@ -318,11 +323,7 @@ function ConditionEditor({ node, path, errors, segments, onChange, onRemove }: N
       </>
     );
   } else {
-    body = (
-      <Text as="span" tone="subdued">
-        <code>{JSON.stringify(n)}</code>
-      </Text>
-    );
+    body = <MoreConditionBody testId={testId} node={n as Extract<SegmentNode, { kind: (typeof MORE_CATEGORIES)[number]["value"] }>} onChange={onChange} />;
   }
   return (
     <Box padding="200" borderWidth="025" borderColor="border" borderRadius="200">
@@ -330,7 +331,7 @@ function ConditionEditor({ node, path, errors, segments, onChange, onRemove }: N
         <InlineStack gap="200" blockAlign="center" wrap>
           {category ? (
             <div data-testid={`${testId}-category`}>
-              <Select label="Category" labelHidden options={[...CATEGORIES]} value={category} onChange={(k) => onChange(defaultCondition(k, segments))} />
+              <Select label="Category" labelHidden options={[...CATEGORIES]} value={category} onChange={(k) => onChange(isMoreKind(k) ? defaultMoreCondition(k, choices) : defaultCondition(k, segments))} />
             </div>
           ) : (
             <Badge>{label(n.kind)}</Badge>

@@ -5,11 +5,14 @@ import { useFetcher, useNavigation, useSubmit } from "@remix-run/react";
 import { Banner, BlockStack, Button, Card, InlineStack, Layout, List, Text, TextField } from "@shopify/polaris";
 import { useEffect, useRef, useState } from "react";
 import type { SegmentNode } from "../../../core/segments/schema";
+import { BuilderChoicesContext, type BuilderChoices } from "./more-kinds";
 import { NodeEditor, type ErrorList } from "./SegmentBuilder";
 
 export type PreviewResponse =
   | { ok: true; total: number; reach: { email: number; sms: number }; sample: { id: string; email: string | null; name: string | null }[] }
   | { ok: false; errors: ErrorList };
+
+const NO_CHOICES: BuilderChoices = { shopifySegments: [], journeys: [] };
 
 export function SegmentEditor(props: {
   initialName: string;
@@ -17,6 +20,8 @@ export function SegmentEditor(props: {
   segmentId?: string;
   segments: { id: string; name: string }[];
   saveErrors?: ErrorList;
+  /** The shop's journeys and Shopify segments, for the conditions that pick one. */
+  choices?: BuilderChoices;
 }) {
   const [name, setName] = useState(props.initialName);
   const [tree, setTree] = useState<SegmentNode>(props.initialTree);
@@ -54,7 +59,9 @@ export function SegmentEditor(props: {
               <Text as="h2" variant="headingMd">
                 Who is in it
               </Text>
-              <NodeEditor node={tree} path="root" errors={errors} segments={others} onChange={setTree} />
+              <BuilderChoicesContext.Provider value={props.choices ?? NO_CHOICES}>
+                <NodeEditor node={tree} path="root" errors={errors} segments={others} onChange={setTree} />
+              </BuilderChoicesContext.Provider>
             </BlockStack>
           </Card>
           {props.saveErrors && props.saveErrors.length > 0 && (
