@@ -51,3 +51,17 @@ export function expandSurvey(mjml: string, survey: Survey | undefined): Result<s
   const end = mjml.lastIndexOf("</mj-body>");
   return end === -1 ? err("the MJML has no </mj-body> to put the survey in") : ok(mjml.slice(0, end) + block + mjml.slice(end));
 }
+
+/** The segment condition "answered this survey with score >= min in the last `days` days". */
+export function surveyScoreCondition(kind: SurveyKind, min: number, days: number) {
+  return {
+    kind: "event" as const,
+    name: "survey_answered",
+    filters: [
+      { property: "survey", cmp: { op: "eq" as const, value: kind } },
+      { property: "score", cmp: { op: "gte" as const, value: min } },
+    ],
+    window: { kind: "last_days" as const, days },
+    count: { op: "gte" as const, value: 1 },
+  };
+}
