@@ -21,6 +21,7 @@ import { unsubscribeToken } from "../../core/tracking/unsubscribe";
 import type { ChannelRegistry, JourneyChannel, OutboundMessage } from "../../jobs/journeys/types";
 import { appConfig } from "../config.server";
 import { pool } from "../db.server";
+import { chosenContent, recordContentVariant, surveyLinksFor } from "./content-variants.server";
 import { deleteGonePushSubscription } from "./push-subscriptions.server";
 
 export const PROVIDERS = ["smtp", "twilio", "webpush", "klaviyo"] as const;
@@ -277,7 +278,7 @@ export type JourneyRegistryOptions = {
 
 type ContentRow = { id: string; version: number; body: unknown };
 
-async function contentFor(shopId: number, contentId: string | null, channel: "email" | "sms" | "push", purpose: Purpose): Promise<{ key: string; content: MessageContent }> {
+async function contentFor(shopId: number, contentId: string | null, channel: "email" | "sms" | "push", purpose: Purpose): Promise<{ key: string; content: MessageContent; rowId?: string }> {
   if (contentId) {
     const r = await pool().query<ContentRow>(
       `select id::text, version, body from message_contents
@@ -288,7 +289,7 @@ async function contentFor(shopId: number, contentId: string | null, channel: "em
     );
     const row = r.rows[0];
     const parsed = row ? messageContentSchema.safeParse(row.body) : null;
-    if (row && parsed?.success && parsed.data.channel === channel) return { key: `${shopId}:${row.id}:${row.version}`, content: { ...parsed.data, purpose } };
+    if (row && parsed?.success && parsed.data.channel === channel) return { key: `${shopId}:${row.id}:${row.version}`, content: { ...parsed.data, purpose }, rowId: row.id };
   }
   return { key: `generic:${channel}:${purpose}`, content: genericContent(channel, purpose) };
 }
@@ -351,10 +352,16 @@ export function journeyChannelRegistry(opts: JourneyRegistryOptions = {}): Chann
 
   async function renderFor(msg: OutboundMessage, vars: Record<string, unknown>) {
     const channel = msg.channel as "email" | "sms" | "push";
-    const chosen = await contentFor(msg.shopId, msg.contentId, channel, msg.purpose);
-    const candidates = chosen.key.startsWith("generic:") ? [chosen] : [chosen, { key: `generic:${channel}:${msg.purpose}`, content: genericContent(channel, msg.purpose) }];
+    const found = await contentFor(msg.shopId, msg.contentId, channel, msg.purpose);
+    // A variant test picks this customer's variant (sticky); it is recorded once it renders.
+    const picked = found.rowId ? chosenContent(msg.shopId, found.rowId, found.key, found.content, msg.customerId) : { cacheKey: found.key, content: found.content, variant: null };
+    const chosen = { key: picked.cacheKey, content: picked.content };
+    const candidates = found.key.startsWith("generic:") ? [chosen] : [chosen, { key: `generic:${channel}:${msg.purpose}`, content: genericContent(channel, msg.purpose) }];
     let lastError = "content could not be rendered";
     for (const { key, content } of candidates) {
+      const links = surveyLinksFor(appConfig().SHOPIFY_APP_URL, appConfig().trackingKey, msg.shopId, msg.messageId, content);
+      if (links) vars.survey_links = links;
+      if (picked.variant && found.rowId) await recordContentVariant(pool(), msg.shopId, msg.messageId, found.rowId, key === chosen.key ? picked.variant : null);
       if (content.channel === "email") {
         const t = (compiled.get(key) as CompiledEmail | undefined) ?? (await compileEmail(content).then((r) => (r.ok ? remember(key, r.value) : null)));
         if (!t) { lastError = `content ${key} does not compile`; continue; }
@@ -395,7 +402,7 @@ export function journeyChannelRegistry(opts: JourneyRegistryOptions = {}): Chann
 
       if (rendered.kind === "email") {
         if (!channels.email) return permanent("not_configured", "no email provider is set up for this shop");
-        const html = trackEmailLinks(rendered.value.html, { appUrl: cfg.SHOPIFY_APP_URL, shopId: msg.shopId, messageId: msg.messageId, key: cfg.trackingKey, skip: [unsubscribeUrl] });
+        const html = trackEmailLinks(rendered.value.html, { appUrl: cfg.SHOPIFY_APP_URL, shopId: msg.shopId, messageId: msg.messageId, key: cfg.trackingKey, skip: [unsubscribeUrl, ...((vars.survey_links as string[] | undefined) ?? [])] });
         return channels.email.send(
           {
             purpose: msg.purpose,

@@ -6,6 +6,7 @@ import { err, ok, type Result } from "../result";
 import { htmlToText } from "./html-to-text";
 import { compileTemplate, expandBlocks, type CompiledTemplate, renderTemplate, type RenderFailure, type TemplateIssue, type TemplateLimits } from "./personalise";
 import type { Block, EmailContent } from "./schema";
+import { expandSurvey } from "./survey";
 
 export type CompiledEmail = {
   purpose: EmailContent["purpose"];
@@ -51,7 +52,12 @@ export async function compileEmail(
   const preheader = content.preheader ? compileTemplate(content.preheader, { mode: "text", limits }) : null;
   if (preheader && !preheader.ok) tag("preheader", preheader.error);
 
-  const expanded = expandBlocks(content.mjml, blocks.filter((b) => b.channel === "email"));
+  const surveyed = expandSurvey(content.mjml, content.survey);
+  if (!surveyed.ok) {
+    tag("mjml", [{ line: 1, column: 1, message: surveyed.error }]);
+    return err(issues);
+  }
+  const expanded = expandBlocks(surveyed.value, blocks.filter((b) => b.channel === "email"));
   if (!expanded.ok) {
     tag("mjml", expanded.error);
     return err(issues);

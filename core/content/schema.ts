@@ -1,6 +1,8 @@
 // Message content as the merchant saves it: one message per channel, each with a purpose
 // that decides which compliance rules apply (footer, unsubscribe, quiet hours).
 import { z } from "zod";
+import { surveySchema } from "./survey";
+import { emailVariantTestSchema, pushVariantTestSchema, smsVariantTestSchema } from "./variants";
 
 export const purposeSchema = z.enum(["promotional", "informational", "transactional"]);
 export type Purpose = z.infer<typeof purposeSchema>;
@@ -27,12 +29,17 @@ export const emailContentSchema = z.object({
   subject: liquidText(500),
   preheader: z.string().max(500).default(""),
   mjml: liquidText(200_000),
+  /** Subject / preheader / body variants tested against each other (core/content/variants.ts). */
+  variants: emailVariantTestSchema.optional(),
+  /** A one-question CSAT or NPS block, placed where the MJML says [[survey]] (core/content/survey.ts). */
+  survey: surveySchema.optional(),
 });
 
 export const smsContentSchema = z.object({
   channel: z.literal("sms"),
   purpose: purposeSchema,
   body: liquidText(1_600),
+  variants: smsVariantTestSchema.optional(),
 });
 
 export const pushContentSchema = z.object({
@@ -42,6 +49,7 @@ export const pushContentSchema = z.object({
   body: liquidText(1_000),
   icon: z.string().max(2_000).optional(),
   link: z.string().max(2_000),
+  variants: pushVariantTestSchema.optional(),
 });
 
 export const messageContentSchema = z.discriminatedUnion("channel", [emailContentSchema, smsContentSchema, pushContentSchema]);

@@ -25,6 +25,8 @@ export const ALLOWED_VARIABLES: VarNode = object({
   offer: leaves("code", "expires_at", "description", "discount_text", "url"),
   unsubscribe_url: leaf,
   preferences_url: leaf,
+  /** Signed answer links of the survey block, one per score (core/content/survey.ts). */
+  survey_links: list(leaf),
 });
 
 // Liquid's array accessors: size on lists, first/last lead into the item.

@@ -5,8 +5,9 @@ import { highValueAtRisk } from "./high-value-at-risk";
 import { lifecycleEngagement } from "./lifecycle";
 import { postPurchaseFollowUp } from "./post-purchase";
 import { oneTimeBuyerSecondOrder } from "./second-order";
+import { surveyReferral } from "./survey-referral";
 import { winBackSeries } from "./win-back";
 
 export const JOURNEY_TEMPLATES: readonly JourneyInput[] = [
-  winBackSeries, highValueAtRisk, oneTimeBuyerSecondOrder, postPurchaseFollowUp, firstOrderAnniversary, lifecycleEngagement,
+  winBackSeries, highValueAtRisk, oneTimeBuyerSecondOrder, postPurchaseFollowUp, firstOrderAnniversary, lifecycleEngagement, surveyReferral,
 ];
