@@ -70,8 +70,11 @@ export function nextTriggerFire(trigger: DateTrigger, facts: DateFacts, zone: st
   }
 }
 
-/** The fire inside the window [from, to), if any: what a scheduler tick that covers it enrolls. */
+/**
+ * The fire inside the window (from, to], if any: what a scheduler tick at `to` enrolls. The
+ * end is inclusive so a fire due exactly at a tick is enrolled by that tick, not the next.
+ */
 export function fireInWindow(trigger: DateTrigger, facts: DateFacts, zone: string, from: Date, to: Date): Fire | null {
-  const f = nextTriggerFire(trigger, facts, zone, from);
-  return f && f.at.getTime() < to.getTime() ? f : null;
+  const f = nextTriggerFire(trigger, facts, zone, new Date(from.getTime() + 1));
+  return f && f.at.getTime() <= to.getTime() ? f : null;
 }
