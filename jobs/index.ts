@@ -6,6 +6,7 @@ import { journeyChannelRegistry } from "../app/models/channels.server";
 import { assertNever } from "../core/result";
 import { startAttributionWorker } from "./attribution/worker";
 import { registerImportsWorker } from "./imports/worker";
+import { runDateTriggersAllShops } from "./journeys/date-triggers";
 import { registerJourneyWorkers } from "./journeys/worker";
 import { enqueueNightlyKlaviyoSync, registerKlaviyoWorker } from "./klaviyo/worker";
 import type { QueueSystem } from "./queues";
@@ -47,6 +48,8 @@ export async function startWorkers(deps: { qs: QueueSystem; db: pg.Pool; logger:
         };
       case "segment-rechecks":
         return runDueRechecks(db, qs);
+      case "journey-date-triggers":
+        return { enrolled: await runDateTriggersAllShops({ db, qs, logger, channels: journeyChannelRegistry(), inline: false }) };
       default:
         return assertNever(name, "maintenance job");
     }

@@ -8,6 +8,8 @@ export const SCHEDULES = [
   { id: "sweep-webhooks", name: "sweep-webhooks", repeat: { every: 60_000 } },
   // Customers whose segment membership changes by the clock (segment_rechecks.due_at).
   { id: "segment-rechecks", name: "segment-rechecks", repeat: { every: 60_000 } },
+  // Date-triggered journeys (birthdays, anniversaries, campaigns at local times): each shop's elapsed window.
+  { id: "journey-date-triggers", name: "journey-date-triggers", repeat: { every: 300_000 } },
   // Nightly work for every shop (scoring, segment refresh, reconciliation) fans out from here.
   { id: "nightly", name: "nightly", repeat: { pattern: "0 7 * * *", tz: "UTC" } },
 ] as const;

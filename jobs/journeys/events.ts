@@ -117,7 +117,7 @@ export function triggerMatches(trigger: Trigger, ev: Pick<EventRow, "name" | "pr
   }
 }
 
-async function publishedJourneys(db: pg.Pool, shopId: number): Promise<{ id: string; version: number; journey: Journey }[]> {
+export async function publishedJourneys(db: pg.Pool, shopId: number): Promise<{ id: string; version: number; journey: Journey }[]> {
   const r = await db.query<{ id: string; version: number }>(
     `select j.id::text, j.live_version as version from journeys j where j.shop_id = $1 and j.status = 'published' and j.live_version is not null
        and not exists (select 1 from journey_pauses p where p.shop_id = j.shop_id and (p.scope = 'shop' or (p.scope = 'journey' and p.target = j.id::text)))`, [shopId],
@@ -130,13 +130,25 @@ async function publishedJourneys(db: pg.Pool, shopId: number): Promise<{ id: str
   return out;
 }
 
-/** Enter once: entry rules under a per-customer lock, then the unique entry number. */
-async function enroll(
+/**
+ * Enter once: entry rules under a per-customer lock, then the unique entry number. A
+ * scheduled (date) trigger passes its occasion: its row in journey_occasions is written in
+ * the same transaction, so an occasion enrolls at most once whatever reruns.
+ */
+export async function enroll(
   deps: JourneyDeps, shopId: number, journeyId: string, version: number, journey: Journey, customerId: string, eventId: string,
+  occasion?: string,
 ): Promise<string | null> {
   const now = clock(deps);
   return withTransaction(deps.db, async (client) => {
     await client.query(`select pg_advisory_xact_lock(hashtextextended('cust:' || $1::text || ':' || $2::text, 0))`, [shopId, customerId]);
+    if (occasion !== undefined) {
+      const o = await client.query(
+        `insert into journey_occasions (shop_id, journey_id, customer_id, occasion) values ($1, $2, $3, $4) on conflict do nothing`,
+        [shopId, journeyId, customerId, occasion],
+      );
+      if ((o.rowCount ?? 0) === 0) return null;
+    }
     const prev = await client.query<{ entered_at: Date; ended_at: Date | null; trigger: string | null }>(
       `select entered_at, ended_at, state->>'triggerEventId' as trigger from enrollments
        where shop_id = $1 and journey_id = $2 and customer_id = $3`, [shopId, journeyId, customerId],

@@ -10,6 +10,7 @@ import { conditionIds, nextJourneyStep } from "../../core/journeys/interpret";
 import type { Journey } from "../../core/journeys/schema";
 import { resolveTimeZone } from "../../core/governance/timezone";
 import { journeyVersion, raiseAlert } from "./definitions";
+import { applyUpdateCustomer } from "./effects/update-customer";
 import { enqueueSend, enqueueStep } from "./queue";
 import { issueEnrollmentOffers, recordOfferChoice } from "./offer";
 import { processMessage } from "./send";
@@ -184,12 +185,7 @@ async function applyEffects(
         break;
       }
       case "update_customer":
-        if (e.addTags.length > 0 || e.removeTags.length > 0) {
-          await client.query(
-            `update customers set tags = array(select distinct t from unnest(tags || $3::text[]) t where t <> all($4::text[]) order by t)
-             where shop_id = $1 and id = $2`, [shopId, row.customer_id, e.addTags, e.removeTags],
-          );
-        }
+        await applyUpdateCustomer(client, shopId, row.customer_id, e);
         break;
       case "notify_merchant":
         await raiseAlert(client, shopId, { kind: "notify_merchant", severity: "info", message: e.message, details: { enrollmentId, nodeId: e.nodeId }, dedupeKey: e.idempotencyKey });
