@@ -252,6 +252,8 @@ export async function customerVariables(shopId: number, customerId: string | nul
     },
     unsubscribe_url: "https://example.com/unsubscribe-preview",
     preferences_url: "https://example.com/preferences-preview",
+    // Preview stand-ins for the per-recipient survey links (score order, 0-10 covers both scales).
+    survey_links: Array.from({ length: 11 }, (_, i) => `https://example.com/survey-preview/${i}`),
   };
   if (!customerId || !/^\d{1,18}$/.test(customerId)) return vars;
 

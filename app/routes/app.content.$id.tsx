@@ -7,17 +7,29 @@ import { ContentEditor } from "../components/content/ContentEditor";
 import { requireAdmin } from "../auth.server";
 import { getContent, listBlocks, saveContent, shopEmail } from "../models/content.server";
 import { listMedia } from "../models/media.server";
+import { VariantResults } from "../components/content/VariantResults";
+import { adoptVariant, variantTestStatus } from "../models/content-variants.server";
+import { pool } from "../db.server";
+import { actorOf } from "../components/journeys/actions.server";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const admin = await requireAdmin(request);
   const content = await getContent(admin.shopId, params.id ?? "");
   if (!content) throw new Response("Message not found", { status: 404 });
   const [blocks, media, email] = await Promise.all([listBlocks(admin.shopId), listMedia(admin.shopId), shopEmail(admin.shopId)]);
-  return { content, blocks, media: media.map((m) => ({ path: m.path, url: m.url, originalName: m.originalName })), shopEmail: email };
+  const variants = content.body.variants ? await variantTestStatus(pool(), admin.shopId, content.id) : null;
+  return { content, blocks, media: media.map((m) => ({ path: m.path, url: m.url, originalName: m.originalName })), shopEmail: email, variants: variants?.ok ? variants.value : null };
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const admin = await requireAdmin(request);
+  if (!(request.headers.get("content-type") ?? "").includes("json")) {
+    // The variant card's "Adopt" button (a form post).
+    const form = await request.formData();
+    if (form.get("intent") !== "adopt") return { adoptError: "unknown action" };
+    const r = await adoptVariant(pool(), admin.shopId, params.id ?? "", String(form.get("variant") ?? ""), "merchant", actorOf(admin), new Date());
+    return r.ok ? redirect(`/app/content/${params.id}`) : { adoptError: r.error };
+  }
   const input = (await request.json().catch(() => ({}))) as { name?: unknown; body?: unknown };
   const r = await saveContent(admin.shopId, { fromId: params.id ?? "", name: input.name, body: input.body });
   if (!r.ok) return { issues: r.error };
@@ -25,7 +37,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function EditContent() {
-  const { content, blocks, media, shopEmail } = useLoaderData<typeof loader>();
+  const { content, blocks, media, shopEmail, variants } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const latest = content.versions[0]?.id === content.id;
   return (
@@ -52,7 +64,8 @@ export default function EditContent() {
             </InlineStack>
           </InlineStack>
         </Card>
-        <ContentEditor key={content.id} initialName={content.name} initial={content.body} channelLocked blocks={blocks} media={media} shopEmail={shopEmail} saveIssues={result?.issues} />
+        {variants && <VariantResults data={variants} error={result && "adoptError" in result ? result.adoptError : undefined} />}
+        <ContentEditor key={content.id} initialName={content.name} initial={content.body} channelLocked blocks={blocks} media={media} shopEmail={shopEmail} saveIssues={result && "issues" in result ? result.issues : undefined} />
       </BlockStack>
     </Page>
   );

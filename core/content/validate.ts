@@ -4,6 +4,7 @@ import { assertNever, err, ok, type Result } from "../result";
 import { compileEmail } from "./render-email";
 import { compilePush, compileSms } from "./render-text";
 import { type Block, type MessageContent, messageContentSchema } from "./schema";
+import { applyVariant } from "./variants";
 
 export type ContentIssue = { part: string; line: number; column: number; name?: string; message: string };
 
@@ -13,6 +14,18 @@ export async function validateContent(input: unknown, blocks: ReadonlyArray<Bloc
     return err(parsed.error.issues.map((i) => ({ part: i.path.join(".") || "content", line: 1, column: 1, message: i.message })));
   }
   const content = parsed.data;
+  const checked = await compileOne(content, blocks);
+  if (!checked.ok || !content.variants) return checked;
+  // Each variant is compiled as the customer would get it; its issues name the variant.
+  const issues: ContentIssue[] = [];
+  for (const v of content.variants.variants) {
+    const r = await compileOne(applyVariant(content, v) as MessageContent, blocks);
+    if (!r.ok) issues.push(...r.error.map((i) => ({ ...i, part: `variant ${v.key}: ${i.part}` })));
+  }
+  return issues.length ? err(issues) : ok(content);
+}
+
+async function compileOne(content: MessageContent, blocks: ReadonlyArray<Block>): Promise<Result<MessageContent, ContentIssue[]>> {
   switch (content.channel) {
     case "email": {
       const r = await compileEmail(content, blocks);

@@ -4,6 +4,7 @@
 import { useFetcher, useNavigation, useSubmit } from "@remix-run/react";
 import { Badge, Banner, BlockStack, Box, Button, Card, InlineStack, Layout, Select, Text, TextField } from "@shopify/polaris";
 import { useEffect, useMemo, useState } from "react";
+import { SurveyEditor, VariantsEditor } from "./VariantsEditor";
 import type { ContentIssue } from "../../../core/content/validate";
 import type { Block, ChannelKind, MessageContent, Purpose } from "../../../core/content/schema";
 import { countSegments } from "../../../core/content/sms-segments";
@@ -197,6 +198,9 @@ export function ContentEditor(props: {
                 <TextField label="Link (https)" value={content.link} onChange={(v) => set({ link: v })} autoComplete="off" error={issueText(allIssues, "link")} />
               </>
             )}
+
+            <SurveyEditor content={content} onChange={setContent} />
+            <VariantsEditor content={content} onChange={setContent} />
 
             {content.channel !== "push" && (
               <InlineStack gap="200" blockAlign="end">

@@ -85,3 +85,14 @@ describe("decideVariantWinner", () => {
     expect(decideVariantWinner([r("a", 10, 11), r("b", 10, 1)], "conversions").ok).toBe(false);
   });
 });
+
+describe("validateContent checks every variant", () => {
+  it("names the variant whose Liquid is wrong", async () => {
+    const { validateContent } = await import("../../../core/content/validate");
+    const base = { channel: "sms", purpose: "promotional", body: "Hi {{ customer.first_name }}" };
+    expect((await validateContent({ ...base, variants: { variants: [{ key: "a" }, { key: "b", body: "Yo {{ customer.nickname }}" }] } })).ok).toBe(false);
+    const r = await validateContent({ ...base, variants: { variants: [{ key: "a" }, { key: "b", body: "Yo {{ customer.nickname }}" }] } });
+    expect(!r.ok && r.error.map((i) => i.part)).toEqual(["variant b: body"]);
+    expect((await validateContent({ ...base, variants: { variants: [{ key: "a" }, { key: "b", body: "Hey {{ customer.first_name }}" }] } })).ok).toBe(true);
+  });
+});
