@@ -57,6 +57,15 @@ describe("Offers page in a real browser", () => {
     await page.getByText("Saved settings.").waitFor();
     const s = await db.pool.query(`select settings->'offers'->'bounds' as b from shops where id = $1`, [shopId]);
     expect(s.rows[0].b).toMatchObject({ allowedOfferIds: ["none", "pct15"], maxPercent: 20 });
+
+    // A cost typed in by hand (what a WooCommerce shop has to do) lands on the product.
+    const [product] = (await db.pool.query<{ external_id: string }>(`select external_id from products where shop_id = $1 order by id limit 1`, [shopId])).rows;
+    await page.locator("input[name=productId]").fill(product.external_id);
+    await page.locator("input[name=unitCost]").fill("3.25");
+    await page.getByRole("button", { name: "Save cost" }).click();
+    await page.getByText(`Saved cost of ${product.external_id}.`).waitFor();
+    const cost = await db.pool.query(`select unit_cost::int as c from products where shop_id = $1 and external_id = $2`, [shopId, product.external_id]);
+    expect(cost.rows).toEqual([{ c: 325 }]);
     expect(errors).toEqual([]);
   });
 });
