@@ -3,7 +3,7 @@
 // choice log with reasons, and code counts by status. Every query is per shop.
 import { chooseOffer, type BanditConfig } from "../../core/offers/bandit";
 import { banditStateSchema, offerSchema, type Offer } from "../../core/offers/schema";
-import { offerSettingsFrom, offerSettingsSchema, NO_OFFER_ID, type OfferSettings } from "../../core/offers/settings";
+import { offerSettingsFrom, offerSettingsSchema, productCostSchema, NO_OFFER_ID, type OfferSettings, type ProductCost } from "../../core/offers/settings";
 import { createRng } from "../../core/random/prng";
 import { err, ok, type Result } from "../../core/result";
 import { pool } from "../db.server";
@@ -61,5 +61,14 @@ export async function saveOfferSettings(shopId: number, input: unknown): Promise
   const r = offerSettingsSchema.safeParse(input);
   if (!r.success) return err(r.error.issues.map((i) => `${i.path.join(".") || "settings"}: ${i.message}`));
   await pool().query(`update shops set settings = jsonb_set(coalesce(settings, '{}'::jsonb), '{offers}', $2::jsonb) where id = $1`, [shopId, JSON.stringify(r.data)]);
+  return ok(r.data);
+}
+
+/** Sets a product's unit cost by hand (stores without a cost field, e.g. WooCommerce). */
+export async function saveProductCost(shopId: number, input: unknown): Promise<Result<ProductCost, string[]>> {
+  const r = productCostSchema.safeParse(input);
+  if (!r.success) return err(r.error.issues.map((i) => i.message));
+  const u = await pool().query(`update products set unit_cost = $3 where shop_id = $1 and external_id = $2`, [shopId, r.data.productId, r.data.unitCostMinor]);
+  if (!u.rowCount) return err([`no product ${r.data.productId} in this shop`]);
   return ok(r.data);
 }

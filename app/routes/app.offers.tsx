@@ -8,7 +8,7 @@ import { Banner, BlockStack, Button, Card, DataTable, InlineStack, Page, Select,
 import { useState } from "react";
 import { offerFromForm, type OfferFormFields } from "../../core/offers/offer-form";
 import { requireAdmin } from "../auth.server";
-import { offersPage, saveOffer, saveOfferSettings } from "../models/offers.server";
+import { offersPage, saveOffer, saveOfferSettings, saveProductCost } from "../models/offers.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const admin = await requireAdmin(request);
@@ -21,6 +21,10 @@ export async function action({ request }: ActionFunctionArgs) {
   const admin = await requireAdmin(request);
   const form = await request.formData();
   const str = (k: string) => String(form.get(k) ?? "");
+  if (str("intent") === "cost") {
+    const r = await saveProductCost(admin.shopId, { productId: str("productId"), unitCostMinor: Math.round(Number(str("unitCost")) * 100) });
+    return r.ok ? { ok: true as const, saved: `cost of ${r.value.productId}` } : { ok: false as const, errors: { settings: r.error.join("; ") } };
+  }
   if (str("intent") === "settings") {
     let input: unknown;
     try {
@@ -128,6 +132,20 @@ export default function Offers() {
               <KeptField label="Ladders (JSON)" name="ladders" multiline={2} initial={JSON.stringify(s.ladders)} />
               <KeptField label="Margin per collection (JSON: collection to rate 0..1)" name="collectionMargins" multiline={2} initial={JSON.stringify(s.collectionMargins)} />
               <InlineStack><Button submit>Save settings</Button></InlineStack>
+            </BlockStack>
+          </Form>
+        </Card>
+        <Card>
+          <Form method="post">
+            <input type="hidden" name="intent" value="cost" />
+            <BlockStack gap="200">
+              <Text as="h2" variant="headingMd">Product cost</Text>
+              <Text as="p">Shopify costs are imported (InventoryItem.unitCost); WooCommerce has no standard cost field, so enter costs here or give collection margins above.</Text>
+              <InlineStack gap="200">
+                <KeptField label="Product id" name="productId" initial="" />
+                <KeptField label="Unit cost" name="unitCost" initial="" />
+                <Button submit>Save cost</Button>
+              </InlineStack>
             </BlockStack>
           </Form>
         </Card>

@@ -29,3 +29,10 @@ export function offerSettingsFrom(settings: unknown): OfferSettings {
   const parsed = offerSettingsSchema.safeParse(raw);
   return parsed.success ? parsed.data : offerSettingsSchema.parse({});
 }
+
+/** A product cost the merchant types in: the store's product id and its unit cost in minor units. */
+export const productCostSchema = z.object({
+  productId: z.string().trim().min(1, "product id is required").max(200),
+  unitCostMinor: z.number().int("cost must be a whole number of cents").min(0, "cost cannot be negative").max(1e10),
+});
+export type ProductCost = z.infer<typeof productCostSchema>;
