@@ -3,15 +3,15 @@
 // are the exact complement of their positive forms, so customers with unknown values match.
 import { assertNever } from "../result";
 import type { Comparison, FieldType } from "./schema";
-import { and, truthy, type Params } from "./sql";
+import { and, type Params } from "./sql";
 
 export function compare(expr: string, type: FieldType, cmp: Comparison, p: Params): string {
-  const not = (positive: Comparison) => `NOT ${compare(expr, type, positive, p)}`;
+  const not = (positive: Comparison) => `NOT ${p.negate(() => compare(expr, type, positive, p))}`;
   switch (cmp.op) {
     case "eq":
       return typeof cmp.value === "number"
-        ? truthy(`${expr} = ${p.add(cmp.value, "numeric")}`)
-        : truthy(`lower(${expr}) = lower(${p.add(cmp.value, "text")})`);
+        ? p.truthy(`${expr} = ${p.add(cmp.value, "numeric")}`)
+        : p.truthy(`lower(${expr}) = lower(${p.add(cmp.value, "text")})`);
     case "neq":
       return not({ op: "eq", value: cmp.value });
     case "gt":
@@ -19,37 +19,37 @@ export function compare(expr: string, type: FieldType, cmp: Comparison, p: Param
     case "lt":
     case "lte": {
       const sym = { gt: ">", gte: ">=", lt: "<", lte: "<=" }[cmp.op];
-      return truthy(`${expr} ${sym} ${p.add(cmp.value, "numeric")}`);
+      return p.truthy(`${expr} ${sym} ${p.add(cmp.value, "numeric")}`);
     }
     case "between":
-      return truthy(`${expr} BETWEEN ${p.add(cmp.min, "numeric")} AND ${p.add(cmp.max, "numeric")}`);
+      return p.truthy(`${expr} BETWEEN ${p.add(cmp.min, "numeric")} AND ${p.add(cmp.max, "numeric")}`);
     case "in": {
-      if (type === "number") return truthy(`${expr} = ANY(${p.add(cmp.values.map(Number), "numeric[]")})`);
+      if (type === "number") return p.truthy(`${expr} = ANY(${p.add(cmp.values.map(Number), "numeric[]")})`);
       // Compared as the enum (validated values), so no per-row cast to text.
-      if (type === "consent") return truthy(`${expr} = ANY(${p.add(cmp.values.map(String), '"ConsentState"[]')})`);
-      return truthy(`lower(${expr}) = ANY(${p.add(cmp.values.map((v) => String(v).toLowerCase()), "text[]")})`);
+      if (type === "consent") return p.truthy(`${expr} = ANY(${p.add(cmp.values.map(String), '"ConsentState"[]')})`);
+      return p.truthy(`lower(${expr}) = ANY(${p.add(cmp.values.map((v) => String(v).toLowerCase()), "text[]")})`);
     }
     case "not_in":
       return not({ op: "in", values: cmp.values });
     case "contains":
-      return truthy(`strpos(lower(${expr}), lower(${p.add(cmp.value, "text")})) > 0`);
+      return p.truthy(`strpos(lower(${expr}), lower(${p.add(cmp.value, "text")})) > 0`);
     case "not_contains":
       return not({ op: "contains", value: cmp.value });
     case "starts_with":
-      return truthy(`starts_with(lower(${expr}), lower(${p.add(cmp.value, "text")}))`);
+      return p.truthy(`starts_with(lower(${expr}), lower(${p.add(cmp.value, "text")}))`);
     case "ends_with": {
       const v = p.add(cmp.value, "text");
-      return truthy(`right(lower(${expr}), char_length(${v})) = lower(${v})`);
+      return p.truthy(`right(lower(${expr}), char_length(${v})) = lower(${v})`);
     }
     case "has_any":
-      return truthy(`${expr} && ${p.add(cmp.values, "text[]")}`);
+      return p.truthy(`${expr} && ${p.add(cmp.values, "text[]")}`);
     case "has_all":
-      return truthy(`${expr} @> ${p.add(cmp.values, "text[]")}`);
+      return p.truthy(`${expr} @> ${p.add(cmp.values, "text[]")}`);
     case "has_none":
       return not({ op: "has_any", values: cmp.values });
     case "is_set":
-      if (type === "list") return truthy(`cardinality(${expr}) > 0`);
-      if (type === "text") return truthy(`${expr} <> ''`);
+      if (type === "list") return p.truthy(`cardinality(${expr}) > 0`);
+      if (type === "text") return p.truthy(`${expr} <> ''`);
       return `(${expr} IS NOT NULL)`;
     case "is_not_set":
       return not({ op: "is_set" });
@@ -60,7 +60,7 @@ export function compare(expr: string, type: FieldType, cmp: Comparison, p: Param
     case "in_window": {
       // Any bound is false on NULL; an all-time window still needs a value ("has ordered").
       const bounds = p.window(expr, cmp.window);
-      return truthy(and(bounds.length ? bounds : [`${expr} IS NOT NULL`]));
+      return p.truthy(and(bounds.length ? bounds : [`${expr} IS NOT NULL`]));
     }
     case "not_in_window":
       return not({ op: "in_window", window: cmp.window });

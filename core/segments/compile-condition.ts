@@ -135,7 +135,7 @@ function propertyFilter(e: string, f: PropertyFilter, p: Params): string {
     case "is_not_set":
       return `NOT coalesce(${json} IS NOT NULL AND ${json} <> 'null'::jsonb, false)`;
     case "is_true":
-      return truthy(`${json} = 'true'::jsonb`);
+      return p.truthy(`${json} = 'true'::jsonb`);
     case "is_false":
       return `NOT ${truthy(`${json} = 'true'::jsonb`)}`;
     case "eq":
@@ -229,7 +229,8 @@ export function compileCondition(cond: Condition, cc: ConditionCompiler): string
       const o = p.alias("o");
       const codes = cond.codes.length
         ? // Lower-casing the array's text form keeps its syntax: one call per order, no subquery.
-          `lower(${o}.discount_codes::text)::text[] && ${p.add(cond.codes.map((c) => c.toLowerCase()), "text[]")}`
+          // Most orders carry no code: the cheap emptiness test first skips the text round trip.
+          `${o}.discount_codes <> '{}' AND lower(${o}.discount_codes::text)::text[] && ${p.add(cond.codes.map((c) => c.toLowerCase()), "text[]")}`
         : `cardinality(${o}.discount_codes) > 0`;
       const exists = `EXISTS (SELECT 1 ${ordersOf(o, p, [...p.window(`${o}.processed_at`, cond.window), codes])})`;
       return cond.used ? exists : `NOT ${exists}`;
@@ -324,7 +325,8 @@ export function compileCondition(cond: Condition, cc: ConditionCompiler): string
       return `(EXISTS (SELECT 1 ${src.fromWhere}) AND EXISTS (SELECT 1 FROM (${runs}) ${r} GROUP BY ${r}.run HAVING count(*) >= ${p.add(cond.days, "int")}))`;
     }
     case "in_segment": {
-      const inline = cc.inlineSegment(cond.segment_id);
+      // Inlined under the NOT it will sit in when membership is negated.
+      const inline = cond.member ? cc.inlineSegment(cond.segment_id) : p.negate(() => cc.inlineSegment(cond.segment_id));
       const m = p.alias("m");
       const member =
         inline ??

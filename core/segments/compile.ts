@@ -54,7 +54,7 @@ function compileWhere(tree: SegmentNode, opts: CompileOptions, setBased = true):
       case "or":
         return `(${n.children.map(node).join(n.kind === "and" ? " AND " : " OR ")})`;
       case "not":
-        return `NOT ${node(n.child)}`;
+        return `NOT ${p.negate(() => node(n.child))}`;
       default:
         return compileCondition(n, cc);
     }

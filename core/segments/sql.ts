@@ -33,6 +33,29 @@ export class Params {
     this.values = [shopId];
   }
 
+  /** How many NOTs enclose what is being compiled now (see truthy). */
+  private negations = 0;
+
+  /** Compiles `work` under a NOT: its comparisons must then be two-valued. */
+  negate<T>(work: () => T): T {
+    this.negations++;
+    try {
+      return work();
+    } finally {
+      this.negations--;
+    }
+  }
+
+  /**
+   * A comparison as a WHERE-ready predicate. Under a NOT it must be two-valued (a NULL is
+   * false, so the NOT includes unknowns); outside any NOT, AND/OR are monotone and WHERE
+   * rejects NULL like false, so the bare comparison gives the same rows and stays strict:
+   * the planner can then push it into a scan and turn the scores LEFT JOIN into an inner join.
+   */
+  truthy(pred: string): string {
+    return this.negations > 0 ? truthy(pred) : `(${pred})`;
+  }
+
   /** $1 is always the shop id: every table access filters on it. */
   get shop(): string {
     return "$1::int";

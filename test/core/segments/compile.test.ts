@@ -243,3 +243,23 @@ describe("SQL text", () => {
     }
   });
 });
+
+// Comparisons outside any NOT compile without coalesce (strict, so the planner can push them
+// down); under a NOT they stay two-valued. Both hold when NOT of every case is its exact
+// complement, unknown values included, also one NOT deeper and through an inlined segment.
+describe("NOT is the exact complement of every case", () => {
+  it.each(CASES)("$name", async ({ tree, expected, resolve }) => {
+    const o = { ...opts, resolveSegment: resolve ? (id: string) => SEGMENTS[id] : undefined };
+    const complement = ALL.filter((id) => !expected.includes(id));
+    expect(await members(compileSegment({ kind: "not", child: tree }, o))).toEqual(complement);
+    expect(await members(compileSegment({ kind: "or", children: [{ kind: "not", child: tree }, { kind: "and", children: [tree] }] }, o))).toEqual(ALL);
+    expect(await members(compileSegment({ kind: "not", child: { kind: "not", child: tree } }, o))).toEqual(expected);
+  });
+
+  it("a negated segment reference inlines under its NOT", async () => {
+    const segs: Record<string, SegmentNode> = { "700": cust("country", { op: "eq", value: "US" }) };
+    const o = { ...opts, resolveSegment: (id: string) => segs[id] };
+    const inUs = await members(compileSegment(segs["700"], o));
+    expect(await members(compileSegment({ kind: "in_segment", segment_id: "700", member: false }, o))).toEqual(ALL.filter((id) => !inUs.includes(id)));
+  });
+});
