@@ -78,3 +78,22 @@ export function sendBlockedBy(
   if (index === -1 || index < maxConcurrent) return null;
   return ranked[0].journeyId;
 }
+
+/** What a journey is worth per customer it enrolls, for ranking within a stage. */
+export interface JourneyValueInput {
+  /** Revenue attributed to the journey's messages (active attributions), minor units. */
+  attributedMinor: number;
+  /** Customers the journey has enrolled (all time). */
+  enrolled: number;
+  /** The merchant's estimate per enrolled customer (minor units), used until the journey has data. */
+  priorityValue?: number;
+}
+
+/** Below this many enrollments the measured average is mostly noise. */
+export const MIN_MEASURED_ENROLLMENTS = 50;
+
+export function journeyBusinessValue(v: JourneyValueInput, minEnrolled = MIN_MEASURED_ENROLLMENTS): { value: number; source: "measured" | "priority" | "none" } {
+  if (v.enrolled >= minEnrolled) return { value: Math.round(v.attributedMinor / v.enrolled), source: "measured" };
+  if (v.priorityValue !== undefined) return { value: v.priorityValue, source: "priority" };
+  return { value: 0, source: "none" };
+}

@@ -107,6 +107,8 @@ export const JourneySchema = z.object({
   exitCriteria: z.array(ExitCriterionSchema).default([]),
   /** For conflict ranking (core/governance/conflicts.ts). */
   stage: z.string().optional(),
+  /** Merchant's expected value per enrolled customer (minor units), ranks it until attribution data exists. */
+  priorityValue: z.number().int().nonnegative().optional(),
 });
 export type Journey = z.infer<typeof JourneySchema>;
 export type JourneyInput = z.input<typeof JourneySchema>;

@@ -10,6 +10,7 @@ import { canEnter } from "../../core/journeys/entry";
 import { matchingExitCriterion, reachesGoal, type CustomerFact } from "../../core/journeys/exit-match";
 import type { Journey, Trigger } from "../../core/journeys/schema";
 import { forActiveShop } from "../shop-guard";
+import { admitEnrollment } from "./admission";
 import { journeyVersion } from "./definitions";
 import { processEnrollment } from "./step";
 import { clock, type JourneyDeps } from "./types";
@@ -161,6 +162,7 @@ export async function enroll(
     }
     const decision = canEnter(journey, { previous: prev.rows.map((p) => ({ enteredAt: p.entered_at, endedAt: p.ended_at })), segmentIds }, now);
     if (!decision.allowed) return null;
+    if (!(await admitEnrollment(client, shopId, journeyId, version, customerId, now)).ok) return null;
     const state = { ...newEnrollment({ enrollmentId: "", customerId }, journey), triggerEventId: eventId };
     const ins = await client.query<{ id: string }>(
       `with n as (select nextval(pg_get_serial_sequence('enrollments', 'id')) as id)

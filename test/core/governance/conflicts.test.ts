@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { admitJourneys, sendBlockedBy, type AdmissionInput } from "../../../core/governance/conflicts";
+import { admitJourneys, journeyBusinessValue, sendBlockedBy, type AdmissionInput } from "../../../core/governance/conflicts";
 
 const now = new Date("2026-04-10T12:00:00Z");
 const DAY = 86_400_000;
@@ -52,4 +52,25 @@ describe("sendBlockedBy", () => {
     { id: "e-mid", max: 2, want: null },
     { id: "e-low", max: 2, want: "winback" },
   ])("$id with max $max", ({ id, max, want }) => expect(sendBlockedBy(id, active, max)).toBe(want));
+});
+
+describe("journeyBusinessValue", () => {
+  it.each([
+    { why: "measured: attributed revenue per enrolled customer", v: { attributedMinor: 125_000, enrolled: 100, priorityValue: 9_999 }, want: { value: 1_250, source: "measured" } },
+    { why: "too few enrollments: the merchant's priority value", v: { attributedMinor: 125_000, enrolled: 10, priorityValue: 700 }, want: { value: 700, source: "priority" } },
+    { why: "no data and no priority", v: { attributedMinor: 0, enrolled: 0 }, want: { value: 0, source: "none" } },
+    { why: "a measured zero beats a high guess", v: { attributedMinor: 0, enrolled: 60, priorityValue: 5_000 }, want: { value: 0, source: "measured" } },
+  ])("$why", ({ v, want }) => {
+    expect(journeyBusinessValue(v)).toEqual(want);
+  });
+
+  it("measured value ranks journeys within a stage, stage still first", () => {
+    const worth = (id: string, stage: string, attributedMinor: number, enrolled: number, priorityValue?: number) =>
+      ({ journeyId: id, stage, businessValue: journeyBusinessValue({ attributedMinor, enrolled, ...(priorityValue !== undefined ? { priorityValue } : {}) }).value });
+    const out = admitJourneys({
+      candidates: [worth("guess", "dormant", 0, 5, 4_000), worth("proven", "dormant", 600_000, 100), worth("loyal", "loyal", 9_000_000, 100)],
+      active: [], maxConcurrent: 1, minTimeInStageMs: 0,
+    }, now);
+    expect(out.start).toEqual(["proven"]);
+  });
 });
