@@ -15,6 +15,7 @@ import { enqueueNightlySegmentRefresh, enqueueNightlyShopifyMembersSync, registe
 import { runShopifyNightly } from "./shopify-sync/nightly";
 import { afterOrderChanged, isOrderTopic, orderIdOfPayload } from "./order-changed";
 import { MAINTENANCE_QUEUE, registerSchedules, type MaintenanceJobName } from "./scheduler";
+import { liveOfferCodeIssuer } from "./store-clients";
 import { sweepWebhookDeliveries } from "./sweeper";
 import { WEBHOOKS_QUEUE, type WebhookJob } from "./webhooks.queue";
 import { processWebhookDelivery } from "./webhooks.worker";
@@ -60,8 +61,9 @@ export async function startWorkers(deps: { qs: QueueSystem; db: pg.Pool; logger:
   registerSegmentWorkers(deps);
   registerScoringWorker(deps);
   await registerScoringSchedule(qs);
-  // Journeys send through the shop's configured providers (SMTP, Twilio, web push).
-  await registerJourneyWorkers({ db, qs, logger, channels: journeyChannelRegistry() });
+  // Journeys send through the shop's configured providers (SMTP, Twilio, web push), and their
+  // offer nodes create codes on the shop's own store (Shopify discounts, WooCommerce coupons).
+  await registerJourneyWorkers({ db, qs, logger, channels: journeyChannelRegistry(), offerCodes: await liveOfferCodeIssuer(db) });
   await registerSchedules(qs);
   return { close: () => qs.close() };
 }
