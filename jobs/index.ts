@@ -5,6 +5,7 @@ import type { Logger } from "pino";
 import { journeyChannelRegistry } from "../app/models/channels.server";
 import { assertNever } from "../core/result";
 import { startAttributionWorker } from "./attribution/worker";
+import { adoptVariantsForInstalledShops } from "./content/adopt-variants";
 import { registerImportsWorker } from "./imports/worker";
 import { runDateTriggersAllShops } from "./journeys/date-triggers";
 import { registerJourneyWorkers } from "./journeys/worker";
@@ -46,6 +47,7 @@ export async function startWorkers(deps: { qs: QueueSystem; db: pg.Pool; logger:
           segments: await enqueueNightlySegmentRefresh(db, qs, new Date().toISOString().slice(0, 10)),
           shopify: await runShopifyNightly(db, { logger }),
           klaviyo: await enqueueNightlyKlaviyoSync(db, qs, new Date().toISOString().slice(0, 10)),
+          variants: await adoptVariantsForInstalledShops(db, new Date(), logger),
         };
       case "segment-rechecks":
         return runDueRechecks(db, qs);
