@@ -209,22 +209,24 @@ async function scoreChunks(
         }),
     );
   let stageChanges = 0;
+  let chunk = 0;
   let page = await read("0");
   while (page.rows.length) {
     const rows = page.rows;
     const next = rows.length === chunkSize ? read(rows[rows.length - 1][COL.id] as string) : null;
     next?.catch(() => {});
     const lines: string[] = [];
+    const tag = `${++chunk}\t`;
     for (let i = 0; i < rows.length; i++) {
       const { line, changed } = scoreLine(rows[i], staged, ctx, settings, clusters, now);
-      lines.push(line);
+      lines.push(tag, line);
       if (changed) stageChanges++;
       if (i % YIELD_EVERY === YIELD_EVERY - 1) await yieldToIo();
     }
     if (firstError) break;
-    void queue(() => client.query("truncate scoring_result")).catch(() => {});
     void copyChunk(lines.join("")).catch(() => {});
-    void queue(() => client.query(WRITE_CHUNK, [shopId, now, historyDay])).catch(() => {});
+    const written = chunk;
+    void queue(() => client.query(WRITE_CHUNK, [shopId, now, historyDay, written])).catch(() => {});
     if (!next) break;
     page = await next;
   }

@@ -132,26 +132,32 @@ export async function writeScores(
 // upserts them (joined with the staged summary for the SQL-side columns), files the day's
 // history from the upsert's own rows, and records stage changes. Values and rules are those
 // of writeScores above (stage_since kept unless the stage changed; money rounded in JS).
+// Chunks accumulate in the temp table, tagged by number (a per-chunk TRUNCATE costs a catalog
+// update each time); the index finds a chunk's rows, which lie together at the table's end.
 export const CHUNK_TABLE = `
 create temp table scoring_result (
-  customer_id bigint not null, recency_score smallint, frequency_score smallint, monetary_score smallint, rfm_group text,
+  chunk int not null, customer_id bigint not null, recency_score smallint, frequency_score smallint, monetary_score smallint, rfm_group text,
   expected_gap_days float8, days_overdue float8, dormant boolean, stage text, changed boolean, from_stage text,
   p_alive float8, expected_purchases float8, expected_next_order_at timestamptz, clv bigint, cluster_id int,
   confidence text, reason text, expected_spend bigint
-) on commit drop`;
+) on commit drop;
+create index on scoring_result (chunk)`;
 
 export const CHUNK_COLUMNS = [
-  "customer_id", "recency_score", "frequency_score", "monetary_score", "rfm_group", "expected_gap_days", "days_overdue", "dormant",
+  "chunk", "customer_id", "recency_score", "frequency_score", "monetary_score", "rfm_group", "expected_gap_days", "days_overdue", "dormant",
   "stage", "changed", "from_stage", "p_alive", "expected_purchases", "expected_next_order_at", "clv", "cluster_id", "confidence",
   "reason", "expected_spend",
 ] as const;
 
-// $1 shop, $2 the run's instant, $3 the shop-local history day.
+// $1 shop, $2 the run's instant, $3 the shop-local history day, $4 the chunk.
 export const WRITE_CHUNK = `
 with r as (
   select r.*, s.order_count, s.total_spent, s.first_order_at, s.last_order_at,
          case when r.changed or s.prev_stage_since is null then $2::timestamptz else s.prev_stage_since end as stage_since
   from scoring_result r join scoring_summary s on s.customer_id = r.customer_id
+  where r.chunk = $4
+), at as (
+  select to_char($2::timestamptz at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS') as key
 ), up as (
   insert into customer_scores (shop_id, customer_id, recency_score, frequency_score, monetary_score, rfm_group,
     order_count, total_spent, first_order_at, last_order_at, expected_gap_days, days_overdue, dormant, stage,
@@ -181,8 +187,8 @@ with r as (
 )
 insert into events (shop_id, customer_id, name, occurred_at, properties, dedupe_key)
 select $1, customer_id, 'stage_changed', $2::timestamptz, jsonb_build_object('from', from_stage, 'to', stage, 'reason', reason),
-       'stage:' || customer_id || ':' || stage || ':' || to_char($2::timestamptz at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS')
-from r where changed
+       'stage:' || customer_id || ':' || stage || ':' || at.key
+from r cross join at where changed
 on conflict (shop_id, dedupe_key) do nothing`;
 
 /** Customers with no kept orders any more (cancelled, refunded, merged away) lose their row. */
