@@ -143,3 +143,37 @@ export const CUSTOMER_FEATURES: FeatureSpec[] = [
   { name: "averageBasket", high: "big baskets", low: "small baskets" },
   { name: "discountShare", high: "buys mostly on discount", low: "rarely uses discounts" },
 ];
+
+/** Mean and (population) standard deviation per feature, as `standardise` uses them. */
+export function featureMoments(rows: readonly number[][]): { mean: number[]; sd: number[] } {
+  const d = rows[0].length;
+  const mean = new Array(d).fill(0);
+  const sd = new Array(d).fill(0);
+  for (const r of rows) for (let j = 0; j < d; j++) mean[j] += r[j] / rows.length;
+  for (const r of rows) for (let j = 0; j < d; j++) sd[j] += (r[j] - mean[j]) ** 2 / rows.length;
+  return { mean, sd: sd.map(Math.sqrt) };
+}
+
+/**
+ * The centre nearest to a raw feature row, standardised with the fitted mean and spread: how
+ * customers outside the fitted sample are assigned. On a fitted point it is the k-means
+ * assignment itself (Lloyd's iterations stop when nothing moves).
+ */
+export function nearestCentre(row: ArrayLike<number>, centres: readonly (readonly number[])[], mean: readonly number[], sd: readonly number[]): number {
+  const d = mean.length;
+  let best = 0;
+  let bestD = Infinity;
+  for (let c = 0; c < centres.length; c++) {
+    const centre = centres[c];
+    let dist = 0;
+    for (let j = 0; j < d; j++) {
+      const z = sd[j] > 0 ? (row[j] - mean[j]) / sd[j] : 0;
+      dist += (z - centre[j]) ** 2;
+    }
+    if (dist < bestD) {
+      bestD = dist;
+      best = c;
+    }
+  }
+  return best;
+}

@@ -30,9 +30,13 @@ export interface Dormancy {
  * buyers. Dormant when days since the last order exceed k × the expected gap.
  */
 export function assessDormancy(days: readonly number[], today: number, shopMedianGapDays: number, k: number): Dormancy {
-  const own = median(interOrderGaps(days));
+  return dormancyFromGap(median(interOrderGaps(days)), days[days.length - 1], today, shopMedianGapDays, k);
+}
+
+/** assessDormancy from the customer's median gap (null without repeats) and last order day. */
+export function dormancyFromGap(own: number | null, lastDay: number, today: number, shopMedianGapDays: number, k: number): Dormancy {
   const expectedGapDays = own !== null && own > 0 ? own : shopMedianGapDays;
-  const daysSinceLastOrder = today - days[days.length - 1];
+  const daysSinceLastOrder = today - lastDay;
   return {
     expectedGapDays,
     gapSource: own !== null && own > 0 ? "own" : "shop",

@@ -33,6 +33,32 @@ export function quintileScores(values: readonly number[]): number[] {
   });
 }
 
+/**
+ * Cut points equivalent to quintileScores: a value v scores at least s when at least
+ * ceil((s - 1) n / 5) values lie strictly below it, i.e. when v > sorted[ceil((s - 1) n / 5) - 1].
+ * These are the 1-based positions, in ascending order of the n values, of the four cut values
+ * for scores 2..5 (0: no cut, every value is above it). The job reads the values at these
+ * positions in SQL; `scoreFromCuts` then scores any value, in the run or later.
+ */
+export function quintileCutPositions(n: number): number[] {
+  const positions: number[] = [];
+  for (let s = 2; s <= 5; s++) positions.push(Math.ceil(((s - 1) * n) / 5));
+  return positions;
+}
+
+/** The four cut values of quintileCutPositions from the values themselves. */
+export function quintileCuts(values: Float64Array): number[] {
+  const sorted = values.slice().sort();
+  return quintileCutPositions(sorted.length).map((m) => (m >= 1 ? sorted[m - 1] : -Infinity));
+}
+
+/** Score 1-5: 1 + the number of cuts strictly below the value. */
+export function scoreFromCuts(value: number, cuts: readonly number[]): number {
+  let score = 1;
+  for (const c of cuts) if (value > c) score++;
+  return score;
+}
+
 export function rfmScores(customers: readonly RfmInput[]): RfmScores[] {
   // Fewer days since the last order is better, so score the negated value.
   const r = quintileScores(customers.map((c) => -c.daysSinceLastOrder));

@@ -2,12 +2,12 @@
 // order can be rescored on the spot.
 import { expectedPurchases, medianWaitIfActive, pAlive } from "./bgnbd";
 import { discountedExpectedPurchases } from "./clv";
-import { assessDormancy, type Dormancy } from "./dormancy";
+import { dormancyFromGap, type Dormancy } from "./dormancy";
 import { conditionalExpectedSpend } from "./gamma-gamma";
 import { explainScore } from "./reason";
 import { PERIOD_DAYS, type Confidence, type ScoringSettings } from "./schema";
 import type { ShopModels } from "./shop-models";
-import { summaryFromDays } from "./summary";
+import { customerFacts, summaryFromFacts, type CustomerFacts } from "./summary";
 
 export interface ShopContext {
   models: ShopModels | null;
@@ -37,17 +37,23 @@ export interface CustomerPrediction {
 
 /** `days` ascending transaction day numbers (one per calendar day), `spends` summed per day. */
 export function scoreCustomer(days: number[], spends: number[], today: number, ctx: ShopContext): CustomerPrediction {
+  return scoreCustomerFacts(customerFacts(days, spends), today, ctx);
+}
+
+/** The same from the history's facts (see CustomerFacts), as the nightly job computes them. */
+export function scoreCustomerFacts(facts: CustomerFacts, today: number, ctx: ShopContext): CustomerPrediction {
   const { settings, models } = ctx;
   const periodDays = PERIOD_DAYS[settings.period];
-  const summary = summaryFromDays("", days, spends, today, periodDays);
-  const dormancy = assessDormancy(days, today, ctx.shopMedianGapDays, settings.dormancyK);
+  const summary = summaryFromFacts("", facts, today, periodDays);
+  const dormancy = dormancyFromGap(facts.ownMedianGap, facts.lastDay, today, ctx.shopMedianGapDays, settings.dormancyK);
+  const orderCount = facts.transactions;
   const base = { frequency: summary.frequency, recency: summary.recency, T: summary.T, monetary: summary.monetary, dormancy };
   if (!models) {
     const confidence: Confidence = "low";
     return {
       ...base, pAlive: null, dormancyProbability: null, expectedPurchases: null, expectedSpendPerOrder: null, clv: null,
       expectedNextOrderDay: null, confidence,
-      reason: `${explainScore({ orderCount: days.length, dormancy, pAlive: null, confidence })}; no model for this shop yet`,
+      reason: `${explainScore({ orderCount, dormancy, pAlive: null, confidence })}; no model for this shop yet`,
     };
   }
   const bg = models.bgnbd.params;
@@ -66,6 +72,6 @@ export function scoreCustomer(days: number[], spends: number[], today: number, c
     clv: discounted * spend,
     expectedNextOrderDay: nextOrderDay,
     confidence: models.confidence,
-    reason: explainScore({ orderCount: days.length, dormancy, pAlive: alive, confidence: models.confidence }),
+    reason: explainScore({ orderCount, dormancy, pAlive: alive, confidence: models.confidence }),
   };
 }

@@ -1,5 +1,6 @@
 // Transactions -> per-customer (frequency, recency, T, monetary), the models' inputs.
 import { err, ok, type Result } from "../result";
+import { interOrderGaps, median } from "./dormancy";
 import type { CustomerSummary, Transaction } from "./schema";
 
 const MS_PER_DAY = 86_400_000;
@@ -46,6 +47,49 @@ export function summariseTransactions(
     out.push(summaryFromDays(customerId, days, days.map((d) => dayMap.get(d)!), end, periodDays));
   }
   return ok(out);
+}
+
+/**
+ * What the models need of one customer's history, without the history itself: the job
+ * computes these per customer in SQL (jobs/scoring/stage-summaries.ts), single-customer
+ * rescoring from the days with `customerFacts`; both then score through the same functions.
+ */
+export interface CustomerFacts {
+  /** Transactions (calendar days with a kept order). */
+  transactions: number;
+  firstDay: number;
+  lastDay: number;
+  /** Spend of every transaction after the first. */
+  repeatSpend: number;
+  totalSpend: number;
+  /** Median gap in days between consecutive transactions; null with one transaction. */
+  ownMedianGap: number | null;
+}
+
+/** Facts from ascending transaction days and their spends. */
+export function customerFacts(days: readonly number[], spends: readonly number[]): CustomerFacts {
+  let repeatSpend = 0;
+  for (let i = 1; i < spends.length; i++) repeatSpend += spends[i];
+  let totalSpend = 0;
+  for (const v of spends) totalSpend += v;
+  return {
+    transactions: days.length, firstDay: days[0], lastDay: days[days.length - 1], repeatSpend, totalSpend,
+    ownMedianGap: median(interOrderGaps(days)),
+  };
+}
+
+/** The models' summary from facts; `days` is left empty (the models do not read it). */
+export function summaryFromFacts(customerId: string, f: CustomerFacts, endDay: number, periodDays: number): CustomerSummary {
+  const frequency = f.transactions - 1;
+  return {
+    customerId,
+    frequency,
+    recency: (f.lastDay - f.firstDay) / periodDays,
+    T: (endDay - f.firstDay) / periodDays,
+    monetary: frequency > 0 ? f.repeatSpend / frequency : 0,
+    days: [],
+    totalSpend: f.totalSpend,
+  };
 }
 
 /** Summary of one customer from ascending transaction days and their spends. */

@@ -4,9 +4,10 @@
 import type pg from "pg";
 import { err, ok, type Result } from "../../core/result";
 import type { ScoringSettings } from "../../core/scoring/schema";
-import type { CustomerHistoryRow } from "./read-customer-history";
+import { scoreFromCuts } from "../../core/scoring/rfm";
+import { customerFacts } from "../../core/scoring/summary";
 import { dayToIso, scoreRow } from "./score-row";
-import { readShopFit, scoreFromCuts } from "./shop-fit";
+import { readShopFit } from "./shop-fit";
 import { writeScores, type ScoreRow } from "./write-scores";
 
 export type RescoreOutcome =
@@ -14,7 +15,7 @@ export type RescoreOutcome =
   | { rescored: false; reason: "no kept orders" | "no model yet" };
 
 // The customer's surviving record, then their orders and those of records merged into them:
-// the same netting, day grouping and exclusions as read-customer-history.ts.
+// the same netting, day grouping and exclusions as stage-summaries.ts.
 const SQL = `
 with shop as (
   select timezone as tz, ($3::timestamptz at time zone timezone)::date - date '1970-01-01' as today from shops where id = $1
@@ -69,22 +70,23 @@ export async function rescoreCustomer(
   if (!fit) return ok({ rescored: false, reason: "no model yet" });
   const settings: ScoringSettings = fit.settings;
   const totalSpent = Number(r.totalSpent);
-  const row: CustomerHistoryRow = {
-    customerId: r.customerId,
-    days,
-    spends: (r.spends as string[]).map(Number),
-    orderCount: r.orderCount,
+  const facts = customerFacts(days, (r.spends as string[]).map(Number));
+  const row = {
+    customerId: r.customerId as string,
+    facts,
+    orderCount: r.orderCount as number,
     totalSpent,
-    discountedOrderShare: r.discountedOrderShare,
-    firstOrderAt: r.firstOrderAt,
-    lastOrderAt: r.lastOrderAt,
-    recencyScore: scoreFromCuts(days[days.length - 1], fit.rfmCuts.recency),
-    frequencyScore: scoreFromCuts(r.orderCount, fit.rfmCuts.frequency),
-    monetaryScore: scoreFromCuts(totalSpent, fit.rfmCuts.monetary),
-    previousStage: r.previousStage,
-    previousStageSince: r.previousStageSince,
-    previousStageSinceDay: r.previousStageSinceDay,
-    previousLastOrderDay: r.previousLastOrderDay,
+    firstOrderAt: r.firstOrderAt as Date,
+    lastOrderAt: r.lastOrderAt as Date,
+    rfm: {
+      recency: scoreFromCuts(facts.lastDay, fit.rfmCuts.recency),
+      frequency: scoreFromCuts(r.orderCount, fit.rfmCuts.frequency),
+      monetary: scoreFromCuts(totalSpent, fit.rfmCuts.monetary),
+    },
+    previousStage: r.previousStage as string | null,
+    previousStageSince: r.previousStageSince as Date | null,
+    previousStageSinceDay: r.previousStageSinceDay as number | null,
+    previousLastOrderDay: r.previousLastOrderDay as number | null,
   };
   const ctx = { models: fit.models, settings, shopMedianGapDays: fit.shopMedianGapDays };
   const { score, event } = scoreRow(row, r.today, now, ctx, settings);

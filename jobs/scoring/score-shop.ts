@@ -1,22 +1,33 @@
-// Score every customer of a shop: history and RFM quintiles from SQL, model fits and
-// per-customer scoring in pure JS (core/scoring), one set-based write. Every run is recorded in
-// scoring_runs (written at start, finished at the end or with the error), the fit is kept in
-// shop_model_fits for single-customer rescoring, and the day's scores go to
-// customer_score_history.
+// Score every customer of a shop, in one transaction on one connection, in bounded memory:
+//   1. stage (stage-summaries.ts): each customer's history reduced in SQL to the facts the
+//      models need, the shop's median gap and RFM cut values, into temp tables;
+//   2. fit: BG/NBD + Gamma-Gamma on a seeded sample of the staged facts, k-means on another;
+//   3. score: keyset-paged chunks of customers scored by the pure core functions and written
+//      with COPY + one set-based statement per chunk (upsert, history, stage-change events);
+//      the next chunk's read and the current chunk's write are queued on the connection while
+//      the chunk after is computed, so PostgreSQL and JavaScript work at the same time;
+//   4. finish: customers with nothing left to score dropped, the fit stored.
+// Every run is recorded in scoring_runs (written at start, finished at the end or with the
+// error), and the fit is kept in shop_model_fits for single-customer rescoring.
 import type pg from "pg";
+import { setImmediate as yieldToIo } from "node:timers/promises";
+import { from as copyFrom } from "pg-copy-streams";
+import { cell } from "../../connectors/ingest/copy";
 import { err, ok, type Result } from "../../core/result";
-import { CUSTOMER_FEATURES } from "../../core/scoring/clusters";
-import { shopMedianGap } from "../../core/scoring/dormancy";
+import { CUSTOMER_FEATURES, nearestCentre } from "../../core/scoring/clusters";
+import { scoreFromCuts } from "../../core/scoring/rfm";
 import { PERIOD_DAYS, type ScoringSettings } from "../../core/scoring/schema";
-import { createRng } from "../../core/random";
-import type { CustomerSummary } from "../../core/scoring/schema";
+import type { ShopContext } from "../../core/scoring/score-customer";
 import { fitShopModels, type ShopModels } from "../../core/scoring/shop-models";
-import { summaryFromDays } from "../../core/scoring/summary";
-import { clusterLarge } from "./cluster-large";
-import { readCustomerHistory } from "./read-customer-history";
-import { dayToIso, scoreRow } from "./score-row";
-import { quintileCuts, writeShopFit } from "./shop-fit";
-import { writeScores, type ScoreRow, type StageEvent } from "./write-scores";
+import { summaryFromFacts } from "../../core/scoring/summary";
+import { CLUSTER_SAMPLE, fitClusterModel, type ClusterModel } from "./cluster-large";
+import { dayToIso, expectedNextOrderAt, scoreInput, type CustomerScoringInput } from "./score-row";
+import { writeShopFit } from "./shop-fit";
+import { COL, PAGE, readClusterSample, readFitSample, stageSummaries, type StagedShop } from "./stage-summaries";
+import { CHUNK_COLUMNS, CHUNK_TABLE, DROP_UNSCORED, WRITE_CHUNK } from "./write-scores";
+
+/** Customers per chunk: bounds memory (a chunk's rows and its COPY text) whatever the shop's size. */
+export const SCORE_CHUNK = 10_000;
 
 export interface ScoreShopReport {
   customers: number;
@@ -28,9 +39,22 @@ export interface ScoreShopReport {
   runId: string | null;
   /** Time spent fitting the models (BG/NBD, Gamma-Gamma) and clusters, ms. */
   fitMs: number;
+  /** Wall time per phase, ms: stage (SQL summaries), fit, score (chunks scored and written), finish. */
+  phasesMs: Record<string, number>;
 }
 
-export async function scoreShop(pool: pg.Pool, shopId: number, now: Date, settings: ScoringSettings): Promise<Result<ScoreShopReport>> {
+export interface ScoreShopOptions {
+  /** Customers per chunk (SCORE_CHUNK by default); results do not depend on it. */
+  chunkSize?: number;
+}
+
+export async function scoreShop(
+  pool: pg.Pool,
+  shopId: number,
+  now: Date,
+  settings: ScoringSettings,
+  opts: ScoreShopOptions = {},
+): Promise<Result<ScoreShopReport>> {
   const shop = await pool.query(`select 1 from shops where id = $1`, [shopId]);
   if (shop.rowCount === 0) return err(`shop ${shopId} not found`);
   const started = performance.now();
@@ -40,7 +64,7 @@ export async function scoreShop(pool: pg.Pool, shopId: number, now: Date, settin
   );
   const runId = run.rows[0].id;
   try {
-    const report = await scoreAndWrite(pool, shopId, now, settings);
+    const report = await scoreAndWrite(pool, shopId, now, settings, opts.chunkSize ?? SCORE_CHUNK);
     await pool.query(
       `update scoring_runs set finished_at = now(), status = 'succeeded', customers_scored = $3, parameters = $4, log_likelihood = $5,
          duration_ms = $6 where shop_id = $1 and id = $2`,
@@ -52,7 +76,7 @@ export async function scoreShop(pool: pg.Pool, shopId: number, now: Date, settin
     );
     return ok({
       customers: report.customers, confidence: report.confidence, modelReason: report.modelReason, stageChanges: report.stageChanges,
-      clusters: report.clusters, bgnbd: report.bgnbd, runId, fitMs: report.fitMs,
+      clusters: report.clusters, bgnbd: report.bgnbd, runId, fitMs: report.fitMs, phasesMs: report.phasesMs,
     });
   } catch (e) {
     await pool.query(
@@ -63,73 +87,64 @@ export async function scoreShop(pool: pg.Pool, shopId: number, now: Date, settin
   }
 }
 
-async function scoreAndWrite(pool: pg.Pool, shopId: number, now: Date, settings: ScoringSettings) {
-  const history = await readCustomerHistory(pool, shopId, now);
-  if (!history) throw new Error(`shop ${shopId} vanished during scoring`);
-  const { rows, todayDay } = history;
-  const none = { customers: 0, confidence: null, modelReason: "no orders yet", stageChanges: 0, clusters: null, bgnbd: null, gammaGamma: null, logLikelihood: null, fitMs: 0 };
-  if (rows.length === 0) {
-    await writeScores(pool, shopId, now, [], [], { historyDay: dayToIso(todayDay), scope: { kind: "shop" } });
-    return none;
-  }
-  const periodDays = PERIOD_DAYS[settings.period];
-  const fitStart = performance.now();
-  const models = fitOnSample(rows.map((r) => summaryFromDays(r.customerId, r.days, r.spends, todayDay, periodDays)), periodDays, shopId);
-  let fitMs = performance.now() - fitStart;
-  const shopMedianGapDays = shopMedianGap(rows.map((r) => r.days)) ?? settings.fallbackGapDays;
-  const ctx = { models, settings, shopMedianGapDays };
-
-  const scores: ScoreRow[] = [];
-  const events: StageEvent[] = [];
-  const features: number[][] = [];
-  for (const row of rows) {
-    const { score, event, prediction: p } = scoreRow(row, todayDay, now, ctx, settings);
-    scores.push(score);
-    if (event) events.push(event);
-    features.push([
-      p.dormancy.daysSinceLastOrder, row.orderCount, row.totalSpent, todayDay - row.days[0], p.dormancy.expectedGapDays,
-      row.totalSpent / row.orderCount, row.discountedOrderShare,
-    ]);
-  }
-  const clusterStart = performance.now();
-  const clustering = clusterLarge(features, CUSTOMER_FEATURES, shopId);
-  fitMs += performance.now() - clusterStart;
-  if (clustering) clustering.assignments.forEach((c, i) => (scores[i].clusterId = c));
-
+async function scoreAndWrite(pool: pg.Pool, shopId: number, now: Date, settings: ScoringSettings, chunkSize: number) {
+  if (!(chunkSize >= 1)) throw new Error(`chunk size must be at least 1, got ${chunkSize}`);
+  const phasesMs: Record<string, number> = {};
+  let mark = performance.now();
+  const phase = (name: string) => {
+    const t = performance.now();
+    phasesMs[name] = Math.round(t - mark);
+    mark = t;
+  };
   const client = await pool.connect();
   try {
     await client.query("begin");
-    await writeScores(client, shopId, now, scores, events, { historyDay: dayToIso(todayDay), scope: { kind: "shop" } });
+    // Sorts and hashes over a whole shop's orders: let them stay in memory (per operation).
+    await client.query("set local work_mem = '64MB'");
+    const staged = await stageSummaries(client, shopId, now);
+    if (!staged) throw new Error(`shop ${shopId} vanished during scoring`);
+    phase("stage");
+    const periodDays = PERIOD_DAYS[settings.period];
+    const fitStart = performance.now();
+    const models = staged.customers ? await fitOnSample(client, staged, periodDays, shopId) : null;
+    const shopMedianGapDays = staged.shopMedianGap ?? settings.fallbackGapDays;
+    const clusters = staged.customers
+      ? fitClusterModel(await readClusterSample(client, shopId + 1, CLUSTER_SAMPLE, staged.todayDay, shopMedianGapDays), CUSTOMER_FEATURES, shopId)
+      : null;
+    const fitMs = performance.now() - fitStart;
+    phase("fit");
+
+    const ctx: ShopContext = { models, settings, shopMedianGapDays };
+    const stageChanges = staged.customers ? await scoreChunks(client, shopId, now, staged, ctx, settings, clusters, chunkSize) : 0;
+    phase("score");
+    await client.query(DROP_UNSCORED, [shopId]);
     if (models) {
-      const rfmCuts = {
-        recency: quintileCuts(Float64Array.from(rows, (r) => r.days[r.days.length - 1])),
-        frequency: quintileCuts(Float64Array.from(rows, (r) => r.orderCount)),
-        monetary: quintileCuts(Float64Array.from(rows, (r) => r.totalSpent)),
+      const stored = clusters && {
+        k: clusters.k, centres: clusters.centres, mean: clusters.mean, sd: clusters.sd, silhouette: clusters.silhouette,
+        descriptions: clusters.descriptions, sampled: clusters.sampled,
       };
-      const clusters = clustering && {
-        k: clustering.k, centres: clustering.centres, mean: clustering.mean, sd: clustering.sd, silhouette: clustering.silhouette,
-        descriptions: clustering.descriptions, sampled: clustering.sampled,
-      };
-      await writeShopFit(client, shopId, { models, shopMedianGapDays, rfmCuts, settings, fittedAt: now }, clusters);
+      await writeShopFit(client, shopId, { models, shopMedianGapDays, rfmCuts: staged.rfmCuts, settings, fittedAt: now }, stored);
     }
     await client.query("commit");
+    phase("finish");
+    return {
+      customers: staged.customers,
+      confidence: models?.confidence ?? null,
+      modelReason: models?.reason ?? "no orders yet",
+      stageChanges,
+      clusters: clusters ? { k: clusters.k, descriptions: clusters.descriptions } : null,
+      bgnbd: models?.bgnbd.params ?? null,
+      gammaGamma: models?.gammaGamma.params ?? null,
+      logLikelihood: models?.bgnbd.logLikelihood ?? null,
+      fitMs,
+      phasesMs,
+    };
   } catch (e) {
     await client.query("rollback").catch(() => {});
     throw e;
   } finally {
     client.release();
   }
-  return {
-    customers: rows.length,
-    confidence: models?.confidence ?? null,
-    modelReason: models?.reason ?? null,
-    stageChanges: events.length,
-    clusters: clustering ? { k: clustering.k, descriptions: clustering.descriptions } : null,
-    bgnbd: models?.bgnbd.params ?? null,
-    gammaGamma: models?.gammaGamma.params ?? null,
-    logLikelihood: models?.bgnbd.logLikelihood ?? null,
-    fitMs,
-  };
 }
 
 /**
@@ -141,16 +156,139 @@ async function scoreAndWrite(pool: pg.Pool, shopId: number, now: Date, settings:
  */
 export const FIT_SAMPLE = 5_000;
 
-function fitOnSample(summaries: CustomerSummary[], periodDays: number, seed: number): ShopModels | null {
-  if (summaries.length <= FIT_SAMPLE) return fitShopModels(summaries, periodDays);
-  const rng = createRng(seed);
-  const idx = Array.from({ length: summaries.length }, (_, i) => i);
-  for (let i = 0; i < FIT_SAMPLE; i++) {
-    const j = i + Math.floor(rng() * (idx.length - i));
-    [idx[i], idx[j]] = [idx[j], idx[i]];
-  }
-  const models = fitShopModels(idx.slice(0, FIT_SAMPLE).map((i) => summaries[i]), periodDays);
-  if (!models) return null;
-  const n = summaries.length.toLocaleString("en-US");
+async function fitOnSample(client: pg.PoolClient, staged: StagedShop, periodDays: number, seed: number): Promise<ShopModels | null> {
+  const rows = await readFitSample(client, seed, FIT_SAMPLE);
+  const summaries = rows.map((r) =>
+    summaryFromFacts("", {
+      transactions: r.transactions, firstDay: r.first_day, lastDay: r.last_day, repeatSpend: r.repeat_spend, totalSpend: r.total_spent,
+      ownMedianGap: null,
+    }, staged.todayDay, periodDays),
+  );
+  const models = fitShopModels(summaries, periodDays);
+  if (!models || staged.customers <= FIT_SAMPLE) return models;
+  const n = staged.customers.toLocaleString("en-US");
   return { ...models, reason: `${models.reason} (a random sample of ${FIT_SAMPLE.toLocaleString("en-US")} of the shop's ${n} customers)` };
+}
+
+// Yield to the event loop this often while computing a chunk, so queued COPY data and
+// statements reach PostgreSQL while JavaScript works.
+const YIELD_EVERY = 500;
+
+async function scoreChunks(
+  client: pg.PoolClient,
+  shopId: number,
+  now: Date,
+  staged: StagedShop,
+  ctx: ShopContext,
+  settings: ScoringSettings,
+  clusters: ClusterModel | null,
+  chunkSize: number,
+): Promise<number> {
+  await client.query(CHUNK_TABLE);
+  const historyDay = dayToIso(staged.todayDay);
+  // One statement at a time on the connection (pg wants no overlapping queries), chained so
+  // each starts as soon as the last ends: the next page's read and the last chunk's write run
+  // in PostgreSQL while this chunk is computed. A failure aborts the transaction, so
+  // everything after fails too; the first error is the one reported.
+  let chain: Promise<unknown> = Promise.resolve();
+  let firstError: unknown = null;
+  const queue = <T>(run: () => Promise<T>): Promise<T> => {
+    const p = chain.then(run);
+    chain = p.catch((e) => void (firstError ??= e));
+    return p;
+  };
+  const read = (afterId: string) => queue(() => client.query<unknown[]>({ text: PAGE, values: [afterId, chunkSize], rowMode: "array" }));
+  const copyChunk = (text: string) =>
+    queue(
+      () =>
+        new Promise<void>((resolve, reject) => {
+          const copy = client.query(copyFrom(`copy scoring_result (${CHUNK_COLUMNS.join(", ")}) from stdin`));
+          copy.on("finish", resolve);
+          copy.on("error", reject);
+          copy.end(text);
+        }),
+    );
+  let stageChanges = 0;
+  let chunk = 0;
+  let page = await read("0");
+  while (page.rows.length) {
+    const rows = page.rows;
+    const next = rows.length === chunkSize ? read(rows[rows.length - 1][COL.id] as string) : null;
+    next?.catch(() => {});
+    const lines: string[] = [];
+    const tag = `${++chunk}\t`;
+    for (let i = 0; i < rows.length; i++) {
+      const { line, changed } = scoreLine(rows[i], staged, ctx, settings, clusters, now);
+      lines.push(tag, line);
+      if (changed) stageChanges++;
+      if (i % YIELD_EVERY === YIELD_EVERY - 1) await yieldToIo();
+    }
+    if (firstError) break;
+    void copyChunk(lines.join("")).catch(() => {});
+    const written = chunk;
+    void queue(() => client.query(WRITE_CHUNK, [shopId, now, historyDay, written])).catch(() => {});
+    if (!next) break;
+    page = await next;
+  }
+  await chain;
+  if (firstError) throw firstError;
+  return stageChanges;
+}
+
+const features = new Float64Array(CUSTOMER_FEATURES.length);
+const money = (v: number | null) => (v === null ? "\\N" : String(Math.round(v)));
+const num = (v: number | null) => (v === null ? "\\N" : String(v));
+
+/** One customer's COPY line for scoring_result, from a PAGE row. */
+function scoreLine(
+  row: unknown[],
+  staged: StagedShop,
+  ctx: ShopContext,
+  settings: ScoringSettings,
+  clusters: ClusterModel | null,
+  now: Date,
+): { line: string; changed: boolean } {
+  const today = staged.todayDay;
+  const lastDay = row[COL.lastDay] as number;
+  const orderCount = row[COL.orderCount] as number;
+  const totalSpent = row[COL.totalSpent] as number;
+  const input: CustomerScoringInput = {
+    facts: {
+      transactions: row[COL.transactions] as number,
+      firstDay: row[COL.firstDay] as number,
+      lastDay,
+      repeatSpend: row[COL.repeatSpend] as number,
+      totalSpend: totalSpent,
+      ownMedianGap: row[COL.ownGap] as number | null,
+    },
+    rfm: {
+      recency: scoreFromCuts(lastDay, staged.rfmCuts.recency),
+      frequency: scoreFromCuts(orderCount, staged.rfmCuts.frequency),
+      monetary: scoreFromCuts(totalSpent, staged.rfmCuts.monetary),
+    },
+    previousStage: row[COL.prevStage] as string | null,
+    previousStageSinceDay: row[COL.prevSinceDay] as number | null,
+    previousLastOrderDay: row[COL.prevLastDay] as number | null,
+  };
+  const { prediction: p, decision, rfmGroup } = scoreInput(input, today, ctx, settings);
+  let clusterId = "\\N";
+  if (clusters) {
+    features[0] = p.dormancy.daysSinceLastOrder;
+    features[1] = orderCount;
+    features[2] = totalSpent;
+    features[3] = today - input.facts.firstDay;
+    features[4] = p.dormancy.expectedGapDays;
+    features[5] = totalSpent / orderCount;
+    features[6] = row[COL.discountedShare] as number;
+    clusterId = String(nearestCentre(features, clusters.centres, clusters.mean, clusters.sd));
+  }
+  const next = expectedNextOrderAt(p, today, now);
+  const changed = decision.changed;
+  const line =
+    row[COL.id] + "\t" + input.rfm.recency + "\t" + input.rfm.frequency + "\t" + input.rfm.monetary + "\t" + rfmGroup + "\t" +
+    p.dormancy.expectedGapDays + "\t" + p.dormancy.daysOverdue + "\t" + (p.dormancy.dormant ? "t" : "f") + "\t" +
+    decision.state.stage + "\t" + (changed ? "t" : "f") + "\t" + (decision.event?.from ?? "\\N") + "\t" +
+    num(p.pAlive) + "\t" + num(p.expectedPurchases) + "\t" + (next ? next.toISOString() : "\\N") + "\t" + money(p.clv) + "\t" +
+    clusterId + "\t" + p.confidence + "\t" + cell(p.reason) + "\t" + money(p.expectedSpendPerOrder) + "\n";
+  return { line, changed };
 }

@@ -20,27 +20,8 @@ export interface StoredShopFit {
   fittedAt: Date;
 }
 
-/**
- * Cut values matching read-customer-history's SQL score 1 + floor(5 (rank - 1) / n): a value v
- * scores at least s when at least ceil((s - 1) n / 5) values lie strictly below it, i.e. when
- * v > sorted[ceil((s - 1) n / 5) - 1].
- */
-export function quintileCuts(values: Float64Array): number[] {
-  const sorted = values.slice().sort();
-  const n = sorted.length;
-  const cuts: number[] = [];
-  for (let s = 2; s <= 5; s++) {
-    const m = Math.ceil(((s - 1) * n) / 5);
-    cuts.push(m >= 1 ? sorted[m - 1] : -Infinity);
-  }
-  return cuts;
-}
-
-export function scoreFromCuts(value: number, cuts: readonly number[]): number {
-  let score = 1;
-  for (const c of cuts) if (value > c) score++;
-  return score;
-}
+// The cut logic is pure (core/scoring/rfm.ts); re-exported for the job's callers.
+export { quintileCuts, scoreFromCuts } from "../../core/scoring/rfm";
 
 export async function writeShopFit(db: pg.Pool | pg.PoolClient, shopId: number, fit: StoredShopFit, clusters: unknown): Promise<void> {
   const m = fit.models;

@@ -75,8 +75,8 @@ export async function runScoreShopJob(db: pg.Pool, shopId: number, now: Date) {
   return forActiveShop(db, shopId, async () => {
     const result = await scoreShop(db, shopId, now, await shopScoringSettings(db, shopId));
     if (!result.ok) return { ok: false as const, error: result.error };
-    const { customers, confidence, stageChanges, runId, fitMs } = result.value;
-    return { ok: true as const, customers, confidence, stageChanges, runId, fitMs: Math.round(fitMs) };
+    const { customers, confidence, stageChanges, runId, fitMs, phasesMs } = result.value;
+    return { ok: true as const, customers, confidence, stageChanges, runId, fitMs: Math.round(fitMs), phasesMs };
   });
 }
 

@@ -127,3 +127,71 @@ export async function writeScores(
     own?.release();
   }
 }
+
+// The nightly job's path: each chunk's scores COPY into a temp table, then one statement
+// upserts them (joined with the staged summary for the SQL-side columns), files the day's
+// history from the upsert's own rows, and records stage changes. Values and rules are those
+// of writeScores above (stage_since kept unless the stage changed; money rounded in JS).
+// Chunks accumulate in the temp table, tagged by number (a per-chunk TRUNCATE costs a catalog
+// update each time); the index finds a chunk's rows, which lie together at the table's end.
+export const CHUNK_TABLE = `
+create temp table scoring_result (
+  chunk int not null, customer_id bigint not null, recency_score smallint, frequency_score smallint, monetary_score smallint, rfm_group text,
+  expected_gap_days float8, days_overdue float8, dormant boolean, stage text, changed boolean, from_stage text,
+  p_alive float8, expected_purchases float8, expected_next_order_at timestamptz, clv bigint, cluster_id int,
+  confidence text, reason text, expected_spend bigint
+) on commit drop;
+create index on scoring_result (chunk)`;
+
+export const CHUNK_COLUMNS = [
+  "chunk", "customer_id", "recency_score", "frequency_score", "monetary_score", "rfm_group", "expected_gap_days", "days_overdue", "dormant",
+  "stage", "changed", "from_stage", "p_alive", "expected_purchases", "expected_next_order_at", "clv", "cluster_id", "confidence",
+  "reason", "expected_spend",
+] as const;
+
+// $1 shop, $2 the run's instant, $3 the shop-local history day, $4 the chunk.
+export const WRITE_CHUNK = `
+with r as (
+  select r.*, s.order_count, s.total_spent, s.first_order_at, s.last_order_at,
+         case when r.changed or s.prev_stage_since is null then $2::timestamptz else s.prev_stage_since end as stage_since
+  from scoring_result r join scoring_summary s on s.customer_id = r.customer_id
+  where r.chunk = $4
+), at as (
+  select to_char($2::timestamptz at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS') as key
+), up as (
+  insert into customer_scores (shop_id, customer_id, recency_score, frequency_score, monetary_score, rfm_group,
+    order_count, total_spent, first_order_at, last_order_at, expected_gap_days, days_overdue, dormant, stage,
+    stage_since, p_alive, expected_purchases, expected_next_order_at, clv, cluster_id, confidence, reason, expected_spend, scored_at)
+  select $1, customer_id, recency_score, frequency_score, monetary_score, rfm_group, order_count, total_spent, first_order_at,
+    last_order_at, expected_gap_days, days_overdue, dormant, stage, stage_since, p_alive, expected_purchases, expected_next_order_at,
+    clv, cluster_id, confidence, reason, expected_spend, $2::timestamptz
+  from r
+  on conflict (shop_id, customer_id) do update set
+    recency_score = excluded.recency_score, frequency_score = excluded.frequency_score,
+    monetary_score = excluded.monetary_score, rfm_group = excluded.rfm_group, order_count = excluded.order_count,
+    total_spent = excluded.total_spent, first_order_at = excluded.first_order_at, last_order_at = excluded.last_order_at,
+    expected_gap_days = excluded.expected_gap_days, days_overdue = excluded.days_overdue, dormant = excluded.dormant,
+    stage = excluded.stage, stage_since = excluded.stage_since, p_alive = excluded.p_alive,
+    expected_purchases = excluded.expected_purchases, expected_next_order_at = excluded.expected_next_order_at,
+    clv = excluded.clv, cluster_id = excluded.cluster_id, confidence = excluded.confidence, reason = excluded.reason,
+    expected_spend = excluded.expected_spend, scored_at = excluded.scored_at
+  returning customer_id, recency_score, frequency_score, monetary_score, rfm_group, stage, p_alive, clv, days_overdue
+), history as (
+  insert into customer_score_history (shop_id, customer_id, day, recency_score, frequency_score, monetary_score, rfm_group,
+    stage, p_alive, clv, days_overdue)
+  select $1, customer_id, $3::date, recency_score, frequency_score, monetary_score, rfm_group, stage, p_alive, clv, days_overdue from up
+  on conflict (shop_id, customer_id, day) do update set
+    recency_score = excluded.recency_score, frequency_score = excluded.frequency_score, monetary_score = excluded.monetary_score,
+    rfm_group = excluded.rfm_group, stage = excluded.stage, p_alive = excluded.p_alive, clv = excluded.clv,
+    days_overdue = excluded.days_overdue
+)
+insert into events (shop_id, customer_id, name, occurred_at, properties, dedupe_key)
+select $1, customer_id, 'stage_changed', $2::timestamptz, jsonb_build_object('from', from_stage, 'to', stage, 'reason', reason),
+       'stage:' || customer_id || ':' || stage || ':' || at.key
+from r cross join at where changed
+on conflict (shop_id, dedupe_key) do nothing`;
+
+/** Customers with no kept orders any more (cancelled, refunded, merged away) lose their row. */
+export const DROP_UNSCORED = `
+delete from customer_scores cs where cs.shop_id = $1
+  and not exists (select 1 from scoring_summary s where s.customer_id = cs.customer_id)`;

@@ -162,6 +162,40 @@ describe("scoreShop", () => {
     expect(moved.rows[0].properties.reason).toMatch(/since the last order/);
   });
 
+  it("gives identical scores, history and stage events whatever the chunk size", async () => {
+    // From the same remembered stages (the state the previous runs left), once in chunks of 7
+    // customers and once in a single chunk.
+    const at = new Date("2025-03-01T12:00:00Z");
+    await db.pool.query(`create table scores_before as select * from customer_scores where shop_id = $1`, [shopId]);
+    const snapshot = async () => ({
+      scores: (await db.pool.query(`select * from customer_scores where shop_id = $1 order by customer_id`, [shopId])).rows,
+      history: (await db.pool.query(`select * from customer_score_history where shop_id = $1 and day = '2025-03-01' order by customer_id`, [shopId])).rows,
+      events: (await db.pool.query(
+        `select customer_id, properties, dedupe_key from events where shop_id = $1 and name = 'stage_changed' and occurred_at = $2 order by customer_id`,
+        [shopId, at],
+      )).rows,
+    });
+    const small = await scoreShop(db.pool, shopId, at, settings, { chunkSize: 7 });
+    const inSevens = await snapshot();
+    // Back to the state before, then the same run in one chunk.
+    await db.pool.query(`delete from events where shop_id = $1 and occurred_at = $2`, [shopId, at]);
+    await db.pool.query(`delete from customer_score_history where shop_id = $1 and day = '2025-03-01'`, [shopId]);
+    await db.pool.query(`delete from customer_scores where shop_id = $1`, [shopId]);
+    await db.pool.query(`insert into customer_scores select * from scores_before`);
+    const whole = await scoreShop(db.pool, shopId, at, settings, { chunkSize: 1_000_000 });
+    const inOne = await snapshot();
+    expect(small.ok && whole.ok).toBe(true);
+    if (!small.ok || !whole.ok) return;
+    expect(Math.ceil(small.value.customers / 7)).toBeGreaterThan(10); // many chunks really ran
+    expect(inSevens.scores).toHaveLength(expectedCustomers);
+    expect(inSevens.scores).toEqual(inOne.scores);
+    expect(inSevens.history).toHaveLength(expectedCustomers);
+    expect(inSevens.history).toEqual(inOne.history);
+    expect(inSevens.events.length).toBe(small.value.stageChanges);
+    expect(inSevens.events).toEqual(inOne.events);
+    expect(small.value.stageChanges).toBe(whole.value.stageChanges);
+  });
+
   it("reports an unknown shop as an error value", async () => {
     const result = await scoreShop(db.pool, 999_999, firstRun, settings);
     expect(result).toEqual({ ok: false, error: "shop 999999 not found" });

@@ -1,0 +1,141 @@
+// The set-like half of nightly scoring, in SQL inside the job's transaction: each customer's
+// history reduced to the facts the models need (core/scoring/summary.ts CustomerFacts) in a
+// temp table, the shop's median gap, the RFM cut values, and seeded samples for the fits and
+// the clusters. Nothing here is per-customer JavaScript; score-shop.ts pages through the
+// staged rows afterwards.
+import type pg from "pg";
+import { quintileCutPositions } from "../../core/scoring/rfm";
+import type { RfmCuts } from "./shop-fit";
+
+export interface StagedShop {
+  todayDay: number;
+  customers: number;
+  /** Median over every repeat gap of every customer (days); null without repeat buyers. */
+  shopMedianGap: number | null;
+  rfmCuts: RfmCuts;
+}
+
+// Days are calendar days in the shop's zone; same-day orders are one transaction (spend summed);
+// cancelled, fully refunded and future orders are left out; orders of a customer merged into
+// another count for the survivor. Each summary keeps its gaps (unsorted), which the shop's
+// median is taken over without a second pass over the orders. The remembered stage joins on
+// the way.
+const STAGE = `
+with per_day as (
+  select customer_id, day, spend, orders, discounted, first_at, last_at,
+         day - lag(day) over w as gap, row_number() over w as k
+  from (
+    select coalesce(c.merged_into_id, o.customer_id) as customer_id,
+           (o.processed_at at time zone $3::text)::date - date '1970-01-01' as day,
+           sum(o.total - o.refunded) as spend, count(*)::int as orders,
+           count(*) filter (where o.discounts > 0 or cardinality(o.discount_codes) > 0)::int as discounted,
+           min(o.processed_at) as first_at, max(o.processed_at) as last_at
+    from orders o
+    left join customers c on c.shop_id = o.shop_id and c.id = o.customer_id
+    where o.shop_id = $1 and o.customer_id is not null and o.cancelled_at is null
+      and o.processed_at <= $2 and o.total - o.refunded > 0
+    group by 1, 2
+  ) d
+  window w as (partition by customer_id order by day)
+), per_customer as (
+  select customer_id, count(*)::int as transactions, sum(orders)::int as order_count, sum(spend)::bigint as total_spent,
+         coalesce(sum(spend) filter (where k > 1), 0)::bigint as repeat_spend,
+         sum(discounted)::float8 / sum(orders) as discounted_share,
+         min(first_at) as first_order_at, max(last_at) as last_order_at, min(day)::int as first_day, max(day)::int as last_day,
+         percentile_cont(0.5) within group (order by gap) as own_gap,
+         array_agg(gap) filter (where gap is not null) as gaps
+  from per_day group by customer_id
+)
+insert into scoring_summary
+select p.*, cs.stage, cs.stage_since,
+       (cs.stage_since at time zone $3::text)::date - date '1970-01-01',
+       (cs.last_order_at at time zone $3::text)::date - date '1970-01-01'
+from per_customer p
+left join customer_scores cs on cs.shop_id = $1 and cs.customer_id = p.customer_id
+order by p.customer_id`;
+
+const CREATE = `
+create temp table scoring_summary (
+  customer_id bigint primary key, transactions int not null, order_count int not null, total_spent bigint not null,
+  repeat_spend bigint not null, discounted_share float8 not null, first_order_at timestamptz not null,
+  last_order_at timestamptz not null, first_day int not null, last_day int not null, own_gap float8,
+  gaps int[], prev_stage text, prev_stage_since timestamptz, prev_since_day int, prev_last_day int
+) on commit drop`;
+
+// Median from the histogram: the values at positions floor((n+1)/2) and floor(n/2)+1 of the
+// sorted gaps, averaged (one position when n is odd), as core/scoring/dormancy.ts median does.
+const SHOP_MEDIAN = `
+with counts as (select g as gap, count(*) as n from scoring_summary, unnest(gaps) g group by g),
+h as (select gap, sum(n) over (order by gap) as cum, sum(n) over () as total from counts)
+select (min(gap) filter (where cum >= (total + 1) / 2) + min(gap) filter (where cum >= total / 2 + 1))::float8 / 2 as median from h`;
+
+// The values at the cut positions (1-based, ascending order) of each RFM dimension.
+const CUTS = `
+select 'recency' as dim, rn, v from (select row_number() over (order by last_day) as rn, last_day::float8 as v from scoring_summary) x where rn = any($1::bigint[])
+union all
+select 'frequency', rn, v from (select row_number() over (order by order_count) as rn, order_count::float8 as v from scoring_summary) x where rn = any($1::bigint[])
+union all
+select 'monetary', rn, v from (select row_number() over (order by total_spent) as rn, total_spent::float8 as v from scoring_summary) x where rn = any($1::bigint[])`;
+
+/** Stages the shop's summaries (temp tables, dropped at commit); null when the shop is gone. */
+export async function stageSummaries(client: pg.PoolClient, shopId: number, now: Date): Promise<StagedShop | null> {
+  const shop = await client.query<{ tz: string; today: number }>(
+    `select timezone as tz, ($2::timestamptz at time zone timezone)::date - date '1970-01-01' as today from shops where id = $1`,
+    [shopId, now],
+  );
+  if (shop.rowCount === 0) return null;
+  const { tz, today } = shop.rows[0];
+  await client.query(CREATE);
+  const staged = await client.query(STAGE, [shopId, now, tz]);
+  const customers = staged.rowCount ?? 0;
+  await client.query("analyze scoring_summary");
+  const median = await client.query<{ median: number | null }>(SHOP_MEDIAN);
+  const positions = quintileCutPositions(customers);
+  const cuts: RfmCuts = { recency: [], frequency: [], monetary: [] };
+  if (customers > 0) {
+    const r = await client.query<{ dim: keyof RfmCuts; rn: string; v: number }>(CUTS, [positions]);
+    const at = new Map(r.rows.map((row) => [`${row.dim}:${row.rn}`, row.v]));
+    for (const dim of ["recency", "frequency", "monetary"] as const) {
+      cuts[dim] = positions.map((m) => (m >= 1 ? at.get(`${dim}:${m}`)! : -Infinity));
+    }
+  }
+  return { todayDay: today, customers, shopMedianGap: median.rows[0]?.median ?? null, rfmCuts: cuts };
+}
+
+/** A seeded uniform sample of the staged customers (the same shop gives the same sample). */
+function sampleOrder(seedParam: string): string {
+  return `order by hashint8extended(customer_id, ${seedParam}), customer_id limit $2`;
+}
+
+/** Up to `limit` customers' facts for the model fits. */
+export async function readFitSample(client: pg.PoolClient, seed: number, limit: number) {
+  const r = await client.query<{ transactions: number; first_day: number; last_day: number; repeat_spend: number; total_spent: number }>(
+    `select transactions, first_day, last_day, repeat_spend::float8 as repeat_spend, total_spent::float8 as total_spent
+     from scoring_summary ${sampleOrder("$1")}`,
+    [seed, limit],
+  );
+  return r.rows;
+}
+
+/** Up to `limit` customers' raw cluster features (CUSTOMER_FEATURES order). */
+export async function readClusterSample(client: pg.PoolClient, seed: number, limit: number, todayDay: number, shopMedianGapDays: number): Promise<number[][]> {
+  const r = await client.query({
+    text: `select $3::int - last_day, order_count, total_spent::float8, $3::int - first_day, coalesce(own_gap, $4::float8),
+                  total_spent::float8 / order_count, discounted_share
+           from scoring_summary ${sampleOrder("$1")}`,
+    values: [seed, limit, todayDay, shopMedianGapDays],
+    rowMode: "array",
+  });
+  return r.rows as number[][];
+}
+
+/** One page of staged customers after `afterId` (keyset on the summary's primary key). */
+export const PAGE = `
+select customer_id::text as id, transactions, first_day, last_day, repeat_spend::float8, total_spent::float8, own_gap,
+       order_count, discounted_share, prev_stage, prev_since_day, prev_last_day
+from scoring_summary where customer_id > $1::bigint order by customer_id limit $2`;
+/** Column positions of PAGE rows (read as arrays: no object per row). */
+export const COL = {
+  id: 0, transactions: 1, firstDay: 2, lastDay: 3, repeatSpend: 4, totalSpent: 5, ownGap: 6, orderCount: 7, discountedShare: 8,
+  prevStage: 9, prevSinceDay: 10, prevLastDay: 11,
+} as const;
