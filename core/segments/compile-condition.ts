@@ -87,6 +87,12 @@ function eventsOf(e: string, p: Params, name: string, extra: string[] = [], corr
   return `FROM ${TABLES.events} ${e} WHERE ${and([`${e}.shop_id = ${p.shop}`, ...who, `${e}.name = ${p.add(name, "text")}`, ...extra])}`;
 }
 
+/** Whether a count comparison is best answered by grouping rows per customer (not EXISTS, not "none"). */
+function groupedCount(cmp: Comparison): boolean {
+  const atLeastOne = (cmp.op === "gte" && cmp.value > 0 && cmp.value <= 1) || (cmp.op === "gt" && cmp.value >= 0 && cmp.value < 1);
+  return !atLeastOne && !zeroSatisfies(cmp);
+}
+
 /** Whether a count of zero satisfies the comparison (then customers without rows are members). */
 function zeroSatisfies(cmp: Comparison): boolean {
   switch (cmp.op) {
@@ -115,19 +121,21 @@ function zeroSatisfies(cmp: Comparison): boolean {
  */
 function countOf(cc: ConditionCompiler, a: string, source: (correlated: boolean) => string, cmp: Comparison): string {
   const { p } = cc;
-  const atLeastOne = (cmp.op === "gte" && cmp.value > 0 && cmp.value <= 1) || (cmp.op === "gt" && cmp.value >= 0 && cmp.value < 1);
-  if (cc.setBased && !atLeastOne && !zeroSatisfies(cmp)) {
+  if (cc.setBased && groupedCount(cmp)) {
     return `c.id IN (SELECT ${a}.customer_id ${source(false)} GROUP BY ${a}.customer_id HAVING ${compare("count(*)", "number", cmp, p)})`;
   }
   return compareCount(source(true), cmp, p);
 }
 
 function propertyFilter(e: string, f: PropertyFilter, p: Params): string {
-  const path = p.add(f.property.split("."), "text[]");
-  const json = `(${e}.properties #> ${path})`;
-  const text = `(${e}.properties #>> ${path})`;
-  // Cast to numeric only when the JSON value is a number, so a string never raises.
-  const num = `(CASE WHEN jsonb_typeof(${json}) = 'number' THEN ${text}::numeric END)`;
+  const segments = f.property.split(".");
+  // One key (the common case) is a plain -> / ->> lookup; a dotted path walks #> / #>>.
+  const key = segments.length === 1 ? p.add(segments[0], "text") : p.add(segments, "text[]");
+  const json = `(${e}.properties ${segments.length === 1 ? "->" : "#>"} ${key})`;
+  const text = `(${e}.properties ${segments.length === 1 ? "->>" : "#>>"} ${key})`;
+  // Cast to numeric only when the JSON value is a number, so a string never raises; a JSON
+  // number casts to numeric directly, without a round trip through text.
+  const num = `(CASE WHEN jsonb_typeof(${json}) = 'number' THEN ${json}::numeric END)`;
   const cmp = f.cmp;
   switch (cmp.op) {
     case "is_set":
@@ -174,6 +182,63 @@ function stepSource(step: Step, a: string, p: Params, extra: (time: string) => s
   }
 }
 
+const ORDER_AGGREGATES: Record<Exclude<OrderMetric, "count">, (o: string) => string> = {
+  total_spent: (o) => `sum(${o}.total - ${o}.refunded)`,
+  average_spent: (o) => `avg(${o}.total - ${o}.refunded)`,
+  first_order_at: (o) => `min(${o}.processed_at)`,
+  last_order_at: (o) => `max(${o}.processed_at)`,
+};
+
+/**
+ * A whole-shop condition that holds exactly for customers with at least one row of a source
+ * (orders, or events of one name) whose aggregate passes a HAVING test. At the top of the
+ * tree the compiler joins that source once and groups per customer (compile.ts), and the
+ * conditions sharing a source `key` share that one pass. Building nothing until called:
+ * `on` (the join's row conditions) once per source, `having` once per condition.
+ */
+export interface GroupedCondition {
+  key: string;
+  table: string;
+  on(g: string): string[];
+  having(g: string): string;
+}
+
+export function groupedCondition(cond: Condition, p: Params): GroupedCondition | undefined {
+  switch (cond.kind) {
+    case "orders": {
+      const metric = known(ORDER_METRICS, cond.metric, "order metric");
+      if (metric === "count" ? !groupedCount(cond.cmp) : noOrdersSatisfies(metric, cond.cmp)) return undefined;
+      return {
+        key: `orders ${JSON.stringify(cond.window)}`,
+        table: TABLES.orders,
+        on: (g) => [`${g}.cancelled_at IS NULL`, ...p.window(`${g}.processed_at`, cond.window)],
+        having: (g) => compare(metric === "count" ? "count(*)" : ORDER_AGGREGATES[metric](g), ORDER_METRICS[metric], cond.cmp, p),
+      };
+    }
+    case "engagement":
+    case "event": {
+      const count = cond.count;
+      if (!groupedCount(count)) return undefined;
+      const name = cond.kind === "event" ? cond.name : ENGAGEMENT_EVENT_NAMES[cond.action];
+      const filters = cond.kind === "event" ? cond.filters : [];
+      const channel = cond.kind === "engagement" ? cond.channel : undefined;
+      return {
+        key: `events ${JSON.stringify([name, filters, channel ?? null, cond.window])}`,
+        table: TABLES.events,
+        on: (g) => [
+          `${g}.name = ${p.add(name, "text")}`,
+          ...(channel ? [`${g}.properties ->> 'channel' = ${p.add(channel, "text")}`] : []),
+          ...filters.map((f) => propertyFilter(g, f, p)),
+          ...p.window(`${g}.occurred_at`, cond.window),
+        ],
+        having: () => compare("count(*)", "number", count, p),
+      };
+    }
+    default:
+      return undefined;
+  }
+}
+
 function orderMetric(metric: OrderMetric, cond: Extract<Condition, { kind: "orders" }>, cc: ConditionCompiler): string {
   const { p } = cc;
   const o = p.alias("o");
@@ -183,8 +248,7 @@ function orderMetric(metric: OrderMetric, cond: Extract<Condition, { kind: "orde
   if (metric !== "count" && cc.setBased && !noOrdersSatisfies(metric, cond.cmp)) {
     // Whole shop: aggregate the orders once per customer; customers without orders in the
     // window cannot match this comparison, so a grouped IN list is exact.
-    const agg = { total_spent: `sum(${o}.total - ${o}.refunded)`, average_spent: `avg(${o}.total - ${o}.refunded)`, first_order_at: `min(${o}.processed_at)`, last_order_at: `max(${o}.processed_at)` }[metric];
-    return `c.id IN (SELECT ${o}.customer_id ${ordersOf(o, p, windowSql, false)} GROUP BY ${o}.customer_id HAVING ${compare(agg, type, cond.cmp, p)})`;
+    return `c.id IN (SELECT ${o}.customer_id ${ordersOf(o, p, windowSql, false)} GROUP BY ${o}.customer_id HAVING ${compare(ORDER_AGGREGATES[metric](o), type, cond.cmp, p)})`;
   }
   switch (metric) {
     case "count":
