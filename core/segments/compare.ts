@@ -5,13 +5,22 @@ import { assertNever } from "../result";
 import type { Comparison, FieldType } from "./schema";
 import { and, type Params } from "./sql";
 
-export function compare(expr: string, type: FieldType, cmp: Comparison, p: Params): string {
-  const not = (positive: Comparison) => `NOT ${p.negate(() => compare(expr, type, positive, p))}`;
+/**
+ * How a text column is stored: "lower" / "upper" when every write folds it (core/ingest
+ * lower-cases emails and upper-cases country codes), so case-insensitive operators fold only
+ * the value, once, instead of calling lower() on every row (the dearest part of a scan).
+ */
+export type StoredCase = "lower" | "upper" | undefined;
+
+export function compare(expr: string, type: FieldType, cmp: Comparison, p: Params, stored?: StoredCase): string {
+  const not = (positive: Comparison) => `NOT ${p.negate(() => compare(expr, type, positive, p, stored))}`;
+  // Case-insensitive text: both sides lower-cased, or, for a column stored folded, the value
+  // folded the same way.
+  const col = stored ? expr : `lower(${expr})`;
+  const val = (v: string) => (stored === "lower" ? p.add(v.toLowerCase(), "text") : stored === "upper" ? p.add(v.toUpperCase(), "text") : `lower(${p.add(v, "text")})`);
   switch (cmp.op) {
     case "eq":
-      return typeof cmp.value === "number"
-        ? p.truthy(`${expr} = ${p.add(cmp.value, "numeric")}`)
-        : p.truthy(`lower(${expr}) = lower(${p.add(cmp.value, "text")})`);
+      return typeof cmp.value === "number" ? p.truthy(`${expr} = ${p.add(cmp.value, "numeric")}`) : p.truthy(`${col} = ${val(cmp.value)}`);
     case "neq":
       return not({ op: "eq", value: cmp.value });
     case "gt":
@@ -27,19 +36,20 @@ export function compare(expr: string, type: FieldType, cmp: Comparison, p: Param
       if (type === "number") return p.truthy(`${expr} = ANY(${p.add(cmp.values.map(Number), "numeric[]")})`);
       // Compared as the enum (validated values), so no per-row cast to text.
       if (type === "consent") return p.truthy(`${expr} = ANY(${p.add(cmp.values.map(String), '"ConsentState"[]')})`);
-      return p.truthy(`lower(${expr}) = ANY(${p.add(cmp.values.map((v) => String(v).toLowerCase()), "text[]")})`);
+      const fold = (v: string | number) => (stored === "upper" ? String(v).toUpperCase() : String(v).toLowerCase());
+      return p.truthy(`${col} = ANY(${p.add(cmp.values.map(fold), "text[]")})`);
     }
     case "not_in":
       return not({ op: "in", values: cmp.values });
     case "contains":
-      return p.truthy(`strpos(lower(${expr}), lower(${p.add(cmp.value, "text")})) > 0`);
+      return p.truthy(`strpos(${col}, ${val(cmp.value)}) > 0`);
     case "not_contains":
       return not({ op: "contains", value: cmp.value });
     case "starts_with":
-      return p.truthy(`starts_with(lower(${expr}), lower(${p.add(cmp.value, "text")}))`);
+      return p.truthy(`starts_with(${col}, ${val(cmp.value)})`);
     case "ends_with": {
-      const v = p.add(cmp.value, "text");
-      return p.truthy(`right(lower(${expr}), char_length(${v})) = lower(${v})`);
+      const v = val(cmp.value);
+      return p.truthy(`right(${col}, char_length(${v})) = ${v}`);
     }
     case "has_any":
       return p.truthy(`${expr} && ${p.add(cmp.values, "text[]")}`);

@@ -2,7 +2,7 @@
 // its customer_scores row `s`). Every subquery filters on shop_id = $1 and customer_id = c.id
 // first, which is the leading part of the (shop_id, customer_id, time) indexes.
 import { assertNever } from "../result";
-import { compare, compareCount } from "./compare";
+import { compare, compareCount, type StoredCase } from "./compare";
 import {
   CUSTOMER_FIELDS,
   ENGAGEMENT_EVENT_NAMES,
@@ -55,6 +55,12 @@ const CUSTOMER_EXPR: Record<CustomerField, string> = {
   email_consent: "c.email_consent",
   sms_consent: "c.sms_consent",
 };
+
+/**
+ * Columns every write stores case-folded (core/ingest/schema.ts: emails lower-cased, country
+ * codes upper-cased): compared without a per-row lower().
+ */
+const STORED_CASE: Partial<Record<CustomerField, StoredCase>> = { email: "lower", email_domain: "lower", country: "upper" };
 
 const SCORE_EXPR: Record<ScoreField, string> = {
   recency_score: "s.recency_score",
@@ -280,7 +286,7 @@ export function compileCondition(cond: Condition, cc: ConditionCompiler): string
   switch (cond.kind) {
     case "customer": {
       const field = known(CUSTOMER_FIELDS, cond.field, "customer field");
-      return compare(CUSTOMER_EXPR[field], CUSTOMER_FIELDS[field], cond.cmp, p);
+      return compare(CUSTOMER_EXPR[field], CUSTOMER_FIELDS[field], cond.cmp, p, STORED_CASE[field]);
     }
     case "score": {
       const field = known(SCORE_FIELDS, cond.field, "score");
