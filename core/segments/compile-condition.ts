@@ -61,6 +61,11 @@ const CUSTOMER_EXPR: Record<CustomerField, string> = {
  * codes upper-cased): compared without a per-row lower().
  */
 const STORED_CASE: Partial<Record<CustomerField, StoredCase>> = { email: "lower", email_domain: "lower", country: "upper" };
+/** Customer columns declared NOT NULL (prisma/schema.prisma); created_at falls back to a NOT NULL column. */
+const NOT_NULL: ReadonlySet<CustomerField> = new Set<CustomerField>(["tags", "email_consent", "sms_consent", "created_at"]);
+
+/** RFM groups and stages are written by core/scoring from lower-case constants. */
+const SCORE_STORED_CASE: Partial<Record<ScoreField, StoredCase>> = { rfm_group: "lower", stage: "lower" };
 
 const SCORE_EXPR: Record<ScoreField, string> = {
   recency_score: "s.recency_score",
@@ -204,6 +209,8 @@ const ORDER_AGGREGATES: Record<Exclude<OrderMetric, "count">, (o: string) => str
  */
 export interface GroupedCondition {
   key: string;
+  /** Joins only beside another condition of the same key (alone, an EXISTS is cheaper). */
+  companion?: boolean;
   table: string;
   on(g: string): string[];
   having(g: string): string;
@@ -219,6 +226,16 @@ export function groupedCondition(cond: Condition, p: Params): GroupedCondition |
         table: TABLES.orders,
         on: (g) => [`${g}.cancelled_at IS NULL`, ...p.window(`${g}.processed_at`, cond.window)],
         having: (g) => compare(metric === "count" ? "count(*)" : ORDER_AGGREGATES[metric](g), ORDER_METRICS[metric], cond.cmp, p),
+      };
+    }
+    case "discount_codes": {
+      if (!cond.used) return undefined;
+      return {
+        key: `orders ${JSON.stringify(cond.window)}`,
+        companion: true,
+        table: TABLES.orders,
+        on: (g) => [`${g}.cancelled_at IS NULL`, ...p.window(`${g}.processed_at`, cond.window)],
+        having: (g) => `bool_or(${discountCodesMatch(g, cond.codes, p)})`,
       };
     }
     case "engagement":
@@ -243,6 +260,15 @@ export function groupedCondition(cond: Condition, p: Params): GroupedCondition |
     default:
       return undefined;
   }
+}
+
+/** Order `o` carries one of `codes` (case-insensitive), or any code when `codes` is empty. */
+function discountCodesMatch(o: string, codes: string[], p: Params): string {
+  return codes.length
+    ? // Lower-casing the array's text form keeps its syntax: one call per order, no subquery.
+      // Most orders carry no code: the cheap emptiness test first skips the text round trip.
+      `(${o}.discount_codes <> '{}' AND lower(${o}.discount_codes::text)::text[] && ${p.add(codes.map((c) => c.toLowerCase()), "text[]")})`
+    : `cardinality(${o}.discount_codes) > 0`;
 }
 
 function orderMetric(metric: OrderMetric, cond: Extract<Condition, { kind: "orders" }>, cc: ConditionCompiler): string {
@@ -286,23 +312,18 @@ export function compileCondition(cond: Condition, cc: ConditionCompiler): string
   switch (cond.kind) {
     case "customer": {
       const field = known(CUSTOMER_FIELDS, cond.field, "customer field");
-      return compare(CUSTOMER_EXPR[field], CUSTOMER_FIELDS[field], cond.cmp, p, STORED_CASE[field]);
+      return compare(CUSTOMER_EXPR[field], CUSTOMER_FIELDS[field], cond.cmp, p, STORED_CASE[field], NOT_NULL.has(field));
     }
     case "score": {
       const field = known(SCORE_FIELDS, cond.field, "score");
       cc.usesScores = true;
-      return compare(SCORE_EXPR[field], SCORE_FIELDS[field], cond.cmp, p);
+      return compare(SCORE_EXPR[field], SCORE_FIELDS[field], cond.cmp, p, SCORE_STORED_CASE[field]);
     }
     case "orders":
       return orderMetric(known(ORDER_METRICS, cond.metric, "order metric"), cond, cc);
     case "discount_codes": {
       const o = p.alias("o");
-      const codes = cond.codes.length
-        ? // Lower-casing the array's text form keeps its syntax: one call per order, no subquery.
-          // Most orders carry no code: the cheap emptiness test first skips the text round trip.
-          `${o}.discount_codes <> '{}' AND lower(${o}.discount_codes::text)::text[] && ${p.add(cond.codes.map((c) => c.toLowerCase()), "text[]")}`
-        : `cardinality(${o}.discount_codes) > 0`;
-      const exists = `EXISTS (SELECT 1 ${ordersOf(o, p, [...p.window(`${o}.processed_at`, cond.window), codes])})`;
+      const exists = `EXISTS (SELECT 1 ${ordersOf(o, p, [...p.window(`${o}.processed_at`, cond.window), discountCodesMatch(o, cond.codes, p)])})`;
       return cond.used ? exists : `NOT ${exists}`;
     }
     case "purchased": {
@@ -355,11 +376,11 @@ export function compileCondition(cond: Condition, cc: ConditionCompiler): string
         // Whole shop: the first steps in the window, each checked for a follow-up of the same
         // customer, collected once into an IN list.
         const first = stepSource(cond.first, a, p, (t) => p.window(t, cond.window), false);
-        const then = stepSource(cond.then, b, p, (t) => [`${b}.customer_id = ${a}.customer_id`, `${t} > ${first.time}`, `${t} <= ${p.plusLocalDays(first.time, cond.within_days)}`], false);
+        const then = stepSource(cond.then, b, p, (t) => [`${b}.customer_id = ${a}.customer_id`, `${t} > ${first.time}`, ...p.withinLocalDays(t, first.time, cond.within_days)], false);
         return `c.id IN (SELECT ${a}.customer_id ${first.fromWhere} AND EXISTS (SELECT 1 ${then.fromWhere}))`;
       }
       const first = stepSource(cond.first, a, p, (t) => p.window(t, cond.window));
-      const then = stepSource(cond.then, b, p, (t) => [`${t} > ${first.time}`, `${t} <= ${p.plusLocalDays(first.time, cond.within_days)}`]);
+      const then = stepSource(cond.then, b, p, (t) => [`${t} > ${first.time}`, ...p.withinLocalDays(t, first.time, cond.within_days)]);
       return `EXISTS (SELECT 1 ${first.fromWhere} AND EXISTS (SELECT 1 ${then.fromWhere}))`;
     }
     case "reordered_after_first": {
@@ -370,29 +391,31 @@ export function compileCondition(cond: Condition, cc: ConditionCompiler): string
         // Whole shop: one pass over the orders with each customer's first order beside each row.
         const x = p.alias("x");
         const firsts = `SELECT ${o1}.customer_id, ${o1}.processed_at AS at, min(${o1}.processed_at) OVER (PARTITION BY ${o1}.customer_id) AS t ${ordersOf(o1, p, [], false)}`;
-        return `c.id IN (SELECT ${x}.customer_id FROM (${firsts}) ${x} WHERE ${x}.at > ${x}.t AND ${x}.at <= ${p.plusLocalDays(`${x}.t`, cond.within_days)})`;
+        return `c.id IN (SELECT ${x}.customer_id FROM (${firsts}) ${x} WHERE ${and([`${x}.at > ${x}.t`, ...p.withinLocalDays(`${x}.at`, `${x}.t`, cond.within_days)])})`;
       }
-      const later = ordersOf(o2, p, [`${o2}.processed_at > ${f}.t`, `${o2}.processed_at <= ${p.plusLocalDays(`${f}.t`, cond.within_days)}`]);
+      const later = ordersOf(o2, p, [`${o2}.processed_at > ${f}.t`, ...p.withinLocalDays(`${o2}.processed_at`, `${f}.t`, cond.within_days)]);
       return `EXISTS (SELECT 1 FROM (SELECT min(${o1}.processed_at) AS t ${ordersOf(o1, p)}) ${f} WHERE EXISTS (SELECT 1 ${later}))`;
     }
     case "consecutive_days": {
       const x = p.alias("x");
       const d = p.alias("d");
       const r = p.alias("r");
+      // On distinct days in order, N consecutive days end at a day whose (N-1)th predecessor
+      // lies exactly N-1 days back: one window pass, no grouping of runs afterwards.
+      const back = p.add(cond.days - 1, "int");
       if (cc.setBased) {
-        // Whole shop: one pass over the rows, runs per customer, hashed once.
+        // Whole shop: one pass over the rows, hashed once.
         const all = stepSource(cond.step, x, p, (t) => p.window(t, cond.window), false);
         const days = `SELECT DISTINCT ${x}.customer_id, (${all.time} AT TIME ZONE ${p.tzSql})::date AS day ${all.fromWhere}`;
-        const runs = `SELECT ${d}.customer_id, ${d}.day - (row_number() OVER (PARTITION BY ${d}.customer_id ORDER BY ${d}.day))::int AS run FROM (${days}) ${d}`;
-        return `c.id IN (SELECT ${r}.customer_id FROM (${runs}) ${r} GROUP BY ${r}.customer_id, ${r}.run HAVING count(*) >= ${p.add(cond.days, "int")})`;
+        const runs = `SELECT ${d}.customer_id, ${d}.day - lag(${d}.day, ${back}) OVER (PARTITION BY ${d}.customer_id ORDER BY ${d}.day) AS span FROM (${days}) ${d}`;
+        return `c.id IN (SELECT ${r}.customer_id FROM (${runs}) ${r} WHERE ${r}.span = ${back})`;
       }
       const src = stepSource(cond.step, x, p, (t) => p.window(t, cond.window));
-      // Gaps and islands: consecutive dates minus their rank share one value per run.
       const days = `SELECT DISTINCT (${src.time} AT TIME ZONE ${p.tzSql})::date AS day ${src.fromWhere}`;
-      const runs = `SELECT ${d}.day - (row_number() OVER (ORDER BY ${d}.day))::int AS run FROM (${days}) ${d}`;
+      const runs = `SELECT ${d}.day - lag(${d}.day, ${back}) OVER (ORDER BY ${d}.day) AS span FROM (${days}) ${d}`;
       // The plain EXISTS first lets the planner semi-join away customers with no such rows
       // before the per-customer window function runs.
-      return `(EXISTS (SELECT 1 ${src.fromWhere}) AND EXISTS (SELECT 1 FROM (${runs}) ${r} GROUP BY ${r}.run HAVING count(*) >= ${p.add(cond.days, "int")}))`;
+      return `(EXISTS (SELECT 1 ${src.fromWhere}) AND EXISTS (SELECT 1 FROM (${runs}) ${r} WHERE ${r}.span = ${back}))`;
     }
     case "in_segment": {
       // Inlined under the NOT it will sit in when membership is negated.

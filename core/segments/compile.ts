@@ -71,7 +71,7 @@ function compileWhere(tree: SegmentNode, opts: CompileOptions, setBased = true):
   let predicate: string;
   const top = tree.kind === "and" ? tree.children : [tree];
   const grouped = setBased ? top.map((n) => (n.kind === "and" || n.kind === "or" || n.kind === "not" ? undefined : groupedCondition(n as Condition, p))) : [];
-  const first = grouped.find((g) => g !== undefined);
+  const first = grouped.find((g) => g !== undefined && !g.companion);
   if (first) {
     const g = "g";
     const lifted = grouped.filter((x) => x?.key === first.key).map((x) => x!);
