@@ -15,6 +15,7 @@ import {
   type PropertyFilter,
   type ScoreField,
   type Step,
+  type TimeWindow,
 } from "./schema";
 import { and, TABLES, truthy, type Params } from "./sql";
 
@@ -211,9 +212,20 @@ export interface GroupedCondition {
   key: string;
   /** Joins only beside another condition of the same key (alone, an EXISTS is cheaper). */
   companion?: boolean;
-  table: string;
-  on(g: string): string[];
+  /**
+   * False when customers without any row of the source also match ("never bought X"): such a
+   * condition is exact in the grouping only beside a positive one of the same key.
+   */
+  positive: boolean;
+  /** The " JOIN ... ON ..." clauses bringing in the source as `g` (and its lines as `gl`). */
+  join(g: string): string;
   having(g: string): string;
+}
+
+function joinOrders(g: string, p: Params, window: TimeWindow, lines = false): string {
+  const on = [`${g}.shop_id = c.shop_id`, `${g}.customer_id = c.id`, `${g}.cancelled_at IS NULL`, ...p.window(`${g}.processed_at`, window)];
+  const l = lines ? ` JOIN ${TABLES.orderLines} ${g}l ON ${g}l.shop_id = ${g}.shop_id AND ${g}l.order_id = ${g}.id` : "";
+  return ` JOIN ${TABLES.orders} ${g} ON ${on.join(" AND ")}${l}`;
 }
 
 export function groupedCondition(cond: Condition, p: Params): GroupedCondition | undefined {
@@ -223,8 +235,8 @@ export function groupedCondition(cond: Condition, p: Params): GroupedCondition |
       if (metric === "count" ? !groupedCount(cond.cmp) : noOrdersSatisfies(metric, cond.cmp)) return undefined;
       return {
         key: `orders ${JSON.stringify(cond.window)}`,
-        table: TABLES.orders,
-        on: (g) => [`${g}.cancelled_at IS NULL`, ...p.window(`${g}.processed_at`, cond.window)],
+        positive: true,
+        join: (g) => joinOrders(g, p, cond.window),
         having: (g) => compare(metric === "count" ? "count(*)" : ORDER_AGGREGATES[metric](g), ORDER_METRICS[metric], cond.cmp, p),
       };
     }
@@ -233,11 +245,20 @@ export function groupedCondition(cond: Condition, p: Params): GroupedCondition |
       return {
         key: `orders ${JSON.stringify(cond.window)}`,
         companion: true,
-        table: TABLES.orders,
-        on: (g) => [`${g}.cancelled_at IS NULL`, ...p.window(`${g}.processed_at`, cond.window)],
+        positive: true,
+        join: (g) => joinOrders(g, p, cond.window),
         having: (g) => `bool_or(${discountCodesMatch(g, cond.codes, p)})`,
       };
     }
+    case "purchased":
+      // Lines of the orders in the window, one pass for every purchase condition beside it.
+      return {
+        key: `lines ${JSON.stringify(cond.window)}`,
+        companion: true,
+        positive: cond.bought,
+        join: (g) => joinOrders(g, p, cond.window, true),
+        having: (g) => `${cond.bought ? "" : "NOT "}bool_or(coalesce(${purchaseMatch(cond, `${g}l`, p)}, false))`,
+      };
     case "engagement":
     case "event": {
       const count = cond.count;
@@ -247,18 +268,39 @@ export function groupedCondition(cond: Condition, p: Params): GroupedCondition |
       const channel = cond.kind === "engagement" ? cond.channel : undefined;
       return {
         key: `events ${JSON.stringify([name, filters, channel ?? null, cond.window])}`,
-        table: TABLES.events,
-        on: (g) => [
-          `${g}.name = ${p.add(name, "text")}`,
-          ...(channel ? [`${g}.properties ->> 'channel' = ${p.add(channel, "text")}`] : []),
-          ...filters.map((f) => propertyFilter(g, f, p)),
-          ...p.window(`${g}.occurred_at`, cond.window),
-        ],
+        positive: true,
+        join: (g) =>
+          ` JOIN ${TABLES.events} ${g} ON ${[
+            `${g}.shop_id = c.shop_id`,
+            `${g}.customer_id = c.id`,
+            `${g}.name = ${p.add(name, "text")}`,
+            ...(channel ? [`${g}.properties ->> 'channel' = ${p.add(channel, "text")}`] : []),
+            ...filters.map((f) => propertyFilter(g, f, p)),
+            ...p.window(`${g}.occurred_at`, cond.window),
+          ].join(" AND ")}`,
         having: () => compare("count(*)", "number", count, p),
       };
     }
     default:
       return undefined;
+  }
+}
+
+/** Order line `l` is a purchase the condition names. */
+function purchaseMatch(cond: Extract<Condition, { kind: "purchased" }>, l: string, p: Params): string {
+  switch (cond.by) {
+    case "product":
+      return `${l}.product_id = ANY(${p.add(cond.values, "text[]")})`;
+    case "variant":
+      return `${l}.variant_id = ANY(${p.add(cond.values, "text[]")})`;
+    case "vendor":
+      return `lower(${l}.vendor) = ANY(${p.add(cond.values.map((v) => v.toLowerCase()), "text[]")})`;
+    case "collection": {
+      const pr = p.alias("p");
+      return `${l}.product_id IN (SELECT ${pr}.external_id FROM ${TABLES.products} ${pr} WHERE ${pr}.shop_id = ${p.shop} AND ${pr}.collections && ${p.add(cond.values, "text[]")})`;
+    }
+    default:
+      return assertNever(cond.by, "purchase dimension");
   }
 }
 
@@ -329,25 +371,7 @@ export function compileCondition(cond: Condition, cc: ConditionCompiler): string
     case "purchased": {
       const o = p.alias("o");
       const l = p.alias("l");
-      let match: string;
-      switch (cond.by) {
-        case "product":
-          match = `${l}.product_id = ANY(${p.add(cond.values, "text[]")})`;
-          break;
-        case "variant":
-          match = `${l}.variant_id = ANY(${p.add(cond.values, "text[]")})`;
-          break;
-        case "vendor":
-          match = `lower(${l}.vendor) = ANY(${p.add(cond.values.map((v) => v.toLowerCase()), "text[]")})`;
-          break;
-        case "collection": {
-          const pr = p.alias("p");
-          match = `${l}.product_id IN (SELECT ${pr}.external_id FROM ${TABLES.products} ${pr} WHERE ${pr}.shop_id = ${p.shop} AND ${pr}.collections && ${p.add(cond.values, "text[]")})`;
-          break;
-        }
-        default:
-          return assertNever(cond.by, "purchase dimension");
-      }
+      const match = purchaseMatch(cond, l, p);
       const exists = `EXISTS (SELECT 1 FROM ${TABLES.orders} ${o} JOIN ${TABLES.orderLines} ${l} ON ${l}.shop_id = ${o}.shop_id AND ${l}.order_id = ${o}.id WHERE ${and([
         `${o}.shop_id = ${p.shop}`,
         `${o}.customer_id = c.id`,

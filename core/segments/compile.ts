@@ -71,12 +71,19 @@ function compileWhere(tree: SegmentNode, opts: CompileOptions, setBased = true):
   let predicate: string;
   const top = tree.kind === "and" ? tree.children : [tree];
   const grouped = setBased ? top.map((n) => (n.kind === "and" || n.kind === "or" || n.kind === "not" ? undefined : groupedCondition(n as Condition, p))) : [];
-  const first = grouped.find((g) => g !== undefined && !g.companion);
+  // The first source worth a join: one of its conditions needs a customer to have rows, and
+  // either one of them is a true aggregate or several share the pass.
+  const sameKey = (key: string) => grouped.filter((x) => x?.key === key).map((x) => x!);
+  const first = grouped.find((g) => {
+    if (!g) return false;
+    const members = sameKey(g.key);
+    return members.some((m) => m.positive) && (members.some((m) => !m.companion) || members.length >= 2);
+  });
   if (first) {
     const g = "g";
-    const lifted = grouped.filter((x) => x?.key === first.key).map((x) => x!);
+    const lifted = sameKey(first.key);
     const rest = top.filter((_, i) => grouped[i]?.key !== first.key);
-    join = ` JOIN ${first.table} ${g} ON ${[`${g}.shop_id = c.shop_id`, `${g}.customer_id = c.id`, ...first.on(g)].join(" AND ")}`;
+    join = first.join(g);
     group = ` GROUP BY c.shop_id, c.id HAVING ${lifted.map((x) => x.having(g)).join(" AND ")}`;
     predicate = rest.length ? `(${rest.map(node).join(" AND ")})` : "true";
   } else {

@@ -23,6 +23,7 @@ const orders = (metric: string, cmp: Comparison, window: TimeWindow = { kind: "a
 const last = (days: number): TimeWindow => ({ kind: "last_days", days });
 const atLeast = (value: number): Comparison => ({ op: "gte", value });
 const viewed = (filters: { property: string; cmp: Comparison }[] = [], window: TimeWindow = { kind: "all_time" }, count = atLeast(1)): SegmentNode => ({ kind: "event", name: "product_viewed", filters, window, count });
+const bought = (by: "product" | "variant" | "vendor" | "collection", values: string[], yes = true, window: TimeWindow = { kind: "all_time" }): SegmentNode => ({ kind: "purchased", by, values, bought: yes, window });
 const dateOf = (d: Date) => new Intl.DateTimeFormat("en-CA", { timeZone: TZ }).format(d);
 
 const SEGMENTS: Record<string, SegmentNode> = { "600": cust("tags", { op: "has_any", values: ["vip"] }) };
@@ -150,6 +151,10 @@ const CASES: { name: string; tree: SegmentNode; expected: number[]; resolve?: bo
     tree: { kind: "and", children: [orders("count", atLeast(2)), { kind: "not", child: orders("total_spent", atLeast(5000)) }, { kind: "or", children: [cust("country", { op: "eq", value: "US" }), cust("country", { op: "eq", value: "CA" })] }] },
     expected: [4],
   },
+  { name: "and(used a code, 2+ orders)", tree: { kind: "and", children: [{ kind: "discount_codes", used: true, codes: [], window: { kind: "all_time" } }, orders("count", atLeast(2))] }, expected: [1, 4] },
+  { name: "and(bought Beta, never Delta)", tree: { kind: "and", children: [bought("vendor", ["beta"]), bought("vendor", ["Delta"], false)] }, expected: [2] },
+  { name: "and(bought summer, never P3 in the last 60 days)", tree: { kind: "and", children: [bought("collection", ["summer"]), bought("product", ["P3"], false, last(60))] }, expected: [6] },
+  { name: "and(bought Acme, bought Gamma, 2+ orders)", tree: { kind: "and", children: [bought("vendor", ["Acme"]), bought("vendor", ["gamma"]), orders("count", atLeast(2))] }, expected: [1] },
   { name: "and(2+ orders, dormant score, last order in 60 days)", tree: { kind: "and", children: [orders("count", atLeast(2)), score("dormant", { op: "is_false" }), orders("last_order_at", { op: "in_window", window: last(60) })] }, expected: [1] },
   { name: "or", tree: { kind: "or", children: [cust("country", { op: "eq", value: "GB" }), cust("email_domain", { op: "eq", value: "example.org" })] }, expected: [2, 6] },
   { name: "not", tree: { kind: "not", child: cust("tags", { op: "has_any", values: ["vip"] }) }, expected: [2, 4, 6] },
