@@ -5,13 +5,28 @@ import { assertNever } from "../result";
 import type { Comparison, FieldType } from "./schema";
 import { and, type Params } from "./sql";
 
-export function compare(expr: string, type: FieldType, cmp: Comparison, p: Params): string {
-  const not = (positive: Comparison) => `NOT ${p.negate(() => compare(expr, type, positive, p))}`;
+/**
+ * How a text column is stored: "lower" / "upper" when every write folds it (core/ingest
+ * lower-cases emails and upper-cases country codes), so case-insensitive operators fold only
+ * the value, once, instead of calling lower() on every row (the dearest part of a scan).
+ */
+export type StoredCase = "lower" | "upper" | undefined;
+
+/**
+ * `notNull`: the expression is never NULL (a NOT NULL column of the customer row), so a
+ * comparison is two-valued already and needs no coalesce under a NOT, which keeps it
+ * estimable and cheap.
+ */
+export function compare(expr: string, type: FieldType, cmp: Comparison, p: Params, stored?: StoredCase, notNull = false): string {
+  const not = (positive: Comparison) => `NOT ${p.negate(() => compare(expr, type, positive, p, stored, notNull))}`;
+  const truthy = (pred: string) => (notNull ? `(${pred})` : p.truthy(pred));
+  // Case-insensitive text: both sides lower-cased, or, for a column stored folded, the value
+  // folded the same way.
+  const col = stored ? expr : `lower(${expr})`;
+  const val = (v: string) => (stored === "lower" ? p.add(v.toLowerCase(), "text") : stored === "upper" ? p.add(v.toUpperCase(), "text") : `lower(${p.add(v, "text")})`);
   switch (cmp.op) {
     case "eq":
-      return typeof cmp.value === "number"
-        ? p.truthy(`${expr} = ${p.add(cmp.value, "numeric")}`)
-        : p.truthy(`lower(${expr}) = lower(${p.add(cmp.value, "text")})`);
+      return typeof cmp.value === "number" ? truthy(`${expr} = ${p.add(cmp.value, "numeric")}`) : truthy(`${col} = ${val(cmp.value)}`);
     case "neq":
       return not({ op: "eq", value: cmp.value });
     case "gt":
@@ -19,37 +34,38 @@ export function compare(expr: string, type: FieldType, cmp: Comparison, p: Param
     case "lt":
     case "lte": {
       const sym = { gt: ">", gte: ">=", lt: "<", lte: "<=" }[cmp.op];
-      return p.truthy(`${expr} ${sym} ${p.add(cmp.value, "numeric")}`);
+      return truthy(`${expr} ${sym} ${p.add(cmp.value, "numeric")}`);
     }
     case "between":
-      return p.truthy(`${expr} BETWEEN ${p.add(cmp.min, "numeric")} AND ${p.add(cmp.max, "numeric")}`);
+      return truthy(`${expr} BETWEEN ${p.add(cmp.min, "numeric")} AND ${p.add(cmp.max, "numeric")}`);
     case "in": {
-      if (type === "number") return p.truthy(`${expr} = ANY(${p.add(cmp.values.map(Number), "numeric[]")})`);
+      if (type === "number") return truthy(`${expr} = ANY(${p.add(cmp.values.map(Number), "numeric[]")})`);
       // Compared as the enum (validated values), so no per-row cast to text.
-      if (type === "consent") return p.truthy(`${expr} = ANY(${p.add(cmp.values.map(String), '"ConsentState"[]')})`);
-      return p.truthy(`lower(${expr}) = ANY(${p.add(cmp.values.map((v) => String(v).toLowerCase()), "text[]")})`);
+      if (type === "consent") return truthy(`${expr} = ANY(${p.add(cmp.values.map(String), '"ConsentState"[]')})`);
+      const fold = (v: string | number) => (stored === "upper" ? String(v).toUpperCase() : String(v).toLowerCase());
+      return truthy(`${col} = ANY(${p.add(cmp.values.map(fold), "text[]")})`);
     }
     case "not_in":
       return not({ op: "in", values: cmp.values });
     case "contains":
-      return p.truthy(`strpos(lower(${expr}), lower(${p.add(cmp.value, "text")})) > 0`);
+      return truthy(`strpos(${col}, ${val(cmp.value)}) > 0`);
     case "not_contains":
       return not({ op: "contains", value: cmp.value });
     case "starts_with":
-      return p.truthy(`starts_with(lower(${expr}), lower(${p.add(cmp.value, "text")}))`);
+      return truthy(`starts_with(${col}, ${val(cmp.value)})`);
     case "ends_with": {
-      const v = p.add(cmp.value, "text");
-      return p.truthy(`right(lower(${expr}), char_length(${v})) = lower(${v})`);
+      const v = val(cmp.value);
+      return truthy(`right(${col}, char_length(${v})) = ${v}`);
     }
     case "has_any":
-      return p.truthy(`${expr} && ${p.add(cmp.values, "text[]")}`);
+      return truthy(`${expr} && ${p.add(cmp.values, "text[]")}`);
     case "has_all":
-      return p.truthy(`${expr} @> ${p.add(cmp.values, "text[]")}`);
+      return truthy(`${expr} @> ${p.add(cmp.values, "text[]")}`);
     case "has_none":
       return not({ op: "has_any", values: cmp.values });
     case "is_set":
-      if (type === "list") return p.truthy(`cardinality(${expr}) > 0`);
-      if (type === "text") return p.truthy(`${expr} <> ''`);
+      if (type === "list") return truthy(`cardinality(${expr}) > 0`);
+      if (type === "text") return truthy(`${expr} <> ''`);
       return `(${expr} IS NOT NULL)`;
     case "is_not_set":
       return not({ op: "is_set" });
@@ -60,7 +76,7 @@ export function compare(expr: string, type: FieldType, cmp: Comparison, p: Param
     case "in_window": {
       // Any bound is false on NULL; an all-time window still needs a value ("has ordered").
       const bounds = p.window(expr, cmp.window);
-      return p.truthy(and(bounds.length ? bounds : [`${expr} IS NOT NULL`]));
+      return truthy(and(bounds.length ? bounds : [`${expr} IS NOT NULL`]));
     }
     case "not_in_window":
       return not({ op: "in_window", window: cmp.window });

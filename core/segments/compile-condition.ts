@@ -2,7 +2,7 @@
 // its customer_scores row `s`). Every subquery filters on shop_id = $1 and customer_id = c.id
 // first, which is the leading part of the (shop_id, customer_id, time) indexes.
 import { assertNever } from "../result";
-import { compare, compareCount } from "./compare";
+import { compare, compareCount, type StoredCase } from "./compare";
 import {
   CUSTOMER_FIELDS,
   ENGAGEMENT_EVENT_NAMES,
@@ -15,6 +15,7 @@ import {
   type PropertyFilter,
   type ScoreField,
   type Step,
+  type TimeWindow,
 } from "./schema";
 import { and, TABLES, truthy, type Params } from "./sql";
 
@@ -56,6 +57,17 @@ const CUSTOMER_EXPR: Record<CustomerField, string> = {
   sms_consent: "c.sms_consent",
 };
 
+/**
+ * Columns every write stores case-folded (core/ingest/schema.ts: emails lower-cased, country
+ * codes upper-cased): compared without a per-row lower().
+ */
+const STORED_CASE: Partial<Record<CustomerField, StoredCase>> = { email: "lower", email_domain: "lower", country: "upper" };
+/** Customer columns declared NOT NULL (prisma/schema.prisma); created_at falls back to a NOT NULL column. */
+const NOT_NULL: ReadonlySet<CustomerField> = new Set<CustomerField>(["tags", "email_consent", "sms_consent", "created_at"]);
+
+/** RFM groups and stages are written by core/scoring from lower-case constants. */
+const SCORE_STORED_CASE: Partial<Record<ScoreField, StoredCase>> = { rfm_group: "lower", stage: "lower" };
+
 const SCORE_EXPR: Record<ScoreField, string> = {
   recency_score: "s.recency_score",
   frequency_score: "s.frequency_score",
@@ -87,6 +99,12 @@ function eventsOf(e: string, p: Params, name: string, extra: string[] = [], corr
   return `FROM ${TABLES.events} ${e} WHERE ${and([`${e}.shop_id = ${p.shop}`, ...who, `${e}.name = ${p.add(name, "text")}`, ...extra])}`;
 }
 
+/** Whether a count comparison is best answered by grouping rows per customer (not EXISTS, not "none"). */
+function groupedCount(cmp: Comparison): boolean {
+  const atLeastOne = (cmp.op === "gte" && cmp.value > 0 && cmp.value <= 1) || (cmp.op === "gt" && cmp.value >= 0 && cmp.value < 1);
+  return !atLeastOne && !zeroSatisfies(cmp);
+}
+
 /** Whether a count of zero satisfies the comparison (then customers without rows are members). */
 function zeroSatisfies(cmp: Comparison): boolean {
   switch (cmp.op) {
@@ -115,19 +133,21 @@ function zeroSatisfies(cmp: Comparison): boolean {
  */
 function countOf(cc: ConditionCompiler, a: string, source: (correlated: boolean) => string, cmp: Comparison): string {
   const { p } = cc;
-  const atLeastOne = (cmp.op === "gte" && cmp.value > 0 && cmp.value <= 1) || (cmp.op === "gt" && cmp.value >= 0 && cmp.value < 1);
-  if (cc.setBased && !atLeastOne && !zeroSatisfies(cmp)) {
+  if (cc.setBased && groupedCount(cmp)) {
     return `c.id IN (SELECT ${a}.customer_id ${source(false)} GROUP BY ${a}.customer_id HAVING ${compare("count(*)", "number", cmp, p)})`;
   }
   return compareCount(source(true), cmp, p);
 }
 
 function propertyFilter(e: string, f: PropertyFilter, p: Params): string {
-  const path = p.add(f.property.split("."), "text[]");
-  const json = `(${e}.properties #> ${path})`;
-  const text = `(${e}.properties #>> ${path})`;
-  // Cast to numeric only when the JSON value is a number, so a string never raises.
-  const num = `(CASE WHEN jsonb_typeof(${json}) = 'number' THEN ${text}::numeric END)`;
+  const segments = f.property.split(".");
+  // One key (the common case) is a plain -> / ->> lookup; a dotted path walks #> / #>>.
+  const key = segments.length === 1 ? p.add(segments[0], "text") : p.add(segments, "text[]");
+  const json = `(${e}.properties ${segments.length === 1 ? "->" : "#>"} ${key})`;
+  const text = `(${e}.properties ${segments.length === 1 ? "->>" : "#>>"} ${key})`;
+  // Cast to numeric only when the JSON value is a number, so a string never raises; a JSON
+  // number casts to numeric directly, without a round trip through text.
+  const num = `(CASE WHEN jsonb_typeof(${json}) = 'number' THEN ${json}::numeric END)`;
   const cmp = f.cmp;
   switch (cmp.op) {
     case "is_set":
@@ -174,6 +194,125 @@ function stepSource(step: Step, a: string, p: Params, extra: (time: string) => s
   }
 }
 
+const ORDER_AGGREGATES: Record<Exclude<OrderMetric, "count">, (o: string) => string> = {
+  total_spent: (o) => `sum(${o}.total - ${o}.refunded)`,
+  average_spent: (o) => `avg(${o}.total - ${o}.refunded)`,
+  first_order_at: (o) => `min(${o}.processed_at)`,
+  last_order_at: (o) => `max(${o}.processed_at)`,
+};
+
+/**
+ * A whole-shop condition that holds exactly for customers with at least one row of a source
+ * (orders, or events of one name) whose aggregate passes a HAVING test. At the top of the
+ * tree the compiler joins that source once and groups per customer (compile.ts), and the
+ * conditions sharing a source `key` share that one pass. Building nothing until called:
+ * `on` (the join's row conditions) once per source, `having` once per condition.
+ */
+export interface GroupedCondition {
+  key: string;
+  /** Joins only beside another condition of the same key (alone, an EXISTS is cheaper). */
+  companion?: boolean;
+  /**
+   * False when customers without any row of the source also match ("never bought X"): such a
+   * condition is exact in the grouping only beside a positive one of the same key.
+   */
+  positive: boolean;
+  /** The " JOIN ... ON ..." clauses bringing in the source as `g` (and its lines as `gl`). */
+  join(g: string): string;
+  having(g: string): string;
+}
+
+function joinOrders(g: string, p: Params, window: TimeWindow, lines = false): string {
+  const on = [`${g}.shop_id = c.shop_id`, `${g}.customer_id = c.id`, `${g}.cancelled_at IS NULL`, ...p.window(`${g}.processed_at`, window)];
+  const l = lines ? ` JOIN ${TABLES.orderLines} ${g}l ON ${g}l.shop_id = ${g}.shop_id AND ${g}l.order_id = ${g}.id` : "";
+  return ` JOIN ${TABLES.orders} ${g} ON ${on.join(" AND ")}${l}`;
+}
+
+export function groupedCondition(cond: Condition, p: Params): GroupedCondition | undefined {
+  switch (cond.kind) {
+    case "orders": {
+      const metric = known(ORDER_METRICS, cond.metric, "order metric");
+      if (metric === "count" ? !groupedCount(cond.cmp) : noOrdersSatisfies(metric, cond.cmp)) return undefined;
+      return {
+        key: `orders ${JSON.stringify(cond.window)}`,
+        positive: true,
+        join: (g) => joinOrders(g, p, cond.window),
+        having: (g) => compare(metric === "count" ? "count(*)" : ORDER_AGGREGATES[metric](g), ORDER_METRICS[metric], cond.cmp, p),
+      };
+    }
+    case "discount_codes": {
+      if (!cond.used) return undefined;
+      return {
+        key: `orders ${JSON.stringify(cond.window)}`,
+        companion: true,
+        positive: true,
+        join: (g) => joinOrders(g, p, cond.window),
+        having: (g) => `bool_or(${discountCodesMatch(g, cond.codes, p)})`,
+      };
+    }
+    case "purchased":
+      // Lines of the orders in the window, one pass for every purchase condition beside it.
+      return {
+        key: `lines ${JSON.stringify(cond.window)}`,
+        companion: true,
+        positive: cond.bought,
+        join: (g) => joinOrders(g, p, cond.window, true),
+        having: (g) => `${cond.bought ? "" : "NOT "}bool_or(coalesce(${purchaseMatch(cond, `${g}l`, p)}, false))`,
+      };
+    case "engagement":
+    case "event": {
+      const count = cond.count;
+      if (!groupedCount(count)) return undefined;
+      const name = cond.kind === "event" ? cond.name : ENGAGEMENT_EVENT_NAMES[cond.action];
+      const filters = cond.kind === "event" ? cond.filters : [];
+      const channel = cond.kind === "engagement" ? cond.channel : undefined;
+      return {
+        key: `events ${JSON.stringify([name, filters, channel ?? null, cond.window])}`,
+        positive: true,
+        join: (g) =>
+          ` JOIN ${TABLES.events} ${g} ON ${[
+            `${g}.shop_id = c.shop_id`,
+            `${g}.customer_id = c.id`,
+            `${g}.name = ${p.add(name, "text")}`,
+            ...(channel ? [`${g}.properties ->> 'channel' = ${p.add(channel, "text")}`] : []),
+            ...filters.map((f) => propertyFilter(g, f, p)),
+            ...p.window(`${g}.occurred_at`, cond.window),
+          ].join(" AND ")}`,
+        having: () => compare("count(*)", "number", count, p),
+      };
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** Order line `l` is a purchase the condition names. */
+function purchaseMatch(cond: Extract<Condition, { kind: "purchased" }>, l: string, p: Params): string {
+  switch (cond.by) {
+    case "product":
+      return `${l}.product_id = ANY(${p.add(cond.values, "text[]")})`;
+    case "variant":
+      return `${l}.variant_id = ANY(${p.add(cond.values, "text[]")})`;
+    case "vendor":
+      return `lower(${l}.vendor) = ANY(${p.add(cond.values.map((v) => v.toLowerCase()), "text[]")})`;
+    case "collection": {
+      const pr = p.alias("p");
+      return `${l}.product_id IN (SELECT ${pr}.external_id FROM ${TABLES.products} ${pr} WHERE ${pr}.shop_id = ${p.shop} AND ${pr}.collections && ${p.add(cond.values, "text[]")})`;
+    }
+    default:
+      return assertNever(cond.by, "purchase dimension");
+  }
+}
+
+/** Order `o` carries one of `codes` (case-insensitive), or any code when `codes` is empty. */
+function discountCodesMatch(o: string, codes: string[], p: Params): string {
+  return codes.length
+    ? // Lower-casing the array's text form keeps its syntax: one call per order, no subquery.
+      // Most orders carry no code: the cheap emptiness test first skips the text round trip.
+      `(${o}.discount_codes <> '{}' AND lower(${o}.discount_codes::text)::text[] && ${p.add(codes.map((c) => c.toLowerCase()), "text[]")})`
+    : `cardinality(${o}.discount_codes) > 0`;
+}
+
 function orderMetric(metric: OrderMetric, cond: Extract<Condition, { kind: "orders" }>, cc: ConditionCompiler): string {
   const { p } = cc;
   const o = p.alias("o");
@@ -183,8 +322,7 @@ function orderMetric(metric: OrderMetric, cond: Extract<Condition, { kind: "orde
   if (metric !== "count" && cc.setBased && !noOrdersSatisfies(metric, cond.cmp)) {
     // Whole shop: aggregate the orders once per customer; customers without orders in the
     // window cannot match this comparison, so a grouped IN list is exact.
-    const agg = { total_spent: `sum(${o}.total - ${o}.refunded)`, average_spent: `avg(${o}.total - ${o}.refunded)`, first_order_at: `min(${o}.processed_at)`, last_order_at: `max(${o}.processed_at)` }[metric];
-    return `c.id IN (SELECT ${o}.customer_id ${ordersOf(o, p, windowSql, false)} GROUP BY ${o}.customer_id HAVING ${compare(agg, type, cond.cmp, p)})`;
+    return `c.id IN (SELECT ${o}.customer_id ${ordersOf(o, p, windowSql, false)} GROUP BY ${o}.customer_id HAVING ${compare(ORDER_AGGREGATES[metric](o), type, cond.cmp, p)})`;
   }
   switch (metric) {
     case "count":
@@ -216,47 +354,24 @@ export function compileCondition(cond: Condition, cc: ConditionCompiler): string
   switch (cond.kind) {
     case "customer": {
       const field = known(CUSTOMER_FIELDS, cond.field, "customer field");
-      return compare(CUSTOMER_EXPR[field], CUSTOMER_FIELDS[field], cond.cmp, p);
+      return compare(CUSTOMER_EXPR[field], CUSTOMER_FIELDS[field], cond.cmp, p, STORED_CASE[field], NOT_NULL.has(field));
     }
     case "score": {
       const field = known(SCORE_FIELDS, cond.field, "score");
       cc.usesScores = true;
-      return compare(SCORE_EXPR[field], SCORE_FIELDS[field], cond.cmp, p);
+      return compare(SCORE_EXPR[field], SCORE_FIELDS[field], cond.cmp, p, SCORE_STORED_CASE[field]);
     }
     case "orders":
       return orderMetric(known(ORDER_METRICS, cond.metric, "order metric"), cond, cc);
     case "discount_codes": {
       const o = p.alias("o");
-      const codes = cond.codes.length
-        ? // Lower-casing the array's text form keeps its syntax: one call per order, no subquery.
-          // Most orders carry no code: the cheap emptiness test first skips the text round trip.
-          `${o}.discount_codes <> '{}' AND lower(${o}.discount_codes::text)::text[] && ${p.add(cond.codes.map((c) => c.toLowerCase()), "text[]")}`
-        : `cardinality(${o}.discount_codes) > 0`;
-      const exists = `EXISTS (SELECT 1 ${ordersOf(o, p, [...p.window(`${o}.processed_at`, cond.window), codes])})`;
+      const exists = `EXISTS (SELECT 1 ${ordersOf(o, p, [...p.window(`${o}.processed_at`, cond.window), discountCodesMatch(o, cond.codes, p)])})`;
       return cond.used ? exists : `NOT ${exists}`;
     }
     case "purchased": {
       const o = p.alias("o");
       const l = p.alias("l");
-      let match: string;
-      switch (cond.by) {
-        case "product":
-          match = `${l}.product_id = ANY(${p.add(cond.values, "text[]")})`;
-          break;
-        case "variant":
-          match = `${l}.variant_id = ANY(${p.add(cond.values, "text[]")})`;
-          break;
-        case "vendor":
-          match = `lower(${l}.vendor) = ANY(${p.add(cond.values.map((v) => v.toLowerCase()), "text[]")})`;
-          break;
-        case "collection": {
-          const pr = p.alias("p");
-          match = `${l}.product_id IN (SELECT ${pr}.external_id FROM ${TABLES.products} ${pr} WHERE ${pr}.shop_id = ${p.shop} AND ${pr}.collections && ${p.add(cond.values, "text[]")})`;
-          break;
-        }
-        default:
-          return assertNever(cond.by, "purchase dimension");
-      }
+      const match = purchaseMatch(cond, l, p);
       const exists = `EXISTS (SELECT 1 FROM ${TABLES.orders} ${o} JOIN ${TABLES.orderLines} ${l} ON ${l}.shop_id = ${o}.shop_id AND ${l}.order_id = ${o}.id WHERE ${and([
         `${o}.shop_id = ${p.shop}`,
         `${o}.customer_id = c.id`,
@@ -285,11 +400,11 @@ export function compileCondition(cond: Condition, cc: ConditionCompiler): string
         // Whole shop: the first steps in the window, each checked for a follow-up of the same
         // customer, collected once into an IN list.
         const first = stepSource(cond.first, a, p, (t) => p.window(t, cond.window), false);
-        const then = stepSource(cond.then, b, p, (t) => [`${b}.customer_id = ${a}.customer_id`, `${t} > ${first.time}`, `${t} <= ${p.plusLocalDays(first.time, cond.within_days)}`], false);
+        const then = stepSource(cond.then, b, p, (t) => [`${b}.customer_id = ${a}.customer_id`, `${t} > ${first.time}`, ...p.withinLocalDays(t, first.time, cond.within_days)], false);
         return `c.id IN (SELECT ${a}.customer_id ${first.fromWhere} AND EXISTS (SELECT 1 ${then.fromWhere}))`;
       }
       const first = stepSource(cond.first, a, p, (t) => p.window(t, cond.window));
-      const then = stepSource(cond.then, b, p, (t) => [`${t} > ${first.time}`, `${t} <= ${p.plusLocalDays(first.time, cond.within_days)}`]);
+      const then = stepSource(cond.then, b, p, (t) => [`${t} > ${first.time}`, ...p.withinLocalDays(t, first.time, cond.within_days)]);
       return `EXISTS (SELECT 1 ${first.fromWhere} AND EXISTS (SELECT 1 ${then.fromWhere}))`;
     }
     case "reordered_after_first": {
@@ -300,29 +415,31 @@ export function compileCondition(cond: Condition, cc: ConditionCompiler): string
         // Whole shop: one pass over the orders with each customer's first order beside each row.
         const x = p.alias("x");
         const firsts = `SELECT ${o1}.customer_id, ${o1}.processed_at AS at, min(${o1}.processed_at) OVER (PARTITION BY ${o1}.customer_id) AS t ${ordersOf(o1, p, [], false)}`;
-        return `c.id IN (SELECT ${x}.customer_id FROM (${firsts}) ${x} WHERE ${x}.at > ${x}.t AND ${x}.at <= ${p.plusLocalDays(`${x}.t`, cond.within_days)})`;
+        return `c.id IN (SELECT ${x}.customer_id FROM (${firsts}) ${x} WHERE ${and([`${x}.at > ${x}.t`, ...p.withinLocalDays(`${x}.at`, `${x}.t`, cond.within_days)])})`;
       }
-      const later = ordersOf(o2, p, [`${o2}.processed_at > ${f}.t`, `${o2}.processed_at <= ${p.plusLocalDays(`${f}.t`, cond.within_days)}`]);
+      const later = ordersOf(o2, p, [`${o2}.processed_at > ${f}.t`, ...p.withinLocalDays(`${o2}.processed_at`, `${f}.t`, cond.within_days)]);
       return `EXISTS (SELECT 1 FROM (SELECT min(${o1}.processed_at) AS t ${ordersOf(o1, p)}) ${f} WHERE EXISTS (SELECT 1 ${later}))`;
     }
     case "consecutive_days": {
       const x = p.alias("x");
       const d = p.alias("d");
       const r = p.alias("r");
+      // On distinct days in order, N consecutive days end at a day whose (N-1)th predecessor
+      // lies exactly N-1 days back: one window pass, no grouping of runs afterwards.
+      const back = p.add(cond.days - 1, "int");
       if (cc.setBased) {
-        // Whole shop: one pass over the rows, runs per customer, hashed once.
+        // Whole shop: one pass over the rows, hashed once.
         const all = stepSource(cond.step, x, p, (t) => p.window(t, cond.window), false);
         const days = `SELECT DISTINCT ${x}.customer_id, (${all.time} AT TIME ZONE ${p.tzSql})::date AS day ${all.fromWhere}`;
-        const runs = `SELECT ${d}.customer_id, ${d}.day - (row_number() OVER (PARTITION BY ${d}.customer_id ORDER BY ${d}.day))::int AS run FROM (${days}) ${d}`;
-        return `c.id IN (SELECT ${r}.customer_id FROM (${runs}) ${r} GROUP BY ${r}.customer_id, ${r}.run HAVING count(*) >= ${p.add(cond.days, "int")})`;
+        const runs = `SELECT ${d}.customer_id, ${d}.day - lag(${d}.day, ${back}) OVER (PARTITION BY ${d}.customer_id ORDER BY ${d}.day) AS span FROM (${days}) ${d}`;
+        return `c.id IN (SELECT ${r}.customer_id FROM (${runs}) ${r} WHERE ${r}.span = ${back})`;
       }
       const src = stepSource(cond.step, x, p, (t) => p.window(t, cond.window));
-      // Gaps and islands: consecutive dates minus their rank share one value per run.
       const days = `SELECT DISTINCT (${src.time} AT TIME ZONE ${p.tzSql})::date AS day ${src.fromWhere}`;
-      const runs = `SELECT ${d}.day - (row_number() OVER (ORDER BY ${d}.day))::int AS run FROM (${days}) ${d}`;
+      const runs = `SELECT ${d}.day - lag(${d}.day, ${back}) OVER (ORDER BY ${d}.day) AS span FROM (${days}) ${d}`;
       // The plain EXISTS first lets the planner semi-join away customers with no such rows
       // before the per-customer window function runs.
-      return `(EXISTS (SELECT 1 ${src.fromWhere}) AND EXISTS (SELECT 1 FROM (${runs}) ${r} GROUP BY ${r}.run HAVING count(*) >= ${p.add(cond.days, "int")}))`;
+      return `(EXISTS (SELECT 1 ${src.fromWhere}) AND EXISTS (SELECT 1 FROM (${runs}) ${r} WHERE ${r}.span = ${back}))`;
     }
     case "in_segment": {
       // Inlined under the NOT it will sit in when membership is negated.

@@ -1,8 +1,8 @@
 // A validated segment tree to ONE parameterised SQL query over the shop's customers.
 // No user value is ever spliced into the text; see sql.ts for parameters and identifiers.
 import { assertNever } from "../result";
-import { compileCondition, type ConditionCompiler } from "./compile-condition";
-import type { SegmentNode } from "./schema";
+import { compileCondition, groupedCondition, type ConditionCompiler } from "./compile-condition";
+import type { Condition, SegmentNode } from "./schema";
 import { Params, TABLES } from "./sql";
 
 export type SqlQuery = { text: string; values: unknown[] };
@@ -26,6 +26,8 @@ const MAX_INLINE_DEPTH = 16;
 interface Compiled {
   from: string;
   where: string;
+  /** " GROUP BY ... HAVING ..." when the top level joins a source and groups; else "". */
+  group: string;
   p: Params;
 }
 
@@ -59,22 +61,50 @@ function compileWhere(tree: SegmentNode, opts: CompileOptions, setBased = true):
         return compileCondition(n, cc);
     }
   };
-  const predicate = node(tree);
+  // Whole shop: top-level conditions that aggregate one source per customer ("3+ orders",
+  // "spent 10000+", "average 50-120", "viewed twice") are answered by joining that source
+  // once and grouping per customer, all of them in one HAVING, so the planner can filter the
+  // customers first and aggregate only theirs (the shape a hand-written query takes). The
+  // rest of the tree stays in WHERE. Under OR or NOT they keep their IN-list form.
+  let join = "";
+  let group = "";
+  let predicate: string;
+  const top = tree.kind === "and" ? tree.children : [tree];
+  const grouped = setBased ? top.map((n) => (n.kind === "and" || n.kind === "or" || n.kind === "not" ? undefined : groupedCondition(n as Condition, p))) : [];
+  // The first source worth a join: one of its conditions needs a customer to have rows, and
+  // either one of them is a true aggregate or several share the pass.
+  const sameKey = (key: string) => grouped.filter((x) => x?.key === key).map((x) => x!);
+  const first = grouped.find((g) => {
+    if (!g) return false;
+    const members = sameKey(g.key);
+    return members.some((m) => m.positive) && (members.some((m) => !m.companion) || members.length >= 2);
+  });
+  if (first) {
+    const g = "g";
+    const lifted = sameKey(first.key);
+    const rest = top.filter((_, i) => grouped[i]?.key !== first.key);
+    join = first.join(g);
+    group = ` GROUP BY c.shop_id, c.id HAVING ${lifted.map((x) => x.having(g)).join(" AND ")}`;
+    predicate = rest.length ? `(${rest.map(node).join(" AND ")})` : "true";
+  } else {
+    predicate = node(tree);
+  }
   const scores = cc.usesScores
     ? ` LEFT JOIN ${TABLES.scores} s ON s.shop_id = c.shop_id AND s.customer_id = c.id`
     : "";
   return {
-    from: `FROM ${TABLES.customers} c${scores}`,
+    from: `FROM ${TABLES.customers} c${scores}${join}`,
     // Merged-away records are not customers any more: their orders live on the survivor.
     where: `c.shop_id = ${p.shop} AND c.merged_into_id IS NULL AND ${predicate}`,
+    group,
     p,
   };
 }
 
 /** Member customer ids of the shop (column `id`, bigint as string). */
 export function compileSegment(tree: SegmentNode, opts: CompileOptions): SqlQuery {
-  const { from, where, p } = compileWhere(tree, opts);
-  return { text: `SELECT c.id ${from} WHERE ${where}`, values: p.values };
+  const { from, where, group, p } = compileWhere(tree, opts);
+  return { text: `SELECT c.id ${from} WHERE ${where}${group}`, values: p.values };
 }
 
 /** One customer: returns its id when a member, no row otherwise. Index lookups only. */
@@ -89,10 +119,10 @@ export function compileSegmentForCustomer(tree: SegmentNode, opts: CompileOption
  * message on the channel: subscribed, with a contact the platform let us see.
  */
 export function compileSegmentPreview(tree: SegmentNode, opts: CompileOptions & { sampleSize?: number }): SqlQuery {
-  const { from, where, p } = compileWhere(tree, opts);
+  const { from, where, group, p } = compileWhere(tree, opts);
   const limit = p.add(opts.sampleSize ?? 20, "int");
   const text =
-    `WITH members AS MATERIALIZED (SELECT c.id, c.email, c.email_available, c.email_consent, c.phone, c.phone_available, c.sms_consent ${from} WHERE ${where}) ` +
+    `WITH members AS MATERIALIZED (SELECT c.id, c.email, c.email_available, c.email_consent, c.phone, c.phone_available, c.sms_consent ${from} WHERE ${where}${group}) ` +
     `SELECT count(*)::int AS total, ` +
     `count(*) FILTER (WHERE email_consent = 'subscribed' AND email IS NOT NULL AND email_available)::int AS email_reach, ` +
     `count(*) FILTER (WHERE sms_consent = 'subscribed' AND phone IS NOT NULL AND phone_available)::int AS sms_reach, ` +
@@ -104,7 +134,7 @@ export type ReachChannel = "email" | "sms";
 
 /** Members reachable on one channel (ids), for sending. */
 export function compileSegmentReach(tree: SegmentNode, opts: CompileOptions & { channel: ReachChannel }): SqlQuery {
-  const { from, where, p } = compileWhere(tree, opts);
+  const { from, where, group, p } = compileWhere(tree, opts);
   let reach: string;
   switch (opts.channel) {
     case "email":
@@ -116,5 +146,5 @@ export function compileSegmentReach(tree: SegmentNode, opts: CompileOptions & { 
     default:
       return assertNever(opts.channel, "channel");
   }
-  return { text: `SELECT c.id ${from} WHERE ${where} AND ${reach}`, values: p.values };
+  return { text: `SELECT c.id ${from} WHERE ${where} AND ${reach}${group}`, values: p.values };
 }

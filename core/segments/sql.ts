@@ -100,6 +100,15 @@ export class Params {
     return `((${t} AT TIME ZONE ${this.tzSql}) + make_interval(days => ${this.add(days, "int")})) AT TIME ZONE ${this.tzSql}`;
   }
 
+  /**
+   * `t` is at most `days` shop-local calendar days after `from`. A plain interval bound first
+   * (two days wider than any offset change, so it never drops a row) is cheap, usable as an
+   * index range, and spares most rows the two time zone conversions of the exact bound.
+   */
+  withinLocalDays(t: string, from: string, days: number): string[] {
+    return [`${t} <= ${from} + make_interval(hours => ${this.add(24 * (days + 2), "int")})`, `${t} <= ${this.plusLocalDays(from, days)}`];
+  }
+
   /** Conjuncts restricting a timestamptz column to a window; empty for all time. */
   window(col: string, w: TimeWindow): string[] {
     const r = dayRange(w);

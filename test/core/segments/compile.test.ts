@@ -23,6 +23,7 @@ const orders = (metric: string, cmp: Comparison, window: TimeWindow = { kind: "a
 const last = (days: number): TimeWindow => ({ kind: "last_days", days });
 const atLeast = (value: number): Comparison => ({ op: "gte", value });
 const viewed = (filters: { property: string; cmp: Comparison }[] = [], window: TimeWindow = { kind: "all_time" }, count = atLeast(1)): SegmentNode => ({ kind: "event", name: "product_viewed", filters, window, count });
+const bought = (by: "product" | "variant" | "vendor" | "collection", values: string[], yes = true, window: TimeWindow = { kind: "all_time" }): SegmentNode => ({ kind: "purchased", by, values, bought: yes, window });
 const dateOf = (d: Date) => new Intl.DateTimeFormat("en-CA", { timeZone: TZ }).format(d);
 
 const SEGMENTS: Record<string, SegmentNode> = { "600": cust("tags", { op: "has_any", values: ["vip"] }) };
@@ -140,6 +141,21 @@ const CASES: { name: string; tree: SegmentNode; expected: number[]; resolve?: bo
   { name: "journey converted", tree: { kind: "journey", journey_id: "700", status: "converted" }, expected: [4] },
 
   { name: "and", tree: { kind: "and", children: [cust("tags", { op: "has_any", values: ["vip"] }), orders("count", atLeast(1))] }, expected: [1] },
+  // Top-level aggregates over one source share one join and one GROUP BY (compile.ts).
+  { name: "and(2+ orders, spent 5000+)", tree: { kind: "and", children: [orders("count", atLeast(2)), orders("total_spent", atLeast(5000))] }, expected: [1] },
+  { name: "and(2+ orders, average at most 2500)", tree: { kind: "and", children: [orders("count", atLeast(2)), orders("average_spent", { op: "lte", value: 2500 })] }, expected: [4] },
+  { name: "and(2+ orders ever, 2+ in the last 60 days)", tree: { kind: "and", children: [orders("count", atLeast(2)), orders("count", atLeast(2), last(60))] }, expected: [1] },
+  { name: "and(viewed 3+ times, spent 4000+)", tree: { kind: "and", children: [viewed([], { kind: "all_time" }, atLeast(3)), orders("total_spent", atLeast(4000))] }, expected: [6] },
+  {
+    name: "and(2+ orders, not spent 5000+, or(US, CA))",
+    tree: { kind: "and", children: [orders("count", atLeast(2)), { kind: "not", child: orders("total_spent", atLeast(5000)) }, { kind: "or", children: [cust("country", { op: "eq", value: "US" }), cust("country", { op: "eq", value: "CA" })] }] },
+    expected: [4],
+  },
+  { name: "and(used a code, 2+ orders)", tree: { kind: "and", children: [{ kind: "discount_codes", used: true, codes: [], window: { kind: "all_time" } }, orders("count", atLeast(2))] }, expected: [1, 4] },
+  { name: "and(bought Beta, never Delta)", tree: { kind: "and", children: [bought("vendor", ["beta"]), bought("vendor", ["Delta"], false)] }, expected: [2] },
+  { name: "and(bought summer, never P3 in the last 60 days)", tree: { kind: "and", children: [bought("collection", ["summer"]), bought("product", ["P3"], false, last(60))] }, expected: [6] },
+  { name: "and(bought Acme, bought Gamma, 2+ orders)", tree: { kind: "and", children: [bought("vendor", ["Acme"]), bought("vendor", ["gamma"]), orders("count", atLeast(2))] }, expected: [1] },
+  { name: "and(2+ orders, dormant score, last order in 60 days)", tree: { kind: "and", children: [orders("count", atLeast(2)), score("dormant", { op: "is_false" }), orders("last_order_at", { op: "in_window", window: last(60) })] }, expected: [1] },
   { name: "or", tree: { kind: "or", children: [cust("country", { op: "eq", value: "GB" }), cust("email_domain", { op: "eq", value: "example.org" })] }, expected: [2, 6] },
   { name: "not", tree: { kind: "not", child: cust("tags", { op: "has_any", values: ["vip"] }) }, expected: [2, 4, 6] },
   {
@@ -205,6 +221,12 @@ describe("preview and reach", () => {
     const r = await db.pool.query(compileSegmentPreview(buyers, { ...opts, sampleSize: 3 }));
     // Members 1, 2, 4, 6. Email: subscribed with an email = 1, 4, 6. SMS: subscribed with a phone = 2 (4 has no phone).
     expect(r.rows).toEqual([{ total: 4, email_reach: 3, sms_reach: 1, sample: ["1", "2", "4"] }]);
+  });
+  it("works on a grouped top level (2+ orders: 1 and 4)", async () => {
+    const repeat = { kind: "and", children: [orders("count", atLeast(2)), cust("tags", { op: "is_set" })] } as SegmentNode;
+    const r = await db.pool.query(compileSegmentPreview(repeat, { ...opts, sampleSize: 1 }));
+    expect(r.rows).toEqual([{ total: 2, email_reach: 2, sms_reach: 0, sample: ["1"] }]);
+    expect(await members(compileSegmentReach(repeat, { ...opts, channel: "email" }))).toEqual([1, 4]);
   });
   it.each([
     { channel: "email" as const, expected: [1, 4, 6] },

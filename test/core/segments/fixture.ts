@@ -21,7 +21,7 @@ export const SHOP_A: SeedShop = {
     { id: 1, email: "alice@example.com", phone: "+15550001", country: "US", province: "NY", tags: ["vip", "wholesale"], locale: "en-US", timezone: "America/New_York", emailConsent: "subscribed", smsConsent: "unsubscribed", createdAt: ago(400) },
     { id: 2, email: "bob@shop.co.uk", phone: "+447700900", country: "GB", tags: [], locale: "fr-FR", timezone: "Europe/London", emailConsent: "unknown", smsConsent: "subscribed", createdAt: ago(100) },
     { id: 3, email: null, country: null, tags: ["vip"], locale: null, emailConsent: "not_subscribed", createdAt: ago(5) },
-    { id: 4, email: "DAVE@Example.com", phone: null, country: "CA", tags: ["Wholesale"], locale: "en_CA", emailConsent: "subscribed", smsConsent: "subscribed", createdAt: ago(120) },
+    { id: 4, email: "dave@example.com", phone: null, country: "CA", tags: ["Wholesale"], locale: "en_CA", emailConsent: "subscribed", smsConsent: "subscribed", createdAt: ago(120) },
     { id: 5, email: "eve@example.com", tags: ["vip"], mergedIntoId: 1, createdAt: ago(10) },
     { id: 6, email: "frank@example.org", country: "US", tags: [], locale: "en", emailConsent: "subscribed", smsConsent: "pending", createdAt: ago(60) },
   ],
