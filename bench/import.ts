@@ -2,7 +2,10 @@
 // imported through the official client, bulk operations, streamed JSONL, translation and
 // ingestBatch into a throwaway PostgreSQL; and, in the same run, a plain COPY of the same rows
 // into the same tables (another shop) as the floor to compare with.
-//   npm run bench -- import --size 20000
+//   npm run bench -- import --size 20000 [--phases]
+// --phases adds phases_s: seconds spent in each phase (bulk wait, read = download + JSONL parse,
+// translate, validate, blocked on writes; and ingestion's stage, identity, upsert, commit, summed
+// over the batches written in parallel), so they add up to more than total_s.
 import pg from "pg";
 import { copyRows } from "../connectors/ingest/copy";
 import { runBulkImport } from "../connectors/shopify/bulk-import";
@@ -55,7 +58,7 @@ async function copyBaseline(pool: pg.Pool, shopId: number, s: SimStore): Promise
   }
 }
 
-export async function run(opts: { size?: number; batch?: number }) {
+export async function run(opts: { size?: number; batch?: number; phases?: boolean }) {
   const size = opts.size ?? 20_000;
   const customers = Math.max(1, Math.round(size / 4));
   const seed = 2026;
@@ -72,9 +75,16 @@ export async function run(opts: { size?: number; batch?: number }) {
     // Peak resident memory of this process while it imports (the simulator is another process).
     let peak = process.memoryUsage.rss();
     const sampler = setInterval(() => { peak = Math.max(peak, process.memoryUsage.rss()); }, 20);
+    const phases = new Map<string, number>();
+    const trace = opts.phases
+      ? (step: string, ms: number) => {
+          const phase = step.split(":")[0];
+          phases.set(phase, (phases.get(phase) ?? 0) + ms);
+        }
+      : undefined;
     const t0 = performance.now();
     const r = await runBulkImport({
-      client: createAdminGraphql({ shop: sim.shop, accessToken: TOKEN }), pool, shopId, batchSize: opts.batch ?? 10_000, pollIntervalMs: 20,
+      client: createAdminGraphql({ shop: sim.shop, accessToken: TOKEN }), pool, shopId, batchSize: opts.batch ?? 10_000, pollIntervalMs: 20, trace,
     });
     const total = (performance.now() - t0) / 1000;
     clearInterval(sampler);
@@ -96,6 +106,7 @@ export async function run(opts: { size?: number; batch?: number }) {
       copy_ratio: Number((total / copy).toFixed(2)),
       rejected: r.value.rowsRejected,
       peak_rss_mb: Math.round(peak / 1048576),
+      ...(opts.phases ? { phases_s: Object.fromEntries([...phases].map(([k, ms]) => [k, Number((ms / 1000).toFixed(2))])) } : {}),
     };
   } finally {
     unpoint();

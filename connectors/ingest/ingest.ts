@@ -32,28 +32,29 @@ export async function writeBatch(
   batch: ValidBatch,
   opts: IngestOptions,
 ): Promise<Omit<IngestReport, "rejected">> {
-  const t0 = performance.now();
+  // Traced steps are named "<phase>: <step>" (phases: stage, identity, upsert), so a profile
+  // can sum them by phase.
   await stage(client, batch, opts.trace);
-  opts.trace?.("stage", performance.now() - t0);
   // One writer per shop at a time where identities may be made: identity resolution reads then
   // writes customers, and two concurrent batches must not both create the same person. A batch
   // of orders whose customers are all known creates no one, so it runs beside others (the
   // orders of a bulk import, after its customers).
+  const tLock = performance.now();
   const known = await client.query<{ ok: boolean }>(ONLY_KNOWN_CUSTOMERS, [shopId]);
   if (!known.rows[0].ok) await client.query("select pg_advisory_xact_lock($1::int, $2::int)", [0x57b4, shopId]);
-  opts.trace?.("identity lock", performance.now() - t0);
+  opts.trace?.("identity: lock", performance.now() - tLock);
   const params = [shopId, opts.now, opts.actor ?? "ingest"];
-  const run = async (sql: string) => {
+  const run = async (phase: string, sql: string) => {
     const t = performance.now();
     const r = await client.query(sql, paramsFor(sql, params));
-    opts.trace?.(sql.trim().slice(0, 60).replace(/\s+/g, " "), performance.now() - t);
+    opts.trace?.(`${phase}: ${sql.trim().slice(0, 60).replace(/\s+/g, " ")}`, performance.now() - t);
     return r;
   };
-  for (const sql of CUSTOMER_STEPS) await run(sql);
+  for (const sql of CUSTOMER_STEPS) await run("identity", sql);
   const c = (await client.query(CUSTOMER_COUNTS)).rows[0];
-  for (const sql of ORDER_STEPS) await run(sql);
+  for (const sql of ORDER_STEPS) await run("upsert", sql);
   const o = (await client.query(ORDER_COUNTS)).rows[0];
-  const p = batch.products.length ? (await run(PRODUCT_UPSERT)).rows[0] : { inserted: 0, updated: 0 };
+  const p = batch.products.length ? (await run("upsert", PRODUCT_UPSERT)).rows[0] : { inserted: 0, updated: 0 };
   return {
     customers: { created: c.created, attached: c.attached, updated: c.updated_candidates },
     orders: { inserted: o.inserted, updated: o.updated, lines: o.lines },
@@ -99,7 +100,9 @@ export async function ingestValidated(
     // A lost last batch after a crash is re-ingested idempotently; not waiting for the WAL flush is worth it here.
     await client.query("set local synchronous_commit = off");
     const report = await writeBatch(client, shopId, batch, opts);
+    const t = performance.now();
     await client.query("commit");
+    opts.trace?.("commit", performance.now() - t);
     return { ...report, rejected };
   } catch (e) {
     await client.query("rollback").catch(() => {});
