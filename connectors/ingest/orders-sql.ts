@@ -8,6 +8,12 @@ const ORDER_COLS = [
   "tax", "total", "refunded", "discount_codes", "financial_status", "cancelled_at", "source_name", "source_updated_at",
 ];
 
+/** The lines of every order written (new or changed); its row count is the report's line count. */
+export const ORDER_LINES_INSERT = `insert into order_lines (shop_id, order_id, external_id, product_id, variant_id, sku, title, vendor, quantity, price, discount)
+   select $1, up.id, l.external_id, l.product_id, l.variant_id, l.sku, l.title, l.vendor, l.quantity, l.price, l.discount
+   from stg_lines l join up on up.ord = l.ord
+   order by up.id, l.pos`;
+
 export const ORDER_STEPS: string[] = [
   `drop table if exists up`,
   `create temp table up (id bigint not null, inserted boolean not null, ord int not null) on commit drop`,
@@ -36,16 +42,13 @@ export const ORDER_STEPS: string[] = [
   // hash the shop's every line because it guessed wrong about how many orders changed.
   `analyze up`,
   `delete from order_lines l using up where l.shop_id = $1 and l.order_id = up.id and not up.inserted`,
-  `insert into order_lines (shop_id, order_id, external_id, product_id, variant_id, sku, title, vendor, quantity, price, discount)
-   select $1, up.id, l.external_id, l.product_id, l.variant_id, l.sku, l.title, l.vendor, l.quantity, l.price, l.discount
-   from stg_lines l join up on up.ord = l.ord
-   order by up.id, l.pos`,
+  ORDER_LINES_INSERT,
 ];
 
 export const ORDER_COUNTS = `select
-   (select count(*) filter (where inserted) from up)::int as inserted,
-   (select count(*) filter (where not inserted) from up)::int as updated,
-   (select count(*) from stg_lines l join up on up.ord = l.ord)::int as lines`;
+   count(*) filter (where inserted)::int as inserted,
+   count(*) filter (where not inserted)::int as updated
+ from up`;
 
 const PRODUCT_COLS = ["title", "vendor", "product_type", "collections", "unit_cost"];
 
