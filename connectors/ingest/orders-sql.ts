@@ -15,8 +15,6 @@ export const ORDER_LINES_INSERT = `insert into order_lines (shop_id, order_id, e
    order by up.id, l.pos`;
 
 export const ORDER_STEPS: string[] = [
-  `drop table if exists up`,
-  `create temp table up (id bigint not null, inserted boolean not null, ord int not null) on commit drop`,
   `with od as (
      select distinct on (source, external_id) * from stg_orders
      order by source, external_id, source_updated_at desc nulls last, ord desc

@@ -96,6 +96,10 @@ async function* guarded(body: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Ar
   }
 }
 
+/** A line item child: the common gid form is recognised without splitting the id. */
+const isLineItem = (c: { id?: unknown }) =>
+  (typeof c.id === "string" && c.id.startsWith("gid://shopify/LineItem/")) || gidType(String(c.id)) === "LineItem";
+
 interface ShopFacts { currency: string; timezone: string; available: Availability }
 
 function toBatch(kind: BulkKind, groups: Group[], shop: ShopFacts): RawBatch {
@@ -106,7 +110,7 @@ function toBatch(kind: BulkKind, groups: Group[], shop: ShopFacts): RawBatch {
       return {
         orders: groups.map((g) => orderRecord(
           g.parent as unknown as OrderNode,
-          g.children.filter((c) => gidType(String(c.id)) === "LineItem") as unknown as LineItemNode[],
+          g.children.filter(isLineItem) as unknown as LineItemNode[],
           shop.timezone,
         )),
       };
