@@ -3,7 +3,7 @@
 import type pg from "pg";
 import { validateBatch, type RawBatch, type Rejection, type ValidBatch } from "../../core/ingest/batch";
 import { CUSTOMER_COUNTS, CUSTOMER_STEPS } from "./customers-sql";
-import { ORDER_COUNTS, ORDER_LINES_INSERT, ORDER_STEPS, PRODUCT_UPSERT } from "./orders-sql";
+import { LINES_DELETE_STEPS, ORDER_COUNTS, ORDER_LINES_INSERT, ORDER_UPSERT, PRODUCT_UPSERT } from "./orders-sql";
 import { stage } from "./staging";
 
 export interface IngestOptions {
@@ -58,12 +58,14 @@ export async function writeBatch(
     for (const sql of CUSTOMER_STEPS) await run("identity", sql);
     c = (await client.query(CUSTOMER_COUNTS)).rows[0];
   }
-  let lines = 0;
-  for (const sql of ORDER_STEPS) {
-    const r = await run("upsert", sql);
-    if (sql === ORDER_LINES_INSERT) lines = r.rowCount ?? 0;
+  const o = { inserted: 0, updated: 0, lines: 0 };
+  if (batch.orders.length) {
+    await run("upsert", ORDER_UPSERT);
+    Object.assign(o, (await client.query(ORDER_COUNTS)).rows[0]);
+    // A batch of new orders only (a first import) has no old lines to delete.
+    if (o.updated > 0) for (const sql of LINES_DELETE_STEPS) await run("upsert", sql);
+    o.lines = (await run("upsert", ORDER_LINES_INSERT)).rowCount ?? 0;
   }
-  const o = { ...(await client.query(ORDER_COUNTS)).rows[0], lines };
   const p = batch.products.length ? (await run("upsert", PRODUCT_UPSERT)).rows[0] : { inserted: 0, updated: 0 };
   return {
     customers: { created: c.created, attached: c.attached, updated: c.updated_candidates },
