@@ -11,7 +11,7 @@ import { BULK_QUERIES, type BulkKind } from "../../connectors/shopify/operations
 import { bulkRunVariables } from "../../connectors/shopify/bulk-operations";
 import type { SimAddress } from "../../scripts/store-sim/point";
 
-export interface SimProcess extends SimAddress { shop: string; close(): Promise<void> }
+export interface SimProcess extends SimAddress { shop: string; pid: number; close(): Promise<void> }
 
 export interface SimProcessOptions { orders: number; customers: number; seed: number; domain: string; token: string }
 
@@ -28,6 +28,7 @@ export async function startSimProcess(o: SimProcessOptions): Promise<SimProcess>
   const addr = JSON.parse(line) as SimAddress & { shop: string };
   return {
     ...addr,
+    pid: child.pid!,
     close: async () => {
       child.stdin!.end();
       await exited;

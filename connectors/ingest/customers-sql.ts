@@ -79,9 +79,8 @@ export const CUSTOMER_STEPS: string[] = [
    from stg_orders o cross join lateral (select coalesce(o.customer_external_id, 'guest:' || o.email) as key) k
    where k.key is not null
    order by o.source, k.key, o.ord`,
-  `drop table if exists res`,
-  // One row per identity: real records before stubs, newest first.
-  `create temp table res on commit drop as
+  // One row per identity: real records before stubs, newest first (res: see staging.ts).
+  `insert into res
    select s.*, i.customer_id as existing_id, i.source_updated_at as existing_updated,
           null::bigint as match_id, null::text as matched_by, null::text as gkey, null::bigint as new_id,
           null::bigint as target, false as attached

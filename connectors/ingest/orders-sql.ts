@@ -8,10 +8,14 @@ const ORDER_COLS = [
   "tax", "total", "refunded", "discount_codes", "financial_status", "cancelled_at", "source_name", "source_updated_at",
 ];
 
-export const ORDER_STEPS: string[] = [
-  `drop table if exists up`,
-  `create temp table up (id bigint not null, inserted boolean not null, ord int not null) on commit drop`,
-  `with od as (
+/** The lines of every order written (new or changed); its row count is the report's line count. */
+export const ORDER_LINES_INSERT = `insert into order_lines (shop_id, order_id, external_id, product_id, variant_id, sku, title, vendor, quantity, price, discount)
+   select $1, up.id, l.external_id, l.product_id, l.variant_id, l.sku, l.title, l.vendor, l.quantity, l.price, l.discount
+   from stg_lines l join up on up.ord = l.ord
+   order by up.id, l.pos`;
+
+/** New and changed orders into orders; what it wrote into up (id, inserted, ord). */
+export const ORDER_UPSERT = `with od as (
      select distinct on (source, external_id) * from stg_orders
      order by source, external_id, source_updated_at desc nulls last, ord desc
    ), ins as (
@@ -31,21 +35,24 @@ export const ORDER_STEPS: string[] = [
      returning id, source, external_id, (xmax = 0) as inserted
    )
    insert into up select ins.id, ins.inserted, od.ord
-   from ins join od on od.source::"Platform" = ins.source and od.external_id = ins.external_id`,
-  // Row counts for the planner: the line replacement below must probe order_lines by order, never
-  // hash the shop's every line because it guessed wrong about how many orders changed.
+   from ins join od on od.source::"Platform" = ins.source and od.external_id = ins.external_id`;
+
+/**
+ * Only when some order was updated (not inserted): its old lines go, before all are written again.
+ * Row counts for the planner first: the delete must probe order_lines by order, never hash the
+ * shop's every line because it guessed wrong about how many orders changed.
+ */
+export const LINES_DELETE_STEPS: string[] = [
   `analyze up`,
   `delete from order_lines l using up where l.shop_id = $1 and l.order_id = up.id and not up.inserted`,
-  `insert into order_lines (shop_id, order_id, external_id, product_id, variant_id, sku, title, vendor, quantity, price, discount)
-   select $1, up.id, l.external_id, l.product_id, l.variant_id, l.sku, l.title, l.vendor, l.quantity, l.price, l.discount
-   from stg_lines l join up on up.ord = l.ord
-   order by up.id, l.pos`,
 ];
 
+export const ORDER_STEPS: string[] = [ORDER_UPSERT, ...LINES_DELETE_STEPS, ORDER_LINES_INSERT];
+
 export const ORDER_COUNTS = `select
-   (select count(*) filter (where inserted) from up)::int as inserted,
-   (select count(*) filter (where not inserted) from up)::int as updated,
-   (select count(*) from stg_lines l join up on up.ord = l.ord)::int as lines`;
+   count(*) filter (where inserted)::int as inserted,
+   count(*) filter (where not inserted)::int as updated
+ from up`;
 
 const PRODUCT_COLS = ["title", "vendor", "product_type", "collections", "unit_cost"];
 

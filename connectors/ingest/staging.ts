@@ -1,4 +1,6 @@
-// Temporary staging tables (dropped at commit) and the COPY of validated records into them.
+// Temporary staging tables and the COPY of validated records into them. The tables live as long
+// as the session (created once per pooled connection, emptied at every commit: ON COMMIT DELETE
+// ROWS truncates them in place), so a batch does not create and drop six tables in the catalog.
 import type pg from "pg";
 import type { ValidBatch } from "../../core/ingest/batch";
 import { copyRows } from "./copy";
@@ -12,23 +14,38 @@ create temp table if not exists stg_customers (
   email_consent text, email_consent_at timestamptz, email_consent_source text,
   sms_consent text, sms_consent_at timestamptz, sms_consent_source text,
   source_created_at timestamptz, source_updated_at timestamptz
-) on commit drop;
+) on commit delete rows;
 create temp table if not exists stg_orders (
   ord int not null, source text not null, external_id text not null, customer_external_id text,
   email text, name text, processed_at timestamptz not null, source_timezone text, currency text not null,
   subtotal bigint not null, discounts bigint not null, shipping bigint not null, tax bigint not null,
   total bigint not null, refunded bigint not null, discount_codes text[] not null,
   financial_status text, cancelled_at timestamptz, source_name text, source_updated_at timestamptz
-) on commit drop;
+) on commit delete rows;
 create temp table if not exists stg_lines (
   ord int not null, pos int not null, external_id text, product_id text, variant_id text, sku text,
   title text not null, vendor text, quantity int not null, price bigint not null, discount bigint not null
-) on commit drop;
+) on commit delete rows;
 create temp table if not exists stg_products (
   ord int not null, source text not null, external_id text not null, title text not null, vendor text,
   product_type text, collections text[] not null, unit_cost bigint
-) on commit drop;
-truncate stg_customers, stg_orders, stg_lines, stg_products;
+) on commit delete rows;
+-- Identity resolution's working table: one row per identity (stg_customers' columns, then its findings).
+create temp table if not exists res (
+  ord int not null, stub boolean not null, source text not null, external_id text not null,
+  email text, email_available boolean not null, phone text, phone_available boolean not null,
+  first_name text, last_name text, country text, province text, city text, zip text, address1 text,
+  timezone text, locale text, tags text[] not null,
+  email_consent text, email_consent_at timestamptz, email_consent_source text,
+  sms_consent text, sms_consent_at timestamptz, sms_consent_source text,
+  source_created_at timestamptz, source_updated_at timestamptz,
+  existing_id bigint, existing_updated timestamptz(3), match_id bigint, matched_by text, gkey text,
+  new_id bigint, target bigint, attached boolean
+) on commit delete rows;
+-- The orders the upsert wrote.
+create temp table if not exists up (id bigint not null, inserted boolean not null, ord int not null) on commit delete rows;
+-- Empty already unless a second batch is written in the same transaction.
+delete from stg_customers; delete from stg_orders; delete from stg_lines; delete from stg_products; delete from res; delete from up;
 `;
 
 const CUSTOMER_COLUMNS = [
@@ -95,6 +112,9 @@ export async function stage(
   }
   // Statistics on the tables that are joined with the big ones let the planner pick hash joins;
   // lines are only ever joined to the upserted orders, and sampling them costs more than it buys.
-  await client.query("analyze stg_customers; analyze stg_orders");
+  // Only the columns joins and groupings use: statistics on the others cost as much and buy nothing.
+  await client.query(
+    "analyze stg_customers (source, external_id, email, phone); analyze stg_orders (ord, source, external_id, customer_external_id, email)",
+  );
   lap("stage: analyze");
 }

@@ -66,6 +66,13 @@ export interface BulkImportOptions {
   /** Stops after the batch in flight; the run is left paused, resumable. */
   signal?: AbortSignal;
   sleep?: (ms: number) => Promise<void>;
+  /**
+   * Called with each phase's duration (ms), for profiling: "wait" (bulk operation), "read"
+   * (download + JSONL parse + grouping), "translate", "validate", then ingestion's own steps
+   * (connectors/ingest: "stage", identity, upserts, "commit"). Writes overlap reading, so the
+   * phases add up to more than the wall time.
+   */
+  trace?: (phase: string, ms: number) => void;
 }
 
 class DownloadInterrupted extends Error {}
@@ -89,6 +96,10 @@ async function* guarded(body: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Ar
   }
 }
 
+/** A line item child: the common gid form is recognised without splitting the id. */
+const isLineItem = (c: { id?: unknown }) =>
+  (typeof c.id === "string" && c.id.startsWith("gid://shopify/LineItem/")) || gidType(String(c.id)) === "LineItem";
+
 interface ShopFacts { currency: string; timezone: string; available: Availability }
 
 function toBatch(kind: BulkKind, groups: Group[], shop: ShopFacts): RawBatch {
@@ -99,7 +110,7 @@ function toBatch(kind: BulkKind, groups: Group[], shop: ShopFacts): RawBatch {
       return {
         orders: groups.map((g) => orderRecord(
           g.parent as unknown as OrderNode,
-          g.children.filter((c) => gidType(String(c.id)) === "LineItem") as unknown as LineItemNode[],
+          g.children.filter(isLineItem) as unknown as LineItemNode[],
           shop.timezone,
         )),
       };
@@ -181,7 +192,9 @@ async function importInto(run: ImportRun, o: BulkImportOptions, now: () => Date)
     let interruptions = 0;
     while (!op.done) {
       progress("waiting");
+      const tWait = performance.now();
       const polled = await awaitBulkOperation(o.client, op.id, wait);
+      o.trace?.("wait", performance.now() - tWait);
       if (!polled.ok) return polled;
       const bulk = polled.value;
       const completedAt = bulk.completedAt ? Date.parse(bulk.completedAt) : NaN;
@@ -242,9 +255,22 @@ async function importInto(run: ImportRun, o: BulkImportOptions, now: () => Date)
     // Separate functions, so a closure keeps only its own batch (V8 shares one context between
     // closures of the same scope).
     const writeRaw = (ingest: NonNullable<BulkImportOptions["ingest"]>, raw: RawBatch) => () => ingest(o.pool, o.shopId, raw, { now: now() });
-    const writeValidated = (validated: ReturnType<typeof validateBatch>) => () => ingestValidated(o.pool, o.shopId, validated, { now: now() });
+    const writeValidated = (validated: ReturnType<typeof validateBatch>) => () =>
+      ingestValidated(o.pool, o.shopId, validated, { now: now(), trace: o.trace });
     // Validated here, while earlier batches are being written.
-    const writer = (raw: RawBatch): (() => Promise<IngestReport>) => (o.ingest ? writeRaw(o.ingest, raw) : writeValidated(validateBatch(raw)));
+    const validate = (raw: RawBatch) => {
+      const t = performance.now();
+      const v = validateBatch(raw);
+      o.trace?.("validate", performance.now() - t);
+      return v;
+    };
+    const translate = (groups: Group[]) => {
+      const t = performance.now();
+      const raw = toBatch(kind, groups, shop);
+      o.trace?.("translate", performance.now() - t);
+      return raw;
+    };
+    const writer = (raw: RawBatch): (() => Promise<IngestReport>) => (o.ingest ? writeRaw(o.ingest, raw) : writeValidated(validate(raw)));
     const inFlight: Promise<void>[] = [];
     let lastSaved: Promise<void> = Promise.resolve();
     const flush = async () => {
@@ -253,13 +279,15 @@ async function importInto(run: ImportRun, o: BulkImportOptions, now: () => Date)
       // are garbage once the batch is written.
       const n = pending.length;
       const endLine = pending[n - 1].endLine;
-      const write = writer(toBatch(kind, pending, shop));
+      const write = writer(translate(pending));
       const orphans = stats.orphans;
       const malformed = stats.malformed;
       stats.orphans = 0;
       stats.malformed = 0;
       pending = [];
+      const tBlocked = performance.now();
       while (inFlight.length >= parallel) await inFlight.shift();
+      o.trace?.("blocked on writes", performance.now() - tBlocked);
       // Cancelled while earlier batches were written: this one is left unwritten, and the
       // cursor (which never passed it) makes a resume read it again.
       if (o.signal?.aborted) return;
@@ -291,17 +319,26 @@ async function importInto(run: ImportRun, o: BulkImportOptions, now: () => Date)
       while (inFlight.length) await inFlight.shift();
     };
 
+    let tRead = performance.now();
+    const read = () => {
+      const t = performance.now();
+      o.trace?.("read", t - tRead);
+      tRead = t;
+    };
     try {
       for await (const group of groupLines(readLines(body), op.lines, stats)) {
         pending.push(group);
         if (pending.length >= batchSize) {
+          read();
           await flush();
+          tRead = performance.now();
           if (o.signal?.aborted) {
             await settle();
             return err({ kind: "aborted", runId: run.id });
           }
         }
       }
+      read();
       await flush();
     } catch (e) {
       // A broken download is read again from the cursor: let the batches in flight land first.

@@ -5,10 +5,21 @@ import { err, ok, type Result } from "../result";
 const ZERO = new Set(["BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "UYI", "VND", "VUV", "XAF", "XOF", "XPF"]);
 const THREE = new Set(["BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"]);
 
+// An import's amounts are nearly all in one currency: the last answer is kept.
+let lastCurrency = "";
+let lastExponent = 2;
+
 export function currencyExponent(currency: string): number {
+  if (currency === lastCurrency) return lastExponent;
   const c = currency.toUpperCase();
-  return ZERO.has(c) ? 0 : THREE.has(c) ? 3 : 2;
+  const exp = ZERO.has(c) ? 0 : THREE.has(c) ? 3 : 2;
+  lastCurrency = currency;
+  lastExponent = exp;
+  return exp;
 }
+
+/** "12.30", "-0.50": what stores send for a two-decimal currency, read without the general path. */
+const TWO_DECIMALS = /^(-?)(\d+)\.(\d\d)$/;
 
 const DECIMAL = /^([+-])?(\d*)(?:\.(\d*))?$/;
 
@@ -19,6 +30,13 @@ const DECIMAL = /^([+-])?(\d*)(?:\.(\d*))?$/;
  */
 export function toMinorUnits(input: string | number | bigint, currency: string): Result<bigint> {
   if (typeof input === "bigint") return ok(input);
+  if (typeof input === "string") {
+    const quick = TWO_DECIMALS.exec(input);
+    if (quick && currencyExponent(currency) === 2) {
+      const minor = BigInt(quick[2] + quick[3]);
+      return ok(quick[1] === "-" ? -minor : minor);
+    }
+  }
   let text: string;
   if (typeof input === "number") {
     if (!Number.isFinite(input)) return err("not a finite number");

@@ -25,4 +25,15 @@ describe("toMinorUnits", () => {
     expect(toMinorUnits(".", "USD").ok).toBe(false);
     expect(currencyExponent("usd")).toBe(2);
   });
+  it("reads two-decimal text the same way whatever the currency asked before", () => {
+    expect(toMinorUnits("12.30", "JPY").ok).toBe(false);
+    expect(toMinorUnits("12.30", "USD")).toEqual({ ok: true, value: 1230n });
+    expect(toMinorUnits("12.30", "KWD")).toEqual({ ok: true, value: 12300n });
+    expect(toMinorUnits("-0.00", "usd")).toEqual({ ok: true, value: 0n });
+    expect(toMinorUnits(" 1.25", "EUR")).toEqual({ ok: true, value: 125n });
+    expect(toMinorUnits("+1.25", "EUR")).toEqual({ ok: true, value: 125n });
+    expect(currencyExponent("jpy")).toBe(0);
+    expect(currencyExponent("JPY")).toBe(0);
+    expect(currencyExponent("usd")).toBe(2);
+  });
 });
