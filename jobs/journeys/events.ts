@@ -13,6 +13,7 @@ import { forActiveShop } from "../shop-guard";
 import { admitEnrollment } from "./admission";
 import { journeyVersion } from "./definitions";
 import { processEnrollment } from "./step";
+import { stepEnrollment } from "./step-batch";
 import { clock, type JourneyDeps } from "./types";
 
 interface EventRow {
@@ -77,7 +78,7 @@ async function applyEvent(deps: JourneyDeps, shopId: number, eventId: string): P
     const enrollmentId = await enroll(deps, shopId, j.id, j.version, j.journey, customerId, eventId);
     if (enrollmentId) {
       out.enrolled++;
-      await processEnrollment(deps, shopId, enrollmentId); // first step inline; the sweeper covers a crash here
+      await stepEnrollment(deps, shopId, enrollmentId); // first step inline (batched with other jobs'); the sweeper covers a crash here
     }
   }
   return markHandled(deps.db, shopId, eventId, out);

@@ -3,8 +3,8 @@ import { assertNever } from "../../core/result";
 import { forActiveShop } from "../shop-guard";
 import { handleJourneyEvent } from "./events";
 import { JOURNEYS_QUEUE, type JourneyJob } from "./queue";
-import { processMessage } from "./send";
-import { processEnrollment } from "./step";
+import { sendMessage } from "./send-batch";
+import { stepEnrollment } from "./step-batch";
 import { sweepJourneys } from "./sweeper";
 import type { JourneyDeps } from "./types";
 
@@ -27,9 +27,9 @@ export async function processJourneyJob(deps: JourneyDeps, job: JourneyJob, grac
     case "event":
       return handleJourneyEvent(deps, job.shopId, job.eventId);
     case "step":
-      return forActiveShop(deps.db, job.shopId, () => processEnrollment(deps, job.shopId, job.enrollmentId));
+      return forActiveShop(deps.db, job.shopId, () => stepEnrollment(deps, job.shopId, job.enrollmentId));
     case "send":
-      return forActiveShop(deps.db, job.shopId, () => processMessage(deps, job.shopId, job.messageId));
+      return forActiveShop(deps.db, job.shopId, () => sendMessage(deps, job.shopId, job.messageId));
     case "sweep":
       return sweepJourneys(deps, { graceMs });
     default:
