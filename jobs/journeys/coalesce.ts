@@ -78,3 +78,29 @@ export class Coalescer<R> {
     }
   }
 }
+
+/**
+ * Work a job hands on instead of waiting for: at most `limit` pieces run at once in this
+ * process (a job waits for a free slot, which is the back-pressure on the queue). Whatever
+ * was running when the process dies is found again by the sweeper (wake_at, messages.status).
+ */
+export class Background {
+  private running = new Set<Promise<void>>();
+  private waiting: (() => void)[] = [];
+
+  constructor(private readonly limit: number, private readonly onError: (e: unknown) => void) {}
+
+  async run(work: () => Promise<unknown>): Promise<void> {
+    while (this.running.size >= this.limit) await new Promise<void>((r) => this.waiting.push(r));
+    const p: Promise<void> = work().then(() => undefined, this.onError).finally(() => {
+      this.running.delete(p);
+      this.waiting.shift()?.();
+    });
+    this.running.add(p);
+  }
+
+  /** Wait for everything handed on so far. */
+  async drain(): Promise<void> {
+    while (this.running.size > 0) await Promise.all([...this.running]);
+  }
+}

@@ -165,7 +165,11 @@ export async function applyEventBatched(deps: JourneyDeps, shopId: number, event
   const out = empty();
   if (plan.enrollmentId) {
     out.enrolled++;
-    await stepEnrollment(deps, shopId, plan.enrollmentId); // first step inline (batched); the sweeper covers a crash here
+    // The first step inline (batched), in this job or handed on; the enrollment is due from
+    // the moment it was written (wake_at), so the sweeper covers a crash either way.
+    const id = plan.enrollmentId;
+    if (deps.background) await deps.background.run(() => stepEnrollment(deps, shopId, id));
+    else await stepEnrollment(deps, shopId, id);
   }
   await rc.submit(shopId, eventId); // written last: an event without a receipt is handed back by the sweeper
   return out;
