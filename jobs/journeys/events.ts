@@ -27,7 +27,8 @@ export interface EventRow {
 export type EventOutcome = { enrolled: number; converted: number; exited: number; woken: number; optedOut: number };
 
 export async function handleJourneyEvent(deps: JourneyDeps, shopId: number, eventId: string) {
-  return forActiveShop(deps.db, shopId, () => applyEventBatched(deps, shopId, eventId));
+  if (deps.batch === false) return forActiveShop(deps.db, shopId, () => applyEvent(deps, shopId, eventId));
+  return applyEventBatched(deps, shopId, eventId); // checks the shop in the batch's first query
 }
 
 export async function applyEvent(deps: JourneyDeps, shopId: number, eventId: string): Promise<EventOutcome> {
