@@ -13,9 +13,11 @@ import { forActiveShop } from "../shop-guard";
 import { admitEnrollment } from "./admission";
 import { journeyVersion } from "./definitions";
 import { processEnrollment } from "./step";
+import { stepEnrollment } from "./step-batch";
+import { applyEventBatched } from "./events-batch";
 import { clock, type JourneyDeps } from "./types";
 
-interface EventRow {
+export interface EventRow {
   customer_id: string | null;
   name: string;
   properties: Record<string, unknown>;
@@ -25,10 +27,11 @@ interface EventRow {
 export type EventOutcome = { enrolled: number; converted: number; exited: number; woken: number; optedOut: number };
 
 export async function handleJourneyEvent(deps: JourneyDeps, shopId: number, eventId: string) {
-  return forActiveShop(deps.db, shopId, () => applyEvent(deps, shopId, eventId));
+  if (deps.batch === false) return forActiveShop(deps.db, shopId, () => applyEvent(deps, shopId, eventId));
+  return applyEventBatched(deps, shopId, eventId); // checks the shop in the batch's first query
 }
 
-async function applyEvent(deps: JourneyDeps, shopId: number, eventId: string): Promise<EventOutcome> {
+export async function applyEvent(deps: JourneyDeps, shopId: number, eventId: string): Promise<EventOutcome> {
   const out: EventOutcome = { enrolled: 0, converted: 0, exited: 0, woken: 0, optedOut: 0 };
   const r = await deps.db.query<EventRow & { handled: boolean }>(
     `select e.customer_id::text, e.name, e.properties, e.occurred_at,
@@ -77,14 +80,14 @@ async function applyEvent(deps: JourneyDeps, shopId: number, eventId: string): P
     const enrollmentId = await enroll(deps, shopId, j.id, j.version, j.journey, customerId, eventId);
     if (enrollmentId) {
       out.enrolled++;
-      await processEnrollment(deps, shopId, enrollmentId); // first step inline; the sweeper covers a crash here
+      await stepEnrollment(deps, shopId, enrollmentId); // first step inline (batched with other jobs'); the sweeper covers a crash here
     }
   }
   return markHandled(deps.db, shopId, eventId, out);
 }
 
 /** Written last: an event without a receipt is handed back by the sweeper (every part above is idempotent). */
-async function markHandled<T>(db: pg.Pool, shopId: number, eventId: string, out: T): Promise<T> {
+export async function markHandled<T>(db: pg.Pool, shopId: number, eventId: string, out: T): Promise<T> {
   await db.query(`insert into journey_event_receipts (shop_id, event_id) values ($1, $2) on conflict do nothing`, [shopId, eventId]);
   return out;
 }
@@ -92,7 +95,7 @@ async function markHandled<T>(db: pg.Pool, shopId: number, eventId: string, out:
 /** Event names the engine reacts to whatever the journeys say; custom names come from triggers. */
 export const JOURNEY_EVENT_NAMES = ["segment_entered", "segment_exited", "order_placed", "stage_changed", "consent_changed"] as const;
 
-function factOf(ev: EventRow): CustomerFact {
+export function factOf(ev: EventRow): CustomerFact {
   if (ev.name === "order_placed") return { kind: "order_placed" };
   if (ev.name === "stage_changed" && typeof ev.properties?.to === "string") return { kind: "stage_entered", stage: ev.properties.to };
   if (ev.name === "consent_changed" && ev.properties?.state === "unsubscribed") return { kind: "unsubscribed" };

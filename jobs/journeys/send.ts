@@ -28,7 +28,7 @@ export type SendOutcome =
   | { kind: "waiting_for_offer"; until: Date }
   | { kind: "busy" | "done" | "paused" | "missing" | "not_due" };
 
-interface MessageRow {
+export interface MessageRow {
   id: string;
   idempotency_key: string;
   customer_id: string;
@@ -47,7 +47,7 @@ interface MessageRow {
   enrollment_status: string | null;
 }
 
-const DONE = new Set(["sent", "delivered", "failed", "suppressed"]);
+export const DONE = new Set(["sent", "delivered", "failed", "suppressed"]);
 const LOCK_KEY = `hashtextextended('msg:' || $1::text || ':' || $2::text, 0)`;
 
 export async function processMessage(deps: JourneyDeps, shopId: number, messageId: string): Promise<SendOutcome> {
@@ -69,6 +69,17 @@ async function processLocked(deps: JourneyDeps, shopId: number, messageId: strin
     if (!locked) return { kind: "busy" }; // another worker is on it right now
     const m = await readMessage(client, shopId, messageId); // read after the lock: the status is current
     if (!m) return { kind: "missing" };
+    return await processRead(deps, client, shopId, m);
+  } finally {
+    if (locked) await client.query(`select pg_advisory_unlock(${LOCK_KEY})`, [shopId, messageId]).catch(() => {});
+    client.release();
+  }
+}
+
+/** The rest of one send, for a row read under its advisory lock (held by `client`). */
+export async function processRead(deps: JourneyDeps, client: pg.PoolClient, shopId: number, m: MessageRow): Promise<SendOutcome> {
+  const messageId = m.id;
+  {
     if (DONE.has(m.status)) return { kind: "done" };
     const node = await sendNode(client, shopId, m);
     if (m.status === "sending") return await reconcile(deps, client, shopId, m, node);
@@ -86,9 +97,6 @@ async function processLocked(deps: JourneyDeps, shopId: number, messageId: strin
     const decided = await decide(deps, client, shopId, m, node, now);
     if (decided.kind !== "send") return decided.outcome;
     return await deliver(deps, client, shopId, decided.message, m.idempotency_key, node);
-  } finally {
-    if (locked) await client.query(`select pg_advisory_unlock(${LOCK_KEY})`, [shopId, messageId]).catch(() => {});
-    client.release();
   }
 }
 
@@ -103,16 +111,16 @@ async function readMessage(client: pg.PoolClient, shopId: number, messageId: str
   return r.rows[0];
 }
 
-type SendNode = Extract<JourneyNode, { type: "send" }>;
+export type SendNode = Extract<JourneyNode, { type: "send" }>;
 
-async function sendNode(client: pg.PoolClient, shopId: number, m: MessageRow): Promise<SendNode | null> {
+export async function sendNode(client: pg.PoolClient, shopId: number, m: MessageRow): Promise<SendNode | null> {
   if (!m.journey_id || m.journey_version === null || !m.node_id) return null;
   const journey = await journeyVersion(client, shopId, m.journey_id, m.journey_version);
   const node = journey?.nodes.find((n) => n.id === m.node_id);
   return node && node.type === "send" ? node : null;
 }
 
-function outbound(shopId: number, m: MessageRow, node: SendNode | null, channel: Channel, recipient: string): OutboundMessage {
+export function outbound(shopId: number, m: MessageRow, node: SendNode | null, channel: Channel, recipient: string): OutboundMessage {
   return {
     shopId, messageId: m.id, customerId: m.customer_id, channel, purpose: m.purpose, recipient,
     contentId: m.content_id ?? node?.contentId ?? null, journeyId: m.journey_id, nodeId: m.node_id, variant: m.variant,
@@ -137,21 +145,7 @@ async function decide(deps: JourneyDeps, client: pg.PoolClient, shopId: number, 
       await client.query("commit");
       return { kind: "other", outcome: { kind: "suppressed", reason: { kind: "customer_missing" } } };
     }
-    let channel = m.channel;
-    let fallbackChannel = m.variant === "fallback" ? undefined : node?.fallbackChannel;
-    let decision: SendDecision;
-    for (let round = 0; ; round++) {
-      const active = facts.active;
-      decision = decideSend({
-        channel, ...(fallbackChannel ? { fallbackChannel } : {}), purpose: m.purpose, merchantMarkedTransactional: false,
-        whenCapped: node?.whenCapped ?? "wait", consent: facts.consent, recipient: facts.recipient, priorSends: facts.prior,
-        settings: facts.settings,
-        ...(m.enrollment_id ? { enrollment: { enrollmentId: m.enrollment_id, active } } : {}),
-      }, now);
-      if (decision.kind !== "fallback" || round > 0) break;
-      channel = decision.channel; // re-decided on the fallback channel, its own caps and hours
-      fallbackChannel = undefined;
-    }
+    const { decision, channel } = decisionFor(m, node, facts, now);
     const set = (sql: string, params: unknown[]) => client.query(`update messages set ${sql} where shop_id = $1 and id = $2`, [shopId, m.id, ...params]);
     let result: Decided;
     switch (decision.kind) {
@@ -184,7 +178,27 @@ async function decide(deps: JourneyDeps, client: pg.PoolClient, shopId: number, 
   }
 }
 
-interface CustomerFacts {
+/** The governance decision for one message on the customer's facts (pure). */
+export function decisionFor(m: MessageRow, node: SendNode | null, facts: CustomerFacts, now: Date): { decision: SendDecision; channel: Channel } {
+  let channel = m.channel;
+  let fallbackChannel = m.variant === "fallback" ? undefined : node?.fallbackChannel;
+  let decision: SendDecision;
+  for (let round = 0; ; round++) {
+    const active = facts.active;
+    decision = decideSend({
+      channel, ...(fallbackChannel ? { fallbackChannel } : {}), purpose: m.purpose, merchantMarkedTransactional: false,
+      whenCapped: node?.whenCapped ?? "wait", consent: facts.consent, recipient: facts.recipient, priorSends: facts.prior,
+      settings: facts.settings,
+      ...(m.enrollment_id ? { enrollment: { enrollmentId: m.enrollment_id, active } } : {}),
+    }, now);
+    if (decision.kind !== "fallback" || round > 0) break;
+    channel = decision.channel; // re-decided on the fallback channel, its own caps and hours
+    fallbackChannel = undefined;
+  }
+  return { decision, channel };
+}
+
+export interface CustomerFacts {
   consent: Partial<Record<Channel, boolean>>;
   addresses: Partial<Record<Channel, string>>;
   recipient: { zone: string; phone?: string; address?: { countryCode?: string; provinceCode?: string } };
@@ -197,13 +211,7 @@ async function customerFacts(client: pg.PoolClient, shopId: number, m: MessageRo
   // One round trip: the customer, the shop's settings, pauses, suppressions, prior sends in
   // the widest window any rule looks at (8 days covers the default caps; longer caps are
   // read from the settings below), and the customer's active enrollments.
-  const r = await client.query<{
-    email: string | null; phone: string | null; timezone: string | null; country: string | null; province: string | null;
-    email_consent: string; sms_consent: string; shop_tz: string; settings: Record<string, unknown>; push: string | null;
-    email_suppressed: boolean; sms_suppressed: boolean; paused: boolean;
-    prior: { channel: Channel; purpose: PriorSend["purpose"]; at: string }[] | null;
-    active: { enrollment_id: string; journey_id: string; stage: string | null }[] | null;
-  }>(
+  const r = await client.query<FactsRow & { paused: boolean }>(
     `select c.email, c.phone, c.timezone, c.country, c.province, c.email_consent::text, c.sms_consent::text,
             s.timezone as shop_tz, s.settings,
             (select endpoint_hash from push_subscriptions p where p.shop_id = c.shop_id and p.customer_id = c.id order by created_at desc limit 1) as push,
@@ -223,6 +231,18 @@ async function customerFacts(client: pg.PoolClient, shopId: number, m: MessageRo
   const c = r.rows[0];
   if (!c) return null;
   if (c.paused) return "paused";
+  return factsOf(c);
+}
+
+export interface FactsRow {
+  email: string | null; phone: string | null; timezone: string | null; country: string | null; province: string | null;
+  email_consent: string; sms_consent: string; shop_tz: string; settings: Record<string, unknown>; push: string | null;
+  email_suppressed: boolean; sms_suppressed: boolean;
+  prior: { channel: Channel; purpose: PriorSend["purpose"]; at: string }[] | null;
+  active: { enrollment_id: string; journey_id: string; stage: string | null }[] | null;
+}
+
+export function factsOf(c: FactsRow): CustomerFacts {
   const settings = GovernanceSettingsSchema.parse((c.settings as { governance?: unknown })?.governance ?? {});
   const prior = { rows: (c.prior ?? []).map((p) => ({ channel: p.channel, purpose: p.purpose, at: new Date(p.at) })) };
   const active = { rows: c.active ?? [] };
@@ -249,9 +269,26 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Provider call with retries; then the node's backup channel, logged and alerted. */
 async function deliver(deps: JourneyDeps, client: pg.PoolClient, shopId: number, msg: OutboundMessage, key: string, node: SendNode | null): Promise<SendOutcome> {
+  const attempt = await callChannel(deps, shopId, msg, key);
+  if (attempt.ok) {
+    await client.query(
+      `update messages set status = 'sent', provider_message_id = $3, error_kind = null, error_message = null where shop_id = $1 and id = $2`,
+      [shopId, msg.messageId, attempt.providerMessageId],
+    );
+    return { kind: "sent", providerMessageId: attempt.providerMessageId };
+  }
+  return recordFailure(deps, client, shopId, msg, key, node, attempt.failure);
+}
+
+export type ChannelFailure = { kind: string; message: string; code?: string };
+
+/** The provider call with in-process retries; writes nothing. */
+export async function callChannel(
+  deps: JourneyDeps, shopId: number, msg: OutboundMessage, key: string,
+): Promise<{ ok: true; providerMessageId: string } | { ok: false; failure: ChannelFailure }> {
   const channel: JourneyChannel | undefined = deps.channels[msg.channel];
   const { attempts, backoffMs } = deps.retry ?? { attempts: 3, backoffMs: 200 };
-  let failure: { kind: string; message: string; code?: string } = { kind: "permanent", message: `no ${msg.channel} channel configured` };
+  let failure: ChannelFailure = { kind: "permanent", message: `no ${msg.channel} channel configured` };
   if (channel) {
     for (let attempt = 1; attempt <= attempts; attempt++) {
       let result;
@@ -260,19 +297,20 @@ async function deliver(deps: JourneyDeps, client: pg.PoolClient, shopId: number,
       } catch (e) {
         result = { ok: false as const, error: { kind: "transient" as const, message: e instanceof Error ? e.message : String(e) } };
       }
-      if (result.ok) {
-        await client.query(
-          `update messages set status = 'sent', provider_message_id = $3, error_kind = null, error_message = null where shop_id = $1 and id = $2`,
-          [shopId, msg.messageId, result.value.providerMessageId],
-        );
-        return { kind: "sent", providerMessageId: result.value.providerMessageId };
-      }
+      if (result.ok) return { ok: true, providerMessageId: result.value.providerMessageId };
       failure = result.error;
       deps.logger?.warn({ shopId, messageId: msg.messageId, channel: msg.channel, attempt, error: failure.kind, code: failure.code }, "channel send failed");
       if (failure.kind === "permanent") break;
       if (attempt < attempts) await sleep(backoffMs * 2 ** (attempt - 1));
     }
   }
+  return { ok: false, failure };
+}
+
+/** A send that failed for good: logged, alerted, and the node's backup channel queued. */
+export async function recordFailure(
+  deps: JourneyDeps, client: pg.PoolClient, shopId: number, msg: OutboundMessage, key: string, node: SendNode | null, failure: ChannelFailure,
+): Promise<SendOutcome> {
   const now = clock(deps);
   await client.query(
     `update messages set status = 'failed', failed_at = $3, error_kind = $4, error_message = $5 where shop_id = $1 and id = $2`,

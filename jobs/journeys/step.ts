@@ -20,7 +20,7 @@ export type StepOutcome =
   | { kind: "stepped"; status: string; sends: number }
   | { kind: "not_due" | "terminal" | "paused" | "missing" | "unchanged" };
 
-interface EnrollmentRow {
+export interface EnrollmentRow {
   journey_id: string;
   journey_version: number;
   customer_id: string;
@@ -29,7 +29,7 @@ interface EnrollmentRow {
   lock_version: number;
 }
 
-const TERMINAL = new Set(["completed", "converted", "exited"]);
+export const TERMINAL = new Set(["completed", "converted", "exited"]);
 
 export async function processEnrollment(
   deps: JourneyDeps, shopId: number, enrollmentId: string, given?: JourneyEvent,
@@ -114,7 +114,7 @@ export function dueEvent(state: EnrollmentState, now: Date): JourneyEvent | null
  * Conditions the journey asks about: `<channel>_consented` is the customer's consent on
  * that channel; any other id is a segment id, true when the customer is a member now.
  */
-interface CustomerRow {
+export interface CustomerRow {
   timezone: string | null; country: string | null; province: string | null; email_consent: string | null; sms_consent: string | null; shop_tz: string;
 }
 
@@ -143,7 +143,7 @@ async function stepContext(client: pg.PoolClient, shopId: number, customerId: st
   return { journey, timeZone, conditions };
 }
 
-async function applyEffects(
+export async function applyEffects(
   client: pg.PoolClient, shopId: number, enrollmentId: string, row: EnrollmentRow, next: EnrollmentState, effects: Effect[], now: Date,
 ): Promise<string[]> {
   const sends: string[] = [];

@@ -8,6 +8,8 @@ import { NOT_PAUSED_SQL } from "./definitions";
 import { handleJourneyEvent, JOURNEY_EVENT_NAMES } from "./events";
 import { processMessage } from "./send";
 import { processEnrollment } from "./step";
+import { processEnrollments } from "./step-batch";
+import { processMessages } from "./send-batch";
 import type { JourneyDeps } from "./types";
 
 export interface SweepResult {
@@ -47,10 +49,21 @@ export async function sweepJourneys(deps: JourneyDeps, opts: { graceMs?: number;
        order by e.id desc limit $2) e
      where s.status = 'installed' limit $2`, [grace, limit, [...JOURNEY_EVENT_NAMES]],
   );
+  // Enrollments and messages go in batches per shop (one transaction each); with batching
+  // off, one at a time.
+  const batched = deps.batch !== false;
   const work: (() => Promise<unknown>)[] = [
     ...events.rows.map((r) => () => handleJourneyEvent(deps, r.shop_id, r.id)),
-    ...enrollments.rows.map((r) => () => processEnrollment(deps, r.shop_id, r.id)),
-    ...messages.rows.map((r) => () => processMessage(deps, r.shop_id, r.id)),
+    ...(batched
+      ? chunksByShop(enrollments.rows).map(([shopId, ids]) => () => processEnrollments(deps, shopId, ids))
+      : enrollments.rows.map((r) => () => processEnrollment(deps, r.shop_id, r.id))),
+    ...(batched
+      ? chunksByShop(messages.rows).map(([shopId, ids]) => async () => {
+        for (const outcome of (await processMessages(deps, shopId, ids)).values()) {
+          if (outcome.kind === "failed" && outcome.fallbackMessageId) await processMessage(deps, shopId, outcome.fallbackMessageId);
+        }
+      })
+      : messages.rows.map((r) => () => processMessage(deps, r.shop_id, r.id))),
   ];
   await runPool(work, opts.concurrency ?? 4, deps);
   return { events: events.rows.length, enrollments: enrollments.rows.length, messages: messages.rows.length };
@@ -69,4 +82,14 @@ async function runPool(work: (() => Promise<unknown>)[], concurrency: number, de
     }
   });
   await Promise.all(lanes);
+}
+
+const SWEEP_BATCH = 50;
+
+function chunksByShop(rows: { shop_id: number; id: string }[]): [number, string[]][] {
+  const byShop = new Map<number, string[]>();
+  for (const r of rows) byShop.set(r.shop_id, [...(byShop.get(r.shop_id) ?? []), r.id]);
+  const out: [number, string[]][] = [];
+  for (const [shopId, ids] of byShop) for (let i = 0; i < ids.length; i += SWEEP_BATCH) out.push([shopId, ids.slice(i, i + SWEEP_BATCH)]);
+  return out;
 }

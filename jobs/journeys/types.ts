@@ -5,6 +5,7 @@ import type { Logger } from "pino";
 import type { Channel as CoreChannel, SendReceipt } from "../../core/content/channel";
 import type { Channel, Purpose } from "../../core/governance/schema";
 import type { QueueSystem } from "../queues";
+import type { Background, BatchOptions } from "./coalesce";
 import type { OfferCodeIssuer } from "./offer";
 
 /** One message as the engine hands it to a channel: ids and the resolved address only. */
@@ -54,6 +55,17 @@ export interface JourneyDeps {
   inline?: boolean;
   /** Creates offer nodes' discount codes on the store (jobs/journeys/offer.ts); without it sends with an offer wait. */
   offerCodes?: OfferCodeIssuer;
+  /**
+   * Steps and sends of concurrent jobs in this process go in batches (jobs/journeys/coalesce.ts):
+   * one transaction per batch. `false` does every enrollment and message on its own.
+   */
+  batch?: BatchOptions | false;
+  /**
+   * Set by the worker: an event job hands its new enrollments' first steps (and what follows
+   * inline) to this instead of carrying them itself, so many customers are in flight at once
+   * and the batches fill. Without it (direct calls, tests) the job carries them to the end.
+   */
+  background?: Background;
 }
 
 export const clock = (deps: Pick<JourneyDeps, "now">): Date => (deps.now ? deps.now() : new Date());

@@ -1,10 +1,11 @@
 // The journeys worker: translates a queue message (ids) into a call on the engine.
 import { assertNever } from "../../core/result";
+import { Background } from "./coalesce";
 import { forActiveShop } from "../shop-guard";
 import { handleJourneyEvent } from "./events";
 import { JOURNEYS_QUEUE, type JourneyJob } from "./queue";
-import { processMessage } from "./send";
-import { processEnrollment } from "./step";
+import { sendMessage } from "./send-batch";
+import { stepEnrollment } from "./step-batch";
 import { sweepJourneys } from "./sweeper";
 import type { JourneyDeps } from "./types";
 
@@ -16,6 +17,11 @@ export interface JourneyWorkerOptions {
   sweepGraceMs?: number;
   /** Also sweep from a timer in this process (used where a stuck queue must not stop recovery). */
   localSweepMs?: number;
+  /**
+   * Customers an event job may hand on (their first steps and what follows inline) instead of
+   * carrying them itself: many in flight fill the batches. 0 carries everything in the job.
+   */
+  inFlight?: number;
 }
 
 export interface JourneyWorkers {
@@ -27,9 +33,9 @@ export async function processJourneyJob(deps: JourneyDeps, job: JourneyJob, grac
     case "event":
       return handleJourneyEvent(deps, job.shopId, job.eventId);
     case "step":
-      return forActiveShop(deps.db, job.shopId, () => processEnrollment(deps, job.shopId, job.enrollmentId));
+      return forActiveShop(deps.db, job.shopId, () => stepEnrollment(deps, job.shopId, job.enrollmentId));
     case "send":
-      return forActiveShop(deps.db, job.shopId, () => processMessage(deps, job.shopId, job.messageId));
+      return forActiveShop(deps.db, job.shopId, () => sendMessage(deps, job.shopId, job.messageId));
     case "sweep":
       return sweepJourneys(deps, { graceMs });
     default:
@@ -45,7 +51,13 @@ export async function processJourneyJob(deps: JourneyDeps, job: JourneyJob, grac
 export async function registerJourneyWorkers(
   given: Omit<JourneyDeps, "channels"> & { channels?: JourneyDeps["channels"] }, opts: JourneyWorkerOptions = {},
 ): Promise<JourneyWorkers> {
-  const deps: JourneyDeps = { ...given, channels: given.channels ?? {} };
+  const inFlight = opts.inFlight ?? 1000;
+  const deps: JourneyDeps = {
+    ...given, channels: given.channels ?? {},
+    ...(inFlight > 0 && given.batch !== false
+      ? { background: new Background(inFlight, (e) => given.logger?.error({ err: e }, "journey step failed; the sweeper retries it")) }
+      : {}),
+  };
   const grace = opts.sweepGraceMs ?? 60_000;
   deps.qs.worker<JourneyJob>(JOURNEYS_QUEUE, async (job) => processJourneyJob(deps, job.data, grace), { concurrency: opts.concurrency ?? 8 });
   if (opts.schedule ?? true) {
@@ -64,6 +76,7 @@ export async function registerJourneyWorkers(
     async close() {
       if (timer) clearInterval(timer);
       while (sweeping) await new Promise((r) => setTimeout(r, 20));
+      await deps.background?.drain();
     },
   };
 }

@@ -1,0 +1,204 @@
+// Many trigger events of a shop at once, with the same result as applyEvent for each: the
+// events and their customers' running enrollments in one query; an event that touches a
+// running enrollment (goal, exit criteria, a wait for it) or opts the customer out goes to
+// applyEvent as before. The rest enroll in one transaction that holds every customer's
+// advisory lock (taken in key order), reads past entries, exclusion segments and the
+// conflict rules' inputs set-based, and writes the new enrollments and the events' receipts
+// in one statement (a new enrollment is due from the moment it is written, so the sweeper
+// finds it by wake_at if its first step is lost). The first steps go through the step batcher.
+// The shop's status (installed or not) and its published journeys come with the first query.
+import type pg from "pg";
+import { withTransaction } from "../../app/db.server";
+import { newEnrollment } from "../../core/journeys/enrollment";
+import { canEnter } from "../../core/journeys/entry";
+import { matchingExitCriterion, reachesGoal } from "../../core/journeys/exit-match";
+import type { Journey } from "../../core/journeys/schema";
+import { ADMISSION_SELECT, admissionDecision, type AdmissionRow } from "./admission";
+import { Coalescer, DEFAULT_BATCH } from "./coalesce";
+import { journeyVersion } from "./definitions";
+import type { ShopJobOutcome } from "../shop-guard";
+import { applyEvent, factOf, triggerMatches, type EventOutcome, type EventRow } from "./events";
+import { stepEnrollment } from "./step-batch";
+import { clock, type JourneyDeps } from "./types";
+
+type Row = EventRow & { id: string; handled: boolean; running: { id: string; journey_id: string; journey_version: number; waiting: string | null }[] | null };
+
+interface PrevRow { customer_id: string; journey_id: string; entered_at: string | Date; ended_at: string | Date | null; trigger: string | null }
+
+interface Candidate { eventId: string; customerId: string; journeyId: string; version: number; journey: Journey }
+
+const empty = (): EventOutcome => ({ enrolled: 0, converted: 0, exited: 0, woken: 0, optedOut: 0 });
+
+/** What the batch leaves each event's job to do after its transaction. */
+type EventPlan =
+  | { kind: "inactive"; reason: "shop uninstalled" | "shop unknown" }
+  | { kind: "done" } // handled before, or nothing to do (its receipt is written)
+  | { kind: "single" } // applyEvent, as one
+  | { kind: "entered"; enrollmentId: string }; // enrolled (receipt written): step it
+
+type FirstRow = Partial<Row> & { shop_status: string; published: { id: string; version: number }[] | null };
+
+export async function planEvents(deps: JourneyDeps, shopId: number, ids: readonly string[]): Promise<Map<string, EventPlan>> {
+  const out = new Map<string, EventPlan>();
+  const r = await deps.db.query<FirstRow>(
+    `select s.status::text as shop_status,
+            (select json_agg(json_build_object('id', j.id::text, 'version', j.live_version)) from journeys j
+              where j.shop_id = s.id and j.status = 'published' and j.live_version is not null
+                and not exists (select 1 from journey_pauses p where p.shop_id = j.shop_id and (p.scope = 'shop' or (p.scope = 'journey' and p.target = j.id::text)))) as published,
+            e.id::text, e.customer_id::text, e.name, e.properties, e.occurred_at,
+            exists (select 1 from journey_event_receipts r where r.shop_id = e.shop_id and r.event_id = e.id) as handled,
+            (select json_agg(json_build_object('id', x.id::text, 'journey_id', x.journey_id::text, 'journey_version', x.journey_version,
+                                               'waiting', x.state->>'waitingForEvent'))
+               from enrollments x where x.shop_id = e.shop_id and x.customer_id = e.customer_id and x.status in ('active', 'waiting')) as running
+     from shops s left join events e on e.shop_id = s.id and e.id = any($2::bigint[])
+     where s.id = $1`, [shopId, ids],
+  );
+  const first = r.rows[0];
+  if (!first || first.shop_status !== "installed") {
+    const inactive: EventPlan = { kind: "inactive", reason: first ? "shop uninstalled" : "shop unknown" };
+    for (const id of ids) out.set(id, inactive);
+    return out;
+  }
+  const rows = new Map(r.rows.filter((x) => x.id).map((x) => [x.id!, x as FirstRow & Row]));
+  const receipts: string[] = [];
+  const simple: Row[] = [];
+  for (const id of ids) {
+    const ev = rows.get(id);
+    if (ev?.handled) { out.set(id, { kind: "done" }); continue; }
+    if (!ev || !ev.customer_id) { out.set(id, { kind: "done" }); receipts.push(id); continue; }
+    const props = ev.properties ?? {};
+    if (ev.name === "consent_changed" && props.state === "unsubscribed") { out.set(id, { kind: "single" }); continue; }
+    const fact = factOf(ev);
+    let touches = false;
+    for (const e of ev.running ?? []) {
+      const journey = await journeyVersion(deps.db, shopId, e.journey_id, e.journey_version);
+      if (journey && (reachesGoal(journey, fact) || matchingExitCriterion(journey, fact) || e.waiting === ev.name)) { touches = true; break; }
+    }
+    if (touches) out.set(id, { kind: "single" });
+    else simple.push(ev);
+  }
+
+  // New entries: candidates of a customer met only once in this batch enroll together.
+  const candidates: Candidate[] = [];
+  if (simple.length > 0) {
+    const journeys: { id: string; version: number; journey: Journey }[] = [];
+    for (const x of first.published ?? []) {
+      const journey = await journeyVersion(deps.db, shopId, x.id, x.version); // immutable, cached per process
+      if (journey) journeys.push({ id: x.id, version: x.version, journey });
+    }
+    for (const ev of simple) {
+      for (const j of journeys) {
+        if (triggerMatches(j.journey.trigger, ev)) candidates.push({ eventId: ev.id, customerId: ev.customer_id!, journeyId: j.id, version: j.version, journey: j.journey });
+      }
+    }
+  }
+  const perCustomer = new Map<string, number>();
+  for (const c of candidates) perCustomer.set(c.customerId, (perCustomer.get(c.customerId) ?? 0) + 1);
+  const alone = candidates.filter((c) => perCustomer.get(c.customerId) === 1);
+  const mine: string[] = [];
+  for (const ev of simple) {
+    if ((perCustomer.get(ev.customer_id!) ?? 0) > 1) out.set(ev.id, { kind: "single" });
+    else { receipts.push(ev.id); mine.push(ev.id); }
+  }
+  const enrolled = await enrollBatch(deps, shopId, alone, receipts);
+  for (const id of mine) {
+    const enrollmentId = enrolled.get(id);
+    out.set(id, enrollmentId ? { kind: "entered", enrollmentId } : { kind: "done" });
+  }
+  return out;
+}
+
+/** Enter once, for many (event, journey, customer) with distinct customers: event id -> new enrollment id. */
+async function enrollBatch(deps: JourneyDeps, shopId: number, cands: Candidate[], receipts: string[]): Promise<Map<string, string>> {
+  const now = clock(deps);
+  const writeReceipts = async (db: Pick<pg.Pool, "query">) => {
+    if (receipts.length === 0) return;
+    await db.query(`insert into journey_event_receipts (shop_id, event_id) select $1, x from unnest($2::bigint[]) x on conflict do nothing`, [shopId, receipts]);
+  };
+  if (cands.length === 0) {
+    await writeReceipts(deps.db);
+    return new Map();
+  }
+  return withTransaction(deps.db, async (client) => {
+    const customers = cands.map((c) => c.customerId);
+    await client.query(
+      `select pg_advisory_xact_lock(k) from (
+         select distinct hashtextextended('cust:' || $1::text || ':' || c, 0) as k from unnest($2::text[]) as c order by 1) l`,
+      [shopId, customers]);
+    // Past entries and the conflict rules' inputs (for every candidate), in one round trip.
+    const reads = await client.query<{ prev: PrevRow[] | null; admission: (Omit<AdmissionRow, "stage_since"> & { stage_since: string | null })[] | null }>(
+      `select (select json_agg(json_build_object('customer_id', e.customer_id::text, 'journey_id', e.journey_id::text, 'entered_at', e.entered_at,
+                                                 'ended_at', e.ended_at, 'trigger', e.state->>'triggerEventId'))
+                 from enrollments e join unnest($2::bigint[], $3::bigint[]) as x(customer_id, journey_id) on e.customer_id = x.customer_id and e.journey_id = x.journey_id
+                 where e.shop_id = $1) as prev,
+              (select json_agg(a) from (
+                 with ranked as (
+                   select x.customer_id, x.journey_id, x.version, null::bigint as enrollment_id
+                   from unnest($2::bigint[], $3::bigint[], $4::int[]) as x(customer_id, journey_id, version)
+                   union all
+                   select e.customer_id, e.journey_id, e.journey_version, e.id from enrollments e
+                   where e.shop_id = $1 and e.customer_id = any($2::bigint[]) and e.status in ('active', 'waiting'))
+                 ${ADMISSION_SELECT}) a) as admission`,
+      [shopId, customers, cands.map((c) => c.journeyId), cands.map((c) => c.version)],
+    );
+    const prev = { rows: (reads.rows[0].prev ?? []).map((p) => ({ ...p, entered_at: new Date(p.entered_at), ended_at: p.ended_at === null ? null : new Date(p.ended_at) })) };
+    const prevOf = new Map<string, typeof prev.rows>();
+    for (const p of prev.rows) prevOf.set(`${p.customer_id}:${p.journey_id}`, [...(prevOf.get(`${p.customer_id}:${p.journey_id}`) ?? []), p]);
+    const excluding = cands.filter((c) => c.journey.entry.exclusionSegmentIds.length > 0).map((c) => c.customerId);
+    const segmentsOf = new Map<string, Set<string>>();
+    if (excluding.length > 0) {
+      const s = await client.query<{ customer_id: string; id: string }>(
+        `select customer_id::text, segment_id::text as id from segment_memberships where shop_id = $1 and customer_id = any($2::bigint[])`, [shopId, excluding]);
+      for (const x of s.rows) segmentsOf.set(x.customer_id, (segmentsOf.get(x.customer_id) ?? new Set()).add(x.id));
+    }
+    const entering: (Candidate & { entry: number })[] = [];
+    for (const c of cands) {
+      const previous = prevOf.get(`${c.customerId}:${c.journeyId}`) ?? [];
+      if (previous.some((p) => p.trigger === c.eventId)) continue; // this very event already entered
+      const decision = canEnter(c.journey, { previous: previous.map((p) => ({ enteredAt: p.entered_at, endedAt: p.ended_at })), segmentIds: segmentsOf.get(c.customerId) ?? new Set() }, now);
+      if (decision.allowed) entering.push({ ...c, entry: previous.length + 1 });
+    }
+    if (entering.length === 0) { await writeReceipts(client); return new Map(); }
+    const a = { rows: (reads.rows[0].admission ?? []).map((x) => ({ ...x, stage_since: x.stage_since === null ? null : new Date(x.stage_since) })) };
+    const rowsOf = new Map<string, AdmissionRow[]>();
+    for (const x of a.rows) rowsOf.set(x.customer_id, [...(rowsOf.get(x.customer_id) ?? []), x]);
+    const admitted = entering.filter((c) => admissionDecision(rowsOf.get(c.customerId) ?? [], c.journeyId, now).ok);
+    if (admitted.length === 0) { await writeReceipts(client); return new Map(); }
+    const ins = await client.query<{ id: string; customer_id: string }>(
+      `with x as (
+         select x.*, nextval(pg_get_serial_sequence('enrollments', 'id')) as id
+         from jsonb_to_recordset($2::jsonb) as x(journey_id bigint, version int, customer_id bigint, entry_number int, state jsonb)),
+       ins as (insert into enrollments (shop_id, id, journey_id, journey_version, customer_id, entry_number, status, state, wake_at, entered_at)
+       select $1, x.id, x.journey_id, x.version, x.customer_id, x.entry_number, 'active', jsonb_set(x.state, '{enrollmentId}', to_jsonb(x.id::text)), $3, $3 from x
+       on conflict (shop_id, journey_id, customer_id, entry_number) do nothing returning id::text, customer_id::text),
+       receipts as (insert into journey_event_receipts (shop_id, event_id) select $1, x from unnest($4::bigint[]) x on conflict do nothing)
+       select * from ins`,
+      [shopId, JSON.stringify(admitted.map((c) => ({
+        journey_id: c.journeyId, version: c.version, customer_id: c.customerId, entry_number: c.entry,
+        state: { ...newEnrollment({ enrollmentId: "", customerId: c.customerId }, c.journey), triggerEventId: c.eventId },
+      }))), now, receipts],
+    );
+    const eventOf = new Map(admitted.map((c) => [c.customerId, c.eventId]));
+    return new Map(ins.rows.map((x) => [eventOf.get(x.customer_id)!, x.id]));
+  });
+}
+
+const planners = new WeakMap<JourneyDeps, Coalescer<EventPlan>>();
+
+/** One event through this process's batcher (see planEvents); same outcome as forActiveShop + applyEvent. */
+export async function applyEventBatched(deps: JourneyDeps, shopId: number, eventId: string): Promise<ShopJobOutcome<EventOutcome>> {
+  let c = planners.get(deps);
+  if (!c) {
+    c = new Coalescer<EventPlan>((shop, ids) => planEvents(deps, shop, ids), deps.batch || DEFAULT_BATCH);
+    planners.set(deps, c);
+  }
+  const plan = await c.submit(shopId, eventId);
+  if (plan.kind === "inactive") return { ran: false, reason: plan.reason };
+  if (plan.kind === "done") return { ran: true, result: empty() };
+  if (plan.kind === "single") return { ran: true, result: await applyEvent(deps, shopId, eventId) };
+  // The first step inline (batched), in this job or handed on; the enrollment is due from the
+  // moment it was written (wake_at), so the sweeper covers a crash either way.
+  if (deps.background) await deps.background.run(() => stepEnrollment(deps, shopId, plan.enrollmentId));
+  else await stepEnrollment(deps, shopId, plan.enrollmentId);
+  return { ran: true, result: { ...empty(), enrolled: 1 } };
+}

@@ -1,0 +1,211 @@
+// Carries out many messages rows of a shop at once, with the same guarantees as
+// processMessage for one (jobs/journeys/send.ts):
+//   - each row is worked on under its session advisory lock (taken for the whole batch in one
+//     statement; a row another worker holds is "busy", as for one);
+//   - the governance decisions run in one transaction holding every customer's advisory lock,
+//     taken in key order (so two batches never deadlock), on facts read in one query; two
+//     messages of the same customer in one batch are decided one after the other, the second
+//     seeing the first as a prior send, exactly as two single sends would;
+//   - `sending` is committed before any provider call, and the provider calls of the batch
+//     go out together after that commit; a crash leaves rows in `sending`, which reconcile()
+//     settles with the provider's record and never resends blindly.
+// Rows off the common path (in `sending`, waiting for an offer code, of an ended enrollment,
+// deferred and not yet due) go through the one-at-a-time code under the same lock.
+import type pg from "pg";
+import type { Channel } from "../../core/governance/schema";
+import { Coalescer, DEFAULT_BATCH } from "./coalesce";
+import { enqueueSend } from "./queue";
+import {
+  callChannel, decisionFor, DONE, factsOf, outbound, processMessage, processRead, recordFailure, sendNode,
+  type FactsRow, type MessageRow, type SendNode, type SendOutcome,
+} from "./send";
+import { clock, type JourneyDeps, type OutboundMessage } from "./types";
+
+const MSG_KEY = (id: string) => `hashtextextended('msg:' || $1::text || ':' || ${id}, 0)`;
+
+type Row = MessageRow & { has_offer: boolean };
+
+export async function processMessages(deps: JourneyDeps, shopId: number, ids: readonly string[]): Promise<Map<string, SendOutcome>> {
+  const out = new Map<string, SendOutcome>();
+  if (ids.length === 0) return out;
+  const client = await deps.db.connect();
+  let held: string[] = [];
+  let broken = false;
+  try {
+    const l = await client.query<{ id: string; ok: boolean }>(
+      `select x.id, pg_try_advisory_lock(${MSG_KEY("x.id")}) as ok from unnest($2::text[]) as x(id)`, [shopId, ids]);
+    held = l.rows.filter((x) => x.ok).map((x) => x.id);
+    for (const x of l.rows) if (!x.ok) out.set(x.id, { kind: "busy" }); // another worker is on it right now
+    if (held.length === 0) return out;
+    // Read after the locks: the statuses are current.
+    const r = await client.query<Row>(
+      `select m.id::text, m.idempotency_key, m.customer_id::text, m.journey_id::text, m.enrollment_id::text, m.node_id, m.content_id::text,
+              m.channel::text as channel, m.purpose::text as purpose, m.variant, m.recipient, m.provider_message_id, m.status::text as status,
+              m.deferred_until, e.journey_version, e.status::text as enrollment_status,
+              m.enrollment_id is not null and exists (select 1 from offer_choices c where c.shop_id = m.shop_id and c.enrollment_id = m.enrollment_id) as has_offer
+       from messages m left join enrollments e on e.shop_id = m.shop_id and e.id = m.enrollment_id
+       where m.shop_id = $1 and m.id = any($2::bigint[]) order by m.id`, [shopId, held],
+    );
+    const now = clock(deps);
+    const found = new Set(r.rows.map((m) => m.id));
+    for (const id of held) if (!found.has(id)) out.set(id, { kind: "missing" });
+    const common: { m: Row; node: SendNode | null }[] = [];
+    const other: Row[] = [];
+    for (const m of r.rows) {
+      if (DONE.has(m.status)) { out.set(m.id, { kind: "done" }); continue; }
+      const plain = (m.status === "queued" || (m.status === "deferred" && (!m.deferred_until || m.deferred_until.getTime() <= now.getTime())))
+        && m.enrollment_status !== "converted" && m.enrollment_status !== "exited" && !m.has_offer;
+      if (plain) common.push({ m, node: await sendNode(client, shopId, m) });
+      else other.push(m);
+    }
+    if (common.length > 0) {
+      const toSend = await decideBatch(deps, client, shopId, common, now, out);
+      await deliverBatch(deps, client, shopId, toSend, out);
+    }
+    for (const m of other) out.set(m.id, await processRead(deps, client, shopId, m));
+    return out;
+  } finally {
+    if (held.length > 0) {
+      await client.query(`select pg_advisory_unlock(${MSG_KEY("x.id")}) from unnest($2::text[]) as x(id)`, [shopId, held])
+        .catch(() => { broken = true; });
+    }
+    client.release(broken); // a connection that may still hold the locks is closed, not reused
+  }
+}
+
+interface ToSend { msg: OutboundMessage; key: string; node: SendNode | null }
+
+async function decideBatch(
+  deps: JourneyDeps, client: pg.PoolClient, shopId: number, items: { m: Row; node: SendNode | null }[], at: Date, out: Map<string, SendOutcome>,
+): Promise<ToSend[]> {
+  const customers = [...new Set(items.map((i) => i.m.customer_id))];
+  const toSend: ToSend[] = [];
+  const deferred: { id: string; until: Date }[] = [];
+  await client.query("begin");
+  try {
+    // Every customer's lock, in one consistent order.
+    await client.query(
+      `select pg_advisory_xact_lock(k) from (
+         select distinct hashtextextended('cust:' || $1::text || ':' || c, 0) as k from unnest($2::text[]) as c order by 1) l`,
+      [shopId, customers]);
+    // The clock only now, under the locks (see decide in send.ts).
+    const now = deps.now ? at : new Date(Math.max(at.getTime(), Date.now()));
+    const r = await client.query<FactsRow & { customer_id: string; pauses: { scope: string; target: string | null }[] | null }>(
+      `select c.id::text as customer_id, c.email, c.phone, c.timezone, c.country, c.province, c.email_consent::text, c.sms_consent::text,
+              s.timezone as shop_tz, s.settings,
+              (select endpoint_hash from push_subscriptions p where p.shop_id = c.shop_id and p.customer_id = c.id order by created_at desc limit 1) as push,
+              exists (select 1 from suppressions x where x.shop_id = c.shop_id and x.channel = 'email' and x.address = lower(c.email)) as email_suppressed,
+              exists (select 1 from suppressions x where x.shop_id = c.shop_id and x.channel = 'sms' and x.address = c.phone) as sms_suppressed,
+              (select json_agg(json_build_object('scope', p.scope, 'target', p.target)) from journey_pauses p where p.shop_id = c.shop_id) as pauses,
+              (select json_agg(json_build_object('channel', x.channel, 'purpose', x.purpose, 'at', coalesce(x.sent_at, x.queued_at)))
+                 from messages x where x.shop_id = c.shop_id and x.customer_id = c.id and x.id <> all($3::bigint[])
+                  and x.status in ('sending', 'sent', 'delivered') and coalesce(x.sent_at, x.queued_at) > $4) as prior,
+              (select json_agg(json_build_object('enrollment_id', e.id::text, 'journey_id', e.journey_id::text, 'stage', v.definition->>'stage'))
+                 from enrollments e join journey_versions v on v.shop_id = e.shop_id and v.journey_id = e.journey_id and v.version = e.journey_version
+                 where e.shop_id = c.shop_id and e.customer_id = c.id and e.status in ('active', 'waiting')) as active
+       from customers c join shops s on s.id = c.shop_id where c.shop_id = $1 and c.id = any($2::bigint[])`,
+      [shopId, customers, items.map((i) => i.m.id), new Date(now.getTime() - 400 * 86_400_000)],
+    );
+    const rows = new Map(r.rows.map((c) => [c.customer_id, c]));
+    const facts = new Map(r.rows.map((c) => [c.customer_id, factsOf(c)]));
+    const updates: { id: string; status: string; channel?: string; recipient?: string; provider?: string | null; deferred_until?: string; reason?: unknown }[] = [];
+    for (const { m, node } of items) { // in id order: one customer's messages one after the other
+      const c = rows.get(m.customer_id);
+      const f = facts.get(m.customer_id);
+      if (!c || !f) {
+        updates.push({ id: m.id, status: "suppressed", reason: { kind: "customer_missing" } });
+        out.set(m.id, { kind: "suppressed", reason: { kind: "customer_missing" } });
+        continue;
+      }
+      const paused = (c.pauses ?? []).some((p) => p.scope === "shop" || (p.scope === "journey" && m.journey_id !== null && p.target === m.journey_id)
+        || (p.scope === "channel" && p.target === m.channel));
+      if (paused) { out.set(m.id, { kind: "paused" }); continue; }
+      const { decision, channel } = decisionFor(m, node, f, now);
+      switch (decision.kind) {
+        case "send_now": {
+          const recipient = f.addresses[channel]!;
+          updates.push({ id: m.id, status: "sending", channel, recipient, provider: deps.channels[channel]?.provider ?? null });
+          // The next message of this customer in the batch sees this one, as it would once committed.
+          f.prior.push({ channel, purpose: m.purpose, at: now });
+          toSend.push({ msg: outbound(shopId, { ...m, variant: channel !== m.channel ? "fallback" : m.variant }, node, channel as Channel, recipient), key: m.idempotency_key, node });
+          break;
+        }
+        case "defer_until":
+          updates.push({ id: m.id, status: "deferred", deferred_until: decision.at.toISOString(), reason: decision.reason });
+          deferred.push({ id: m.id, until: decision.at });
+          out.set(m.id, { kind: "deferred", until: decision.at, reason: decision.reason });
+          break;
+        case "skip":
+        case "fallback": // a fallback that was itself blocked
+          updates.push({ id: m.id, status: "suppressed", reason: decision.reason });
+          out.set(m.id, { kind: "suppressed", reason: decision.reason });
+          break;
+      }
+    }
+    if (updates.length > 0) {
+      await client.query(
+        `update messages m set
+           status = x.status::"MessageStatus",
+           channel = case when x.status = 'sending' then x.channel::"MessageChannel" else m.channel end,
+           recipient = case when x.status = 'sending' then x.recipient else m.recipient end,
+           provider = case when x.status = 'sending' then x.provider else m.provider end,
+           attempts = case when x.status = 'sending' then m.attempts + 1 else m.attempts end,
+           sent_at = case when x.status = 'sending' then $3::timestamptz else m.sent_at end,
+           variant = case when x.status = 'sending' and x.channel <> m.channel::text then 'fallback' else m.variant end,
+           deferred_until = case when x.status = 'deferred' then x.deferred_until else m.deferred_until end,
+           reason = case when x.status in ('deferred', 'suppressed') then x.reason else m.reason end
+         from jsonb_to_recordset($2::jsonb) as x(id bigint, status text, channel text, recipient text, provider text, deferred_until timestamptz, reason jsonb)
+         where m.shop_id = $1 and m.id = x.id`,
+        [shopId, JSON.stringify(updates), now],
+      );
+    }
+    await client.query("commit");
+    for (const d of deferred) await enqueueSend(deps.qs, shopId, d.id, d.until, now, `-${d.until.getTime()}`);
+    return toSend;
+  } catch (e) {
+    await client.query("rollback").catch(() => {});
+    throw e;
+  }
+}
+
+/** The provider calls of the batch together, then the outcomes in one statement (failures one by one). */
+async function deliverBatch(deps: JourneyDeps, client: pg.PoolClient, shopId: number, items: ToSend[], out: Map<string, SendOutcome>): Promise<void> {
+  if (items.length === 0) return;
+  const results = await Promise.all(items.map((i) => callChannel(deps, shopId, i.msg, i.key)));
+  const sent: { id: string; pid: string }[] = [];
+  results.forEach((res, k) => { if (res.ok) sent.push({ id: items[k].msg.messageId, pid: res.providerMessageId }); });
+  if (sent.length > 0) {
+    await client.query(
+      `update messages m set status = 'sent', provider_message_id = x.pid, error_kind = null, error_message = null
+       from unnest($2::bigint[], $3::text[]) as x(id, pid) where m.shop_id = $1 and m.id = x.id`,
+      [shopId, sent.map((s) => s.id), sent.map((s) => s.pid)],
+    );
+    for (const s of sent) out.set(s.id, { kind: "sent", providerMessageId: s.pid });
+  }
+  for (let k = 0; k < items.length; k++) {
+    const res = results[k];
+    if (!res.ok) out.set(items[k].msg.messageId, await recordFailure(deps, client, shopId, items[k].msg, items[k].key, items[k].node, res.failure));
+  }
+}
+
+const senders = new WeakMap<JourneyDeps, Coalescer<SendOutcome>>();
+
+/**
+ * One message through this process's batcher: concurrent jobs' sends share the lock, decide
+ * and status statements. Same outcome as processMessage, including the backup channel's send.
+ */
+export async function sendMessage(deps: JourneyDeps, shopId: number, messageId: string): Promise<SendOutcome> {
+  if (deps.batch === false) return processMessage(deps, shopId, messageId);
+  let c = senders.get(deps);
+  if (!c) {
+    c = new Coalescer<SendOutcome>((shop, ids) => processMessages(deps, shop, ids), deps.batch ?? DEFAULT_BATCH);
+    senders.set(deps, c);
+  }
+  const outcome = await c.submit(shopId, messageId);
+  if (outcome.kind === "failed" && outcome.fallbackMessageId) {
+    // The backup channel's message is its own row, key and lock.
+    if (deps.inline ?? true) await sendMessage(deps, shopId, outcome.fallbackMessageId);
+    else await enqueueSend(deps.qs, shopId, outcome.fallbackMessageId);
+  }
+  return outcome;
+}

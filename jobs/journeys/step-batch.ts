@@ -1,0 +1,257 @@
+// Advances many due enrollments of a shop in one transaction: claim the rows still free
+// (FOR UPDATE SKIP LOCKED; a row another worker holds goes to the one-at-a-time path, which
+// waits for it), derive each one's due event, ask the pure interpreter, and write the step
+// log, assignments, messages (with their idempotency keys) and new states for the whole
+// batch in a few set-based statements. Sends and timers are handed out only after commit,
+// exactly as processEnrollment does for one; the sweeper still covers a crash in between.
+import type pg from "pg";
+import { withTransaction } from "../../app/db.server";
+import type { Effect, EnrollmentState, StepContext } from "../../core/journeys/enrollment";
+import { conditionIds, nextJourneyStep } from "../../core/journeys/interpret";
+import type { Journey } from "../../core/journeys/schema";
+import { resolveTimeZone } from "../../core/governance/timezone";
+import { Coalescer, DEFAULT_BATCH } from "./coalesce";
+import { journeyVersion, raiseAlert } from "./definitions";
+import { issueEnrollmentOffers } from "./offer";
+import { enqueueSend, enqueueStep } from "./queue";
+import { sendMessage } from "./send-batch";
+import { applyEffects, dueEvent, processEnrollment, TERMINAL, type CustomerRow, type EnrollmentRow, type StepOutcome } from "./step";
+import { clock, type JourneyDeps } from "./types";
+
+/** What a committed step leaves to do: its sends, its timer, its offer codes. */
+export interface StepAfter {
+  sends: string[];
+  wake: { lockVersion: number; at: Date } | null;
+  offers: boolean;
+}
+
+export interface BatchStep {
+  outcome: StepOutcome;
+  after: StepAfter | null;
+}
+
+type Row = EnrollmentRow & CustomerRow & { id: string; paused: boolean };
+
+/** Effects the batch writes set-based; an enrollment with any other effect is written by applyEffects. */
+const SET_BASED = new Set<Effect["kind"]>(["record_step", "record_assignment", "send", "schedule_wakeup", "exit", "call_webhook"]);
+
+/**
+ * The transaction only. Returns a result for every id it claimed; ids it did not get (locked
+ * by another worker, or missing) are absent and belong to the one-at-a-time path.
+ */
+export async function stepBatch(deps: JourneyDeps, shopId: number, ids: readonly string[]): Promise<Map<string, BatchStep>> {
+  const now = clock(deps);
+  const out = new Map<string, BatchStep>();
+  if (ids.length === 0) return out;
+  await withTransaction(deps.db, async (client) => {
+    const r = await client.query<Row>(
+      `select e.id::text, e.journey_id::text, e.journey_version, e.customer_id::text, e.status, e.state, e.lock_version,
+              c.timezone, c.country, c.province, c.email_consent::text, c.sms_consent::text, s.timezone as shop_tz,
+              exists (select 1 from journey_pauses p where p.shop_id = e.shop_id
+                and (p.scope = 'shop' or (p.scope = 'journey' and p.target = e.journey_id::text))) as paused
+       from enrollments e join shops s on s.id = e.shop_id
+       left join customers c on c.shop_id = e.shop_id and c.id = e.customer_id
+       where e.shop_id = $1 and e.id = any($2::bigint[])
+       order by e.id for update of e skip locked`, [shopId, ids],
+    );
+    // Who is due, and with which journey.
+    const due: { row: Row; journey: Journey; state: EnrollmentState; event: NonNullable<ReturnType<typeof dueEvent>> }[] = [];
+    for (const row of r.rows) {
+      if (TERMINAL.has(row.status)) { out.set(row.id, { outcome: { kind: "terminal" }, after: null }); continue; }
+      const journey = await journeyVersion(client, shopId, row.journey_id, row.journey_version);
+      if (!journey) { out.set(row.id, { outcome: { kind: "missing" }, after: null }); continue; }
+      if (row.paused) { out.set(row.id, { outcome: { kind: "paused" }, after: null }); continue; }
+      const event = dueEvent(row.state, now);
+      if (!event) { out.set(row.id, { outcome: { kind: "not_due" }, after: null }); continue; }
+      due.push({ row, journey, state: row.state, event });
+    }
+    if (due.length === 0) return;
+    const contexts = await stepContexts(client, shopId, due.map((d) => ({ row: d.row, journey: d.journey })));
+
+    const steps: object[] = [];
+    const assignments: object[] = [];
+    const messages: { key: string; customer_id: string; journey_id: string; enrollment_id: string; node_id: string; content_id: string | null; channel: string; purpose: string; variant: string }[] = [];
+    const updates: { id: string; status: string; state: string; wake_at: string | null; ended_at: string | null }[] = [];
+    const sendKeys = new Map<string, string[]>(); // enrollment -> idempotency keys, in effect order
+    const pending: { id: string; after: StepAfter; status: string }[] = [];
+    for (const d of due) {
+      const id = d.row.id;
+      const result = nextJourneyStep(d.state, d.event, now, contexts.get(id)!);
+      if (!result.ok) {
+        const failed = { ...d.state, status: "exited" as const, wakeAt: null, waitingForEvent: null, exitReason: null, error: result.error };
+        updates.push({ id, status: "exited", state: JSON.stringify(failed), wake_at: null, ended_at: now.toISOString() });
+        await raiseAlert(client, shopId, {
+          kind: "journey_error", message: `journey step failed: ${result.error.kind}`,
+          details: { enrollmentId: id, journeyId: d.row.journey_id, error: result.error }, dedupeKey: `journey_error:${id}`,
+        });
+        out.set(id, { outcome: { kind: "stepped", status: "exited", sends: 0 }, after: null });
+        continue;
+      }
+      const { state: next, effects } = result.value;
+      if (effects.length === 0 && next === d.state) { out.set(id, { outcome: { kind: "unchanged" }, after: null }); continue; }
+      const after: StepAfter = { sends: [], wake: null, offers: effects.some((e) => e.kind === "request_offer_code") };
+      if (effects.every((e) => SET_BASED.has(e.kind))) {
+        const abVariants = Object.entries(next.assignments).filter(([, v]) => v !== "control" && v !== "treatment").map(([, v]) => v);
+        const keys: string[] = [];
+        for (const e of effects) {
+          if (e.kind === "record_step") {
+            steps.push({ enrollment_id: id, node_id: e.nodeId, visit: e.visit, outcome: e.outcome, at: e.at.toISOString(), done: e.phase === "completed" });
+          } else if (e.kind === "record_assignment") {
+            assignments.push({ journey_id: d.row.journey_id, node_id: e.nodeId, customer_id: d.row.customer_id, kind: e.assignment, value: e.value, enrollment_id: id });
+          } else if (e.kind === "send") {
+            keys.push(e.idempotencyKey);
+            messages.push({
+              key: e.idempotencyKey, customer_id: d.row.customer_id, journey_id: d.row.journey_id, enrollment_id: id, node_id: e.nodeId,
+              content_id: /^\d+$/.test(e.contentId) ? e.contentId : null, channel: e.channel, purpose: e.purpose,
+              variant: abVariants.length === 1 ? abVariants[0] : "primary",
+            });
+          }
+        }
+        sendKeys.set(id, keys);
+      } else {
+        // Offers, customer updates, merchant notices: the one-at-a-time writer, same transaction.
+        after.sends = await applyEffects(client, shopId, id, d.row, next, effects, now);
+      }
+      const terminal = TERMINAL.has(next.status);
+      const wakeAt = next.status === "waiting" && next.wakeAt ? new Date(next.wakeAt) : null;
+      updates.push({ id, status: next.status, state: JSON.stringify(next), wake_at: wakeAt?.toISOString() ?? null, ended_at: terminal ? now.toISOString() : null });
+      if (wakeAt) after.wake = { lockVersion: d.row.lock_version + 1, at: wakeAt };
+      pending.push({ id, after, status: next.status });
+    }
+
+    if (steps.length > 0) {
+      await client.query(
+        `insert into journey_steps (shop_id, enrollment_id, node_id, visit, outcome, entered_at, completed_at)
+         select $1, x.enrollment_id, x.node_id, x.visit, x.outcome, x.at, case when x.done then x.at end
+         from jsonb_to_recordset($2::jsonb) as x(enrollment_id bigint, node_id text, visit int, outcome text, at timestamptz, done boolean)
+         on conflict (shop_id, enrollment_id, node_id, visit) do update set outcome = excluded.outcome, completed_at = excluded.completed_at
+         where journey_steps.completed_at is null and excluded.completed_at is not null`,
+        [shopId, JSON.stringify(steps)],
+      );
+    }
+    if (assignments.length > 0) {
+      await client.query(
+        `insert into journey_assignments (shop_id, journey_id, node_id, customer_id, kind, value, enrollment_id, assigned_at)
+         select $1, x.journey_id, x.node_id, x.customer_id, x.kind, x.value, x.enrollment_id, $3
+         from jsonb_to_recordset($2::jsonb) as x(journey_id bigint, node_id text, customer_id bigint, kind text, value text, enrollment_id bigint)
+         on conflict do nothing`,
+        [shopId, JSON.stringify(assignments), now],
+      );
+    }
+    if (messages.length > 0) {
+      // The idempotency keys are written before any provider call; a replay finds the rows.
+      const ins = await client.query<{ id: string; key: string }>(
+        `insert into messages (shop_id, idempotency_key, customer_id, journey_id, enrollment_id, node_id, content_id, channel, purpose, variant, status, queued_at)
+         select $1, x.key, x.customer_id, x.journey_id, x.enrollment_id, x.node_id, x.content_id, x.channel::"MessageChannel", x.purpose::"MessagePurpose", x.variant, 'queued', $3
+         from jsonb_to_recordset($2::jsonb) as x(key text, customer_id bigint, journey_id bigint, enrollment_id bigint, node_id text, content_id bigint, channel text, purpose text, variant text)
+         on conflict (shop_id, idempotency_key) do nothing returning id::text, idempotency_key as key`,
+        [shopId, JSON.stringify(messages), now],
+      );
+      const idOf = new Map(ins.rows.map((x) => [x.key, x.id]));
+      for (const p of pending) {
+        const keys = sendKeys.get(p.id);
+        if (keys) p.after.sends = keys.flatMap((k) => (idOf.has(k) ? [idOf.get(k)!] : []));
+      }
+    }
+    if (updates.length > 0) {
+      await client.query(
+        `update enrollments e set status = x.status::"EnrollmentStatus", state = x.state::jsonb, wake_at = x.wake_at, ended_at = x.ended_at,
+                lock_version = e.lock_version + 1
+         from unnest($2::bigint[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[]) as x(id, status, state, wake_at, ended_at)
+         where e.shop_id = $1 and e.id = x.id`,
+        [shopId, updates.map((u) => u.id), updates.map((u) => u.status), updates.map((u) => u.state), updates.map((u) => u.wake_at), updates.map((u) => u.ended_at)],
+      );
+    }
+    for (const p of pending) out.set(p.id, { outcome: { kind: "stepped", status: p.status, sends: p.after.sends.length }, after: p.after });
+  });
+  return out;
+}
+
+/** The conditions of every due enrollment: consents from the row, push and segments in one query each. */
+async function stepContexts(client: pg.PoolClient, shopId: number, items: { row: Row; journey: Journey }[]): Promise<Map<string, StepContext>> {
+  const idsOf = new Map<Journey, string[]>();
+  for (const { journey } of items) if (!idsOf.has(journey)) idsOf.set(journey, conditionIds({ journey }));
+  const needPush = items.filter((i) => idsOf.get(i.journey)!.includes("push_consented")).map((i) => i.row.customer_id);
+  const segmentIds = [...new Set([...idsOf.values()].flat().filter((id) => !id.endsWith("_consented") && /^\d+$/.test(id)))];
+  const needSegments = items.filter((i) => idsOf.get(i.journey)!.some((id) => !id.endsWith("_consented"))).map((i) => i.row.customer_id);
+  const push = new Set<string>();
+  if (needPush.length > 0) {
+    const p = await client.query<{ customer_id: string }>(
+      `select distinct customer_id::text from push_subscriptions where shop_id = $1 and customer_id = any($2::bigint[])`, [shopId, needPush]);
+    for (const x of p.rows) push.add(x.customer_id);
+  }
+  const member = new Set<string>();
+  if (needSegments.length > 0 && segmentIds.length > 0) {
+    const m = await client.query<{ customer_id: string; id: string }>(
+      `select customer_id::text, segment_id::text as id from segment_memberships
+       where shop_id = $1 and customer_id = any($2::bigint[]) and segment_id = any($3::bigint[])`, [shopId, needSegments, segmentIds]);
+    for (const x of m.rows) member.add(`${x.customer_id}:${x.id}`);
+  }
+  const out = new Map<string, StepContext>();
+  for (const { row, journey } of items) {
+    const timeZone = resolveTimeZone(row.timezone ?? undefined, { countryCode: row.country ?? undefined, provinceCode: row.province ?? undefined }, row.shop_tz).zone;
+    const conditions: Record<string, boolean> = {};
+    for (const id of idsOf.get(journey)!) {
+      if (id === "email_consented") conditions[id] = row.email_consent === "subscribed";
+      else if (id === "sms_consented") conditions[id] = row.sms_consent === "subscribed";
+      else if (id === "push_consented") conditions[id] = push.has(row.customer_id);
+      else conditions[id] = member.has(`${row.customer_id}:${id}`);
+    }
+    out.set(row.id, { journey, timeZone, conditions });
+  }
+  return out;
+}
+
+/** After commit: offer codes first, then the sends, then the timer (or the next step when already due). */
+async function carryOut(deps: JourneyDeps, shopId: number, id: string, after: StepAfter, step: (id: string) => Promise<StepOutcome>): Promise<StepOutcome | null> {
+  const inline = deps.inline ?? true;
+  const now = clock(deps);
+  if (after.offers) await issueEnrollmentOffers(deps, shopId, id); // codes exist before their sends go
+  if (inline) await Promise.all(after.sends.map((m) => sendMessage(deps, shopId, m)));
+  else for (const m of after.sends) await enqueueSend(deps.qs, shopId, m, undefined, now);
+  if (after.wake) {
+    if (inline && after.wake.at.getTime() <= clock(deps).getTime()) return step(id);
+    await enqueueStep(deps.qs, shopId, id, after.wake.lockVersion, after.wake.at, now);
+  }
+  return null;
+}
+
+/** Many enrollments at once (the sweeper): one batch, then each one's sends and timers. */
+export async function processEnrollments(deps: JourneyDeps, shopId: number, ids: readonly string[]): Promise<Map<string, StepOutcome>> {
+  if (deps.batch === false) {
+    const single = new Map<string, StepOutcome>();
+    for (const id of ids) single.set(id, await processEnrollment(deps, shopId, id));
+    return single;
+  }
+  const results = await stepBatch(deps, shopId, ids);
+  const out = new Map<string, StepOutcome>();
+  await Promise.all(ids.map(async (id) => {
+    const b = results.get(id);
+    if (!b) { out.set(id, await processEnrollment(deps, shopId, id)); return; }
+    const chained = b.after ? await carryOut(deps, shopId, id, b.after, (x) => stepEnrollment(deps, shopId, x)) : null;
+    out.set(id, chained ?? b.outcome);
+  }));
+  return out;
+}
+
+const steppers = new WeakMap<JourneyDeps, Coalescer<BatchStep | null>>();
+
+/**
+ * One enrollment, advanced by time (its entry or an expired wait), through this process's
+ * batcher: concurrent jobs' steps share a transaction. Same outcome as processEnrollment.
+ */
+export async function stepEnrollment(deps: JourneyDeps, shopId: number, id: string): Promise<StepOutcome> {
+  if (deps.batch === false) return processEnrollment(deps, shopId, id);
+  let c = steppers.get(deps);
+  if (!c) {
+    c = new Coalescer<BatchStep | null>(async (shop, ids) => {
+      const r = await stepBatch(deps, shop, ids);
+      return new Map(ids.map((x) => [x, r.get(x) ?? null]));
+    }, deps.batch ?? DEFAULT_BATCH);
+    steppers.set(deps, c);
+  }
+  const b = await c.submit(shopId, id);
+  if (!b) return processEnrollment(deps, shopId, id); // another worker holds the row: wait for it
+  const chained = b.after ? await carryOut(deps, shopId, id, b.after, (x) => stepEnrollment(deps, shopId, x)) : null;
+  return chained ?? b.outcome;
+}
