@@ -50,17 +50,26 @@ export function byHoldoutGroup(
  * (publish first: the group depends on the journey id), so a test that needs customers
  * messaged never relies on luck. Customers that drew control stay in the shop, unused.
  */
-export async function insertTreatedCustomers(
+export function insertTreatedCustomers(
   db: pg.Pool, shopId: number, journeyIds: string | readonly string[], n: number,
   opts: Parameters<typeof insertCustomers>[3] = {}, holdout: { nodeId: string; controlPercent: number } = TEST_HOLDOUT,
 ): Promise<string[]> {
+  return insertCustomersInGroup(db, shopId, journeyIds, "treatment", n, opts, holdout);
+}
+
+/** As insertTreatedCustomers, for either group: "control" gives n customers the holdout keeps out. */
+export async function insertCustomersInGroup(
+  db: pg.Pool, shopId: number, journeyIds: string | readonly string[], group: "control" | "treatment", n: number,
+  opts: Parameters<typeof insertCustomers>[3] = {}, holdout: { nodeId: string; controlPercent: number } = TEST_HOLDOUT,
+): Promise<string[]> {
   const journeys = typeof journeyIds === "string" ? [journeyIds] : journeyIds;
-  const treated: string[] = [];
-  while (treated.length < n) {
-    const batch = await insertCustomers(db, shopId, n - treated.length, opts);
-    treated.push(...batch.filter((c) => journeys.every((j) => holdoutGroup(j, holdout.nodeId, c, holdout.controlPercent) === "treatment")));
+  const perHit = group === "treatment" ? 1 : Math.ceil(100 / holdout.controlPercent);
+  const found: string[] = [];
+  while (found.length < n) {
+    const batch = await insertCustomers(db, shopId, (n - found.length) * perHit, opts);
+    found.push(...batch.filter((c) => journeys.every((j) => holdoutGroup(j, holdout.nodeId, c, holdout.controlPercent) === group)));
   }
-  return treated;
+  return found.slice(0, n);
 }
 
 export async function publish(db: pg.Pool, shopId: number, draft: JourneyInput): Promise<string> {
