@@ -1,12 +1,14 @@
-// Journey engine benchmark: N customers through trigger -> condition -> A/B -> send -> wait
-// -> send, on each queue backend (Redis when redis-server is installed, and PostgreSQL),
+// Journey engine benchmark: N customers through trigger -> holdout (10% control, who get
+// nothing) -> condition -> A/B -> send -> wait -> send, on each queue backend (Redis when redis-server is installed, and PostgreSQL),
 // with a channel that records every send. Throughput: N triggers queued at once. Latency:
 // further triggers at 200/s, from the trigger accepted (event written and queued) to the
 // first send handed to the channel. Bare BullMQ jobs/s on the same backend for scale.
 // The wait is zero minutes (due at once, still a durable wait), so the run ends.
 import pg from "pg";
 import { createJourney, publishJourney } from "../app/models/journeys.server";
+import { holdoutGroup } from "../core/journeys/interpret";
 import type { JourneyInput } from "../core/journeys/schema";
+import { HOLDOUT_DEFAULT_PERCENT } from "../core/journeys/validate";
 import { ok } from "../core/result";
 import { enqueueJourneyEvent, enqueueJourneyEvents } from "../jobs/journeys/queue";
 import type { JourneyChannel } from "../jobs/journeys/types";
@@ -15,8 +17,9 @@ import { createQueueSystem, type QueueConfig } from "../jobs/queues";
 import { benchDatabase, benchRedis } from "./lib/services";
 
 const JOURNEY: JourneyInput = {
-  id: "bench", version: 1, name: "Bench", trigger: { kind: "custom_event", name: "bench" }, startNodeId: "ok",
+  id: "bench", version: 1, name: "Bench", trigger: { kind: "custom_event", name: "bench" }, startNodeId: "holdout",
   nodes: [
+    { id: "holdout", type: "holdout", controlPercent: HOLDOUT_DEFAULT_PERCENT, next: "ok" },
     { id: "ok", type: "condition", conditionId: "email_consented", yes: "split", no: "end" },
     { id: "split", type: "ab_split", variants: [{ key: "a", weight: 1, next: "send-a" }, { key: "b", weight: 1, next: "send-b" }] },
     { id: "send-a", type: "send", channel: "email", contentId: "a", purpose: "promotional", next: "wait" },
@@ -35,10 +38,12 @@ const GOVERNANCE = {
 function recordingChannel() {
   const counts = new Map<string, number>();
   const firstSendAt = new Map<string, number>(); // customer -> ms
+  const keysByCustomer = new Map<string, Set<string>>();
   const channel: JourneyChannel = {
     provider: "bench",
     async send(m, key) {
       counts.set(key, (counts.get(key) ?? 0) + 1);
+      keysByCustomer.set(m.customerId, (keysByCustomer.get(m.customerId) ?? new Set()).add(key));
       if (!firstSendAt.has(m.customerId)) firstSendAt.set(m.customerId, performance.now());
       return ok({ providerMessageId: `bench-${key}` });
     },
@@ -46,7 +51,7 @@ function recordingChannel() {
       return counts.has(key) ? { found: true, receipt: { providerMessageId: `bench-${key}` } } : { found: false };
     },
   };
-  return { channel, counts, firstSendAt };
+  return { channel, counts, firstSendAt, keysByCustomer };
 }
 
 const pct = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] : 0);
@@ -83,6 +88,8 @@ async function measure(backend: "redis" | "postgres", config: QueueConfig, db: p
   const journeyId = await createJourney(db, shopId, { name: "Bench", draft: JOURNEY });
   const p = await publishJourney(db, shopId, journeyId, "bench");
   if (!p.ok) throw new Error(JSON.stringify(p.error));
+  // The holdout's control customers exit unmessaged: only the treated ones are owed two sends.
+  const treated = (c: string) => holdoutGroup(journeyId, "holdout", c, HOLDOUT_DEFAULT_PERCENT) === "treatment";
 
   const qs = createQueueSystem(config);
   const rec = recordingChannel();
@@ -91,13 +98,14 @@ async function measure(backend: "redis" | "postgres", config: QueueConfig, db: p
 
   // Throughput: every trigger queued at once.
   const bulk = customers.slice(0, size);
+  const bulkTreated = bulk.filter(treated).length;
   const start = performance.now();
   const events = (await db.query<{ id: string }>(
     `insert into events (shop_id, customer_id, name, occurred_at) select $1, c, 'bench', now() from unnest($2::bigint[]) c returning id::text`, [shopId, bulk],
   )).rows.map((r) => r.id);
   await enqueueJourneyEvents(qs, shopId, events);
   const deadline = Date.now() + 30 * 60_000;
-  while (sent() < 2 * size && Date.now() < deadline) await sleep(50);
+  while (sent() < 2 * bulkTreated && Date.now() < deadline) await sleep(50);
   const seconds = (performance.now() - start) / 1000;
   const steps = (await db.query<{ n: number }>(`select count(*)::int as n from journey_steps where shop_id = $1`, [shopId])).rows[0].n;
 
@@ -113,7 +121,8 @@ async function measure(backend: "redis" | "postgres", config: QueueConfig, db: p
     await enqueueJourneyEvent(qs, shopId, e.rows[0].id);
     accepted.set(paced[i], performance.now());
   }
-  while (sent() < 2 * (size + latencyN) && Date.now() < deadline) await sleep(50);
+  const allTreated = customers.filter(treated);
+  while (sent() < 2 * allTreated.length && Date.now() < deadline) await sleep(50);
   const latencies = paced.map((c) => (rec.firstSendAt.get(c) ?? NaN) - accepted.get(c)!).filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
 
   await workers.close();
@@ -122,8 +131,10 @@ async function measure(backend: "redis" | "postgres", config: QueueConfig, db: p
   const duplicates = [...rec.counts.values()].filter((n) => n > 1).length;
   return {
     backend, customers: size, seconds: Number(seconds.toFixed(2)), steps_per_s: Math.round(steps / seconds),
-    sends_per_s: Math.round((2 * size) / seconds), p50_ms: Math.round(pct(latencies, 50)), p99_ms: Math.round(pct(latencies, 99)),
-    latency_triggers: latencies.length, bare_jobs_per_s: bare, duplicates, lost: 2 * (size + latencyN) - rec.counts.size,
+    sends_per_s: Math.round((2 * bulkTreated) / seconds), p50_ms: Math.round(pct(latencies, 50)), p99_ms: Math.round(pct(latencies, 99)),
+    latency_triggers: latencies.length, bare_jobs_per_s: bare, duplicates,
+    lost: allTreated.reduce((n, c) => n + 2 - Math.min(2, rec.keysByCustomer.get(c)?.size ?? 0), 0), // sends owed to treated customers, missing
+    control: customers.length - allTreated.length,
   };
 }
 

@@ -3,6 +3,7 @@
 // audit trail, pause state, holdout summary), the shop's emergency pauses, and alerts.
 import type pg from "pg";
 import { JOURNEY_TEMPLATES } from "../../core/journeys/templates";
+import { HOLDOUT_DEFAULT_PERCENT } from "../../core/journeys/validate";
 import { err, ok, type Result } from "../../core/result";
 import type { PauseScopeKind, ResumePolicy } from "../../jobs/journeys/pause";
 import { withTransaction } from "../db.server";
@@ -55,11 +56,15 @@ export async function listJourneys(db: pg.Pool, shopId: number, now: Date): Prom
   return r.rows;
 }
 
-/** The skeleton a new journey starts from; the editor fills in the rest. */
+/**
+ * The skeleton a new journey starts from; the editor fills in the rest. It starts with the
+ * default holdout, so the marketing steps the merchant adds after it publish (every journey
+ * keeps a holdout).
+ */
 export const BLANK_JOURNEY = {
   id: "draft", version: 1, name: "Untitled journey",
-  trigger: { kind: "order_placed" }, startNodeId: "end",
-  nodes: [{ id: "end", type: "exit" }],
+  trigger: { kind: "order_placed" }, startNodeId: "holdout",
+  nodes: [{ id: "holdout", type: "holdout", controlPercent: HOLDOUT_DEFAULT_PERCENT, next: "end" }, { id: "end", type: "exit" }],
   goal: { kind: "order_placed" },
 } as const;
 

@@ -208,7 +208,7 @@ function liftFor(
   costs: { marginRate: number; discountCostMinor: number; messageCostMinor: number },
 ): { lift: LiftView | null; note: string | null; winBackRate: number | null; incrementalMarginMinor: number | null; roi: number | null } {
   if (!treated || !holdout) {
-    return { lift: null, note: "No holdout: add a holdout step to measure lift.", winBackRate: treated ? treated.converters / treated.customers : null, incrementalMarginMinor: null, roi: null };
+    return { lift: null, note: "No holdout group yet: lift shows once a holdout has kept customers out (journey versions published before every journey kept a holdout have none).", winBackRate: treated ? treated.converters / treated.customers : null, incrementalMarginMinor: null, roi: null };
   }
   const r = liftReport(treated, holdout, costs);
   if (!r.ok) return { lift: null, note: `Not enough customers yet to measure lift (${r.error}).`, winBackRate: treated.converters / Math.max(1, treated.customers), incrementalMarginMinor: null, roi: null };

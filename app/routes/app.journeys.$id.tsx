@@ -307,7 +307,8 @@ function Detail({ data }: { data: DetailData }) {
                   </div>
                 ) : (
                   <Text as="p" tone="subdued">
-                    No holdout results yet.
+                    No holdout results yet: they show once the holdout has kept customers out (versions published before every journey kept a
+                    holdout have none).
                   </Text>
                 )}
               </BlockStack>

@@ -141,8 +141,7 @@ function advance(
         break;
       }
       case "holdout": {
-        const group = state.assignments[node.id]
-          ?? (unitInterval(`holdout:${state.journeyId}:${node.id}:${state.customerId}`) * 100 < node.controlPercent ? "control" : "treatment");
+        const group = state.assignments[node.id] ?? holdoutGroup(state.journeyId, node.id, state.customerId, node.controlPercent);
         if (state.assignments[node.id] !== group) {
           state.assignments[node.id] = group;
           effects.push({ kind: "record_assignment", nodeId: node.id, assignment: "holdout", value: group });
@@ -205,4 +204,9 @@ function pickVariant(node: Extract<JourneyNode, { type: "ab_split" }>, state: En
     if (point < 0) return v;
   }
   return node.variants[node.variants.length - 1];
+}
+
+/** The sticky holdout group of a customer at a holdout node: the same inputs, the same group. */
+export function holdoutGroup(journeyId: string, nodeId: string, customerId: string, controlPercent: number): "control" | "treatment" {
+  return unitInterval(`holdout:${journeyId}:${nodeId}:${customerId}`) * 100 < controlPercent ? "control" : "treatment";
 }

@@ -4,6 +4,15 @@ import { err, ok, type Result } from "../result";
 import { edges, makesTimePass } from "./graph";
 import { JourneySchema, type Journey, type JourneyNode } from "./schema";
 
+/**
+ * A holdout's control share: at least 5% (below it the lift estimate needs more customers
+ * than most shops ever send a journey to), at most 50% (a control group bigger than the
+ * treated one withholds more than it measures). New journeys start at 10%.
+ */
+export const HOLDOUT_MIN_PERCENT = 5;
+export const HOLDOUT_MAX_PERCENT = 50;
+export const HOLDOUT_DEFAULT_PERCENT = 10;
+
 export interface ValidationError {
   nodeId: string | null;
   message: string;
@@ -45,6 +54,37 @@ function graphErrors(j: Journey): ValidationError[] {
     if (!reachable.has(n.id)) errors.push({ nodeId: n.id, message: "unreachable from the start node" });
   }
   errors.push(...instantCycleErrors(j.nodes, byId));
+  errors.push(...unmeasuredErrors(j.startNodeId, byId));
+  return errors;
+}
+
+/** Does this node market to the customer (what a holdout's control group must not get)? */
+function isMarketing(n: JourneyNode): boolean {
+  return (n.type === "send" && n.purpose === "promotional") || n.type === "offer";
+}
+
+/**
+ * Every journey keeps a holdout: each promotional send or offer must lie behind a holdout on
+ * every path from the start, so its control group gets nothing and lift can be measured.
+ * Walks the graph from the start without entering holdouts; a marketing node reached that
+ * way is unmeasured. Journeys that only inform (receipts, surveys) need no holdout.
+ */
+function unmeasuredErrors(start: string, byId: Map<string, JourneyNode>): ValidationError[] {
+  const seen = new Set<string>();
+  const stack = byId.has(start) ? [start] : [];
+  const errors: ValidationError[] = [];
+  while (stack.length > 0) {
+    const id = stack.pop()!;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    const n = byId.get(id)!;
+    if (n.type === "holdout") continue;
+    if (isMarketing(n)) {
+      errors.push({ nodeId: n.id, message: `${n.type === "offer" ? "offer" : "promotional send"} is reached without passing a holdout: every journey keeps a control group (${HOLDOUT_MIN_PERCENT}-${HOLDOUT_MAX_PERCENT}%, ${HOLDOUT_DEFAULT_PERCENT}% by default) before its first marketing step, to measure lift` });
+      continue;
+    }
+    for (const e of edges(n)) if (e.to !== undefined && byId.has(e.to)) stack.push(e.to);
+  }
   return errors;
 }
 
@@ -67,7 +107,9 @@ function nodeErrors(n: JourneyNode): ValidationError[] {
       break;
     }
     case "holdout":
-      if (!(n.controlPercent > 0 && n.controlPercent < 100)) bad("control share must be between 0 and 100 percent (exclusive)");
+      if (!(n.controlPercent >= HOLDOUT_MIN_PERCENT && n.controlPercent <= HOLDOUT_MAX_PERCENT)) {
+        bad(`control share must be between ${HOLDOUT_MIN_PERCENT}% and ${HOLDOUT_MAX_PERCENT}% (a smaller control group cannot measure lift)`);
+      }
       break;
     case "wait_until_local":
       if (n.weekdays.length === 0) bad("wait until local time needs at least one weekday");

@@ -22,8 +22,9 @@ afterAll(async () => {
 });
 
 const definition = (name: string): JourneyInput => ({
-  id: "draft", version: 1, name, trigger: { kind: "custom_event", name: "go" }, startNodeId: "first",
+  id: "draft", version: 1, name, trigger: { kind: "custom_event", name: "go" }, startNodeId: "h",
   nodes: [
+    { id: "h", type: "holdout", controlPercent: 5, next: "first" },
     { id: "first", type: "send", channel: "email", contentId: "first", purpose: "promotional", next: "split" },
     { id: "split", type: "ab_split", variants: [{ key: "a", weight: 1, next: "send-a" }, { key: "b", weight: 1, next: "send-b" }] },
     { id: "send-a", type: "send", channel: "email", contentId: "a", purpose: "promotional", next: "end" },
@@ -109,13 +110,13 @@ describe("adoptAbWinner", () => {
     );
     expect(v2.published_by).toBe("alice");
     expect(v2.definition.version).toBe(2);
-    expect(v2.definition.startNodeId).toBe("first");
+    expect(v2.definition.startNodeId).toBe("h");
     // The split and the losing branch's own step are gone; "first" now leads straight to b.
-    expect(v2.definition.nodes.map((n) => n.id)).toEqual(["first", "send-b", "wait", "follow", "end"]);
-    expect(v2.definition.nodes[0].next).toBe("send-b");
+    expect(v2.definition.nodes.map((n) => n.id)).toEqual(["h", "first", "send-b", "wait", "follow", "end"]);
+    expect(v2.definition.nodes[1].next).toBe("send-b");
     expect(await liveVersion(journeyA)).toBe(2);
     const [j] = await q<{ draft: { nodes: { id: string }[] } }>(`select draft from journeys where shop_id = $1 and id = $2`, [shopId, journeyA]);
-    expect(j.draft.nodes.map((n) => n.id)).toEqual(["first", "send-b", "wait", "follow", "end"]);
+    expect(j.draft.nodes.map((n) => n.id)).toEqual(["h", "first", "send-b", "wait", "follow", "end"]);
     // Version 1 is untouched history.
     const [v1] = await q<{ definition: { nodes: { id: string }[] } }>(`select definition from journey_versions where shop_id = $1 and journey_id = $2 and version = 1`, [shopId, journeyA]);
     expect(v1.definition.nodes.map((n) => n.id)).toContain("split");
@@ -168,7 +169,7 @@ describe("the Results page action", () => {
     expect(audits[0].actor).toBe("demo");
     expect(audits[0].after).toMatchObject({ variant: "a", forced: true, verdict: "no_significant_difference" });
     const [v2] = await q<{ definition: { nodes: { id: string }[] } }>(`select definition from journey_versions where shop_id = $1 and journey_id = $2 and version = 2`, [shopId, journeyB]);
-    expect(v2.definition.nodes.map((n) => n.id)).toEqual(["first", "send-a", "end"]);
+    expect(v2.definition.nodes.map((n) => n.id)).toEqual(["h", "first", "send-a", "end"]);
   });
 
   it("names what is missing in a malformed request", async () => {

@@ -25,9 +25,10 @@ const act = (id: string, fields: Record<string, string>) =>
 const load = (id: string) =>
   (editRoute.loader as Handler)({ request: new Request(`http://localhost/app/journeys/${id}/edit`), params: { id }, context: {} }) as Promise<{ draft: string }>;
 
-const journey = (sendContent: string) => ({
-  id: "draft", version: 1, name: "Edited", trigger: { kind: "custom_event", name: "go" }, startNodeId: "a",
+const journey = (sendContent: string, controlPercent = 10) => ({
+  id: "draft", version: 1, name: "Edited", trigger: { kind: "custom_event", name: "go" }, startNodeId: "h",
   nodes: [
+    { id: "h", type: "holdout", controlPercent, next: "a" },
     { id: "a", type: "send", channel: "email", contentId: sendContent, purpose: "promotional", next: "end" },
     { id: "end", type: "exit" },
   ],
@@ -41,10 +42,13 @@ describe("journey definition editor", () => {
     expect(JSON.parse((await load(id)).draft)).toEqual({});
 
     expect(await act(id, { intent: "save", definition: JSON.stringify(journey("")) })).toEqual({ ok: true, message: "Draft saved." });
-    expect(JSON.parse((await load(id)).draft).nodes[0].contentId).toBe("");
+    expect(JSON.parse((await load(id)).draft).nodes[1].contentId).toBe("");
     const refused = (await act(id, { intent: "publish", definition: JSON.stringify(journey("")) })) as { ok: boolean; errors: { nodeId: string | null }[] };
     expect(refused.ok).toBe(false);
     expect(refused.errors.map((e) => e.nodeId)).toContain("a");
+    // A holdout below the floor is named too: its control group could not measure lift.
+    const tooSmall = (await act(id, { intent: "publish", definition: JSON.stringify(journey("welcome-back", 2)) })) as { ok: boolean; errors: { nodeId: string | null; message: string }[] };
+    expect(tooSmall).toMatchObject({ ok: false, errors: [{ nodeId: "h", message: expect.stringMatching(/between 5% and 50%/) }] });
     expect((await db.pool.query(`select count(*)::int n from journey_versions where shop_id = $1 and journey_id = $2`, [shopId, id])).rows[0].n).toBe(0);
 
     expect(await act(id, { intent: "publish", definition: JSON.stringify(journey("welcome-back")) })).toEqual({ ok: true, message: "Published as version 1." });

@@ -33,8 +33,9 @@ const post = (route: { action: unknown }, path: string, fields: Record<string, s
 const detailAction = (id: string, fields: Record<string, string>) => post(detailRoute, `/app/journeys/${id}`, fields, { id });
 
 const twoStep = {
-  id: "draft", version: 1, name: "Two step", trigger: { kind: "custom_event", name: "go" }, startNodeId: "a",
+  id: "draft", version: 1, name: "Two step", trigger: { kind: "custom_event", name: "go" }, startNodeId: "holdout",
   nodes: [
+    { id: "holdout", type: "holdout", controlPercent: 10, next: "a" },
     { id: "a", type: "send", channel: "email", contentId: "first", purpose: "promotional", next: "w" },
     { id: "w", type: "wait", duration: { amount: 1, unit: "days" }, next: "b" },
     { id: "b", type: "send", channel: "email", contentId: "second", purpose: "promotional", next: "end" },
@@ -98,6 +99,12 @@ describe("journey list", () => {
     expect(id).toBeDefined();
     const created = await list.getJourneyDetail(db.pool, shopId, id!, new Date());
     expect(created).toMatchObject({ status: "draft", name: "Untitled journey", draftChanged: true });
+    // It starts with the default 10% holdout, so the first promotional send added after it publishes.
+    const blank = (await db.pool.query(`select draft from journeys where shop_id = $1 and id = $2`, [shopId, id])).rows[0].draft;
+    expect(blank).toMatchObject({ startNodeId: "holdout", nodes: [{ id: "holdout", type: "holdout", controlPercent: 10, next: "end" }, { id: "end", type: "exit" }] });
+    const send = { id: "s", type: "send", channel: "email", contentId: "welcome-back", purpose: "promotional", next: "end" };
+    await updateJourneyDraft(db.pool, shopId, id!, { ...blank, nodes: [{ ...blank.nodes[0], next: "s" }, send, blank.nodes[1]] });
+    expect(await detailAction(id!, { intent: "publish" })).toEqual({ ok: true, message: "Published as version 1." });
   });
 });
 
@@ -139,6 +146,12 @@ describe("journey detail actions", () => {
     const bad = (await detailAction(id, { intent: "publish" })) as { ok: boolean; validation?: { nodeId: string | null; message: string }[] };
     expect(bad.ok).toBe(false);
     expect(bad.validation?.some((e) => e.nodeId === "w" || e.message.includes("nowhere"))).toBe(true);
+    expect((await list.getJourneyDetail(db.pool, shopId, id, new Date()))?.status).toBe("draft");
+    // Without its holdout the first promotional send is named: every journey keeps a control group.
+    await updateJourneyDraft(db.pool, shopId, id, { ...twoStep, startNodeId: "a", nodes: twoStep.nodes.filter((n) => n.id !== "holdout") });
+    const unmeasured = (await detailAction(id, { intent: "publish" })) as { ok: boolean; validation?: { nodeId: string | null; message: string }[] };
+    expect(unmeasured.ok).toBe(false);
+    expect(unmeasured.validation).toEqual([{ nodeId: "a", message: expect.stringMatching(/without passing a holdout/) }]);
     expect((await list.getJourneyDetail(db.pool, shopId, id, new Date()))?.status).toBe("draft");
 
     await updateJourneyDraft(db.pool, shopId, id, twoStep);

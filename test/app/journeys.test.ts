@@ -10,7 +10,7 @@ import type { JourneyChannel } from "../../jobs/journeys/types";
 import { createQueueSystem, type QueueSystem } from "../../jobs/queues";
 import { ok } from "../../core/result";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
-import { insertCustomers, insertEvents, journeyShop } from "../jobs/journeys/fixtures";
+import { insertCustomersInGroup, insertEvents, insertTreatedCustomers, journeyShop } from "../jobs/journeys/fixtures";
 
 let db: TestDatabase;
 let qs: QueueSystem;
@@ -24,8 +24,9 @@ afterAll(async () => {
 });
 
 const abJourney: JourneyInput = {
-  id: "draft", version: 1, name: "A/B", trigger: { kind: "custom_event", name: "go" }, startNodeId: "ok",
+  id: "draft", version: 1, name: "A/B", trigger: { kind: "custom_event", name: "go" }, startNodeId: "h",
   nodes: [
+    { id: "h", type: "holdout", controlPercent: 5, next: "ok" },
     { id: "ok", type: "condition", conditionId: "email_consented", yes: "split", no: "end" },
     { id: "split", type: "ab_split", variants: [{ key: "a", weight: 1, next: "send-a" }, { key: "b", weight: 1, next: "send-b" }] },
     { id: "send-a", type: "send", channel: "email", contentId: "a", purpose: "promotional", next: "wait" },
@@ -74,10 +75,12 @@ describe("publishing", () => {
 describe("analytics", () => {
   it("counts entered, waiting, passed, exited, converted and suppressed per node, and conversion by variant", async () => {
     const shopId = await journeyShop(db.pool, "ana.myshopify.com");
-    const consented = await insertCustomers(db.pool, shopId, 40);
-    const refused = await insertCustomers(db.pool, shopId, 5, { emailConsent: "unsubscribed" });
     const id = await createJourney(db.pool, shopId, { name: "A/B", draft: abJourney });
     await publishJourney(db.pool, shopId, id, "alice");
+    // 45 customers the holdout treats, and 2 consented ones it holds out: they must get nothing.
+    const consented = await insertTreatedCustomers(db.pool, shopId, id, 40);
+    const refused = await insertTreatedCustomers(db.pool, shopId, id, 5, { emailConsent: "unsubscribed" });
+    const held = await insertCustomersInGroup(db.pool, shopId, id, "control", 2);
     const channel: JourneyChannel = { provider: "mem", send: async (_m, key) => ok({ providerMessageId: `mem-${key}` }) };
     const deps = { db: db.pool, qs, channels: { email: channel } };
     // Three consented customers are on the suppression list: their sends are suppressed (consent).
@@ -86,13 +89,15 @@ describe("analytics", () => {
        select shop_id, 'email', lower(email), 'unsubscribe', 'test' from customers where shop_id = $1 and id = any($2::bigint[])`,
       [shopId, consented.slice(37)],
     );
-    for (const e of await insertEvents(db.pool, shopId, [...consented, ...refused], "go")) await handleJourneyEvent(deps, shopId, e);
+    for (const e of await insertEvents(db.pool, shopId, [...consented, ...refused, ...held], "go")) await handleJourneyEvent(deps, shopId, e);
     // Ten consented customers order: converted while waiting.
     for (const e of await insertEvents(db.pool, shopId, consented.slice(0, 10), "order_placed")) await handleJourneyEvent(deps, shopId, e);
     // Customers without consent take the condition's "no" branch and complete at once.
     const a = await journeyAnalytics(db.pool, shopId, id);
-    expect(a.totals).toEqual({ enrolled: 45, active: 0, waiting: 30, completed: 5, converted: 10, exited: 0 });
+    expect(a.totals).toEqual({ enrolled: 47, active: 0, waiting: 30, completed: 5, converted: 10, exited: 2 });
     const node = (n: string) => a.nodes.find((x) => x.nodeId === n)!;
+    expect(node("h")).toMatchObject({ entered: 47, exited: 2 });
+    expect((await db.pool.query(`select count(*)::int as n from messages where shop_id = $1 and customer_id = any($2::bigint[])`, [shopId, held])).rows[0].n).toBe(0);
     expect(node("ok")).toMatchObject({ entered: 45, passed: 45 });
     expect(node("send-a").entered + node("send-b").entered).toBe(40);
     expect(node("wait")).toMatchObject({ entered: 40, waiting: 30, passed: 10, converted: 10 });

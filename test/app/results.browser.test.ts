@@ -100,8 +100,8 @@ describe("results and opportunity in a real browser", () => {
     const { createJourney, publishJourney } = await import("../../app/models/journeys.server");
     const send = (id: string, next: string) => ({ id, type: "send", channel: "email", contentId: id, purpose: "promotional", next });
     const draft = {
-      id: "draft", version: 1, name: "Split test", trigger: { kind: "custom_event", name: "go" }, startNodeId: "split",
-      nodes: [{ id: "split", type: "ab_split", variants: [{ key: "a", weight: 1, next: "send-a" }, { key: "b", weight: 1, next: "send-b" }] }, send("send-a", "end"), send("send-b", "end"), { id: "end", type: "exit" }],
+      id: "draft", version: 1, name: "Split test", trigger: { kind: "custom_event", name: "go" }, startNodeId: "h",
+      nodes: [{ id: "h", type: "holdout", controlPercent: 5, next: "split" }, { id: "split", type: "ab_split", variants: [{ key: "a", weight: 1, next: "send-a" }, { key: "b", weight: 1, next: "send-b" }] }, send("send-a", "end"), send("send-b", "end"), { id: "end", type: "exit" }],
     };
     const journeyId = await createJourney(db.pool, shopId, { name: "Split test", draft });
     expect((await publishJourney(db.pool, shopId, journeyId, "test")).ok).toBe(true);

@@ -6,8 +6,9 @@ export const highValueAtRisk: JourneyInput = {
   id: "tpl-high-value-at-risk", version: 1, name: "High-value at risk", stage: "at_risk",
   trigger: { kind: "segment_entered", segmentId: "high_value_at_risk" },
   entry: { reentry: true, reentryCooldown: { amount: 120, unit: "days" } },
-  startNodeId: "note",
+  startNodeId: "holdout",
   nodes: [
+    { id: "holdout", type: "holdout", controlPercent: 10, next: "note" },
     { id: "note", type: "send", channel: "email", contentId: "vip-personal-note", purpose: "promotional", next: "wait-opened" },
     { id: "wait-opened", type: "wait_for_event", event: "email_clicked", timeout: { amount: 3, unit: "days" }, onEvent: "tag-engaged", onTimeout: "offer" },
     { id: "tag-engaged", type: "update_customer", addTags: ["vip-reengaged"], next: "wait-2d" },

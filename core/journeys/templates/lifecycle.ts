@@ -5,8 +5,9 @@ import type { JourneyInput } from "../schema";
 export const lifecycleEngagement: JourneyInput = {
   id: "tpl-lifecycle", version: 1, name: "Lifecycle with engagement branches", stage: "new",
   trigger: { kind: "lifecycle_stage_changed", toStage: "new" },
-  startNodeId: "subject-test",
+  startNodeId: "holdout",
   nodes: [
+    { id: "holdout", type: "holdout", controlPercent: 10, next: "subject-test" },
     { id: "subject-test", type: "ab_split", variants: [
       { key: "story", weight: 50, next: "welcome-story" },
       { key: "bestsellers", weight: 50, next: "welcome-bestsellers" },

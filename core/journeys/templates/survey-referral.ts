@@ -15,7 +15,9 @@ export const surveyReferral: JourneyInput = {
     { id: "ask", type: "send", channel: "email", contentId: "survey-nps", purpose: "informational", next: "answered" },
     { id: "answered", type: "wait_for_event", event: "survey_answered", timeout: { amount: 5, unit: "days" }, onEvent: "settle", onTimeout: "end" },
     { id: "settle", type: "wait", duration: { amount: 1, unit: "hours" }, next: "promoter" },
-    { id: "promoter", type: "condition", conditionId: SURVEY_PROMOTERS_SEGMENT, yes: "referral", no: "follow-up" },
+    { id: "promoter", type: "condition", conditionId: SURVEY_PROMOTERS_SEGMENT, yes: "referral-holdout", no: "follow-up" },
+    // The referral ask is marketing: its lift is measured against promoters who were not asked.
+    { id: "referral-holdout", type: "holdout", controlPercent: 10, next: "referral" },
     { id: "referral", type: "send", channel: "email", contentId: "referral-invite", purpose: "promotional", next: "end" },
     { id: "follow-up", type: "send", channel: "email", contentId: "survey-follow-up", purpose: "informational", next: "end" },
     { id: "end", type: "exit" },

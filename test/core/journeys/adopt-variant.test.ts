@@ -6,7 +6,8 @@ import { validateJourney } from "../../../core/journeys/validate";
 import { journey } from "./journey-fixtures";
 
 type Nodes = JourneyInput["nodes"];
-const send = (id: string, next: string) => ({ id, type: "send" as const, channel: "email" as const, contentId: id, purpose: "promotional" as const, next });
+// Informational sends: pruning does not depend on purpose, and these graphs need no holdout.
+const send = (id: string, next: string) => ({ id, type: "send" as const, channel: "email" as const, contentId: id, purpose: "informational" as const, next });
 const wait = (id: string, next: string) => ({ id, type: "wait" as const, duration: { amount: 1, unit: "days" as const }, next });
 const split = (id: string, branches: Record<string, string>) => ({
   id, type: "ab_split" as const, variants: Object.entries(branches).map(([key, next]) => ({ key, weight: 1, next })),

@@ -27,6 +27,13 @@ describe("validateJourney", () => {
     { why: "fractional weight", nodes: [{ id: "a", type: "ab_split", variants: [{ key: "p", weight: 0.5, next: "x" }, { key: "q", weight: 1, next: "x" }] }, exit], nodeId: "a", msg: /positive integer/ },
     { why: "duplicate variant keys", nodes: [{ id: "a", type: "ab_split", variants: [{ key: "p", weight: 1, next: "x" }, { key: "p", weight: 1, next: "x" }] }, exit], nodeId: "a", msg: /duplicate variant key/ },
     { why: "holdout of 100%", nodes: [{ id: "a", type: "holdout", controlPercent: 100, next: "x" }, exit], nodeId: "a", msg: /control share/ },
+    { why: "holdout below the 5% floor", nodes: [{ id: "a", type: "holdout", controlPercent: 4.9, next: "x" }, exit], nodeId: "a", msg: /control share must be between 5% and 50%/ },
+    { why: "holdout over 50%", nodes: [{ id: "a", type: "holdout", controlPercent: 51, next: "x" }, exit], nodeId: "a", msg: /control share/ },
+    { why: "a promotional send with no holdout", nodes: [send("a", "x"), exit], nodeId: "a", msg: /promotional send is reached without passing a holdout/ },
+    { why: "an offer with no holdout", nodes: [{ id: "a", type: "offer", offerId: "o", next: "x" }, exit], nodeId: "a", msg: /offer is reached without passing a holdout/ },
+    { why: "a holdout on one branch only", nodes: [
+      { id: "a", type: "condition", conditionId: "c", yes: "h", no: "p" }, { id: "h", type: "holdout", controlPercent: 10, next: "x" }, send("p", "x"), exit,
+    ], nodeId: "p", msg: /without passing a holdout/ },
     { why: "no weekdays", nodes: [{ id: "a", type: "wait_until_local", localTime: "09:00", weekdays: [], next: "x" }, exit], nodeId: "a", msg: /weekday/ },
     { why: "plain-http webhook", nodes: [{ id: "a", type: "webhook", url: "http://example.com/hook", next: "x" }, exit], nodeId: "a", msg: /https/ },
     { why: "bad local time (schema)", nodes: [{ id: "a", type: "wait_until_local", localTime: "25:00", next: "x" }, exit], nodeId: "a", msg: /HH:MM/ },
@@ -39,10 +46,20 @@ describe("validateJourney", () => {
 
   it("accepts a loop that waits", () => {
     const r = validateJourney(base([
-      send("a", "w"), { id: "w", type: "wait", duration: { amount: 1, unit: "days" }, next: "b" },
+      { id: "h", type: "holdout", controlPercent: 10, next: "a" }, send("a", "w"), { id: "w", type: "wait", duration: { amount: 1, unit: "days" }, next: "b" },
       { id: "b", type: "condition", conditionId: "c", yes: "a", no: "x" }, exit,
-    ]));
+    ], "h"));
     expect(r).toMatchObject({ ok: true });
+  });
+
+  it("a journey that only informs needs no holdout; marketing after a holdout on every path is measured", () => {
+    const inform = { id: "i", type: "send", channel: "email", contentId: "receipt", purpose: "transactional", next: "x" };
+    expect(validateJourney(base([inform, exit], "i"))).toMatchObject({ ok: true });
+    expect(validateJourney(base([
+      { id: "h", type: "holdout", controlPercent: 5, next: "c" },
+      { id: "c", type: "condition", conditionId: "c", yes: "o", no: "p" },
+      { id: "o", type: "offer", offerId: "o", next: "p" }, send("p", "x"), exit,
+    ], "h"))).toMatchObject({ ok: true });
   });
 
   it.each(JOURNEY_TEMPLATES.map((t) => [t.name, t] as [string, JourneyInput]))("template %s is valid", (_name, t) => {

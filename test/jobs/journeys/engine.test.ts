@@ -11,7 +11,7 @@ import type { JourneyDeps } from "../../../jobs/journeys/types";
 import { createQueueSystem, type QueueSystem } from "../../../jobs/queues";
 import { createTestDatabase, type TestDatabase } from "../../helpers/db";
 import { sinkChannel, startJourneySink, type JourneySink } from "../../helpers/journey-sink";
-import { insertCustomers, insertEvents, journeyShop, OPEN_GOVERNANCE, publish, twoSendJourney } from "./fixtures";
+import { insertCustomers, insertEvents, insertTreatedCustomers, journeyShop, OPEN_GOVERNANCE, publish, TEST_HOLDOUT, twoSendJourney } from "./fixtures";
 
 let db: TestDatabase;
 let qs: QueueSystem;
@@ -43,8 +43,8 @@ async function trigger(d: JourneyDeps, shopId: number, customers: string[], name
 describe("triggers, steps and sends", () => {
   it("enrolls once per trigger, writes the step log and sends each message once", async () => {
     const shopId = await journeyShop(db.pool, "eng1.myshopify.com");
-    const [c] = await insertCustomers(db.pool, shopId, 1);
     const journeyId = await publish(db.pool, shopId, twoSendJourney("t1"));
+    const [c] = await insertTreatedCustomers(db.pool, shopId, journeyId, 1);
     const d = deps();
     const [eventId] = await insertEvents(db.pool, shopId, [c], "t1");
     await handleJourneyEvent(d, shopId, eventId);
@@ -54,15 +54,15 @@ describe("triggers, steps and sends", () => {
     expect(sentTo(c).map((m) => m.nodeId).sort()).toEqual(["a", "b"]);
     const steps = await q<{ node_id: string; outcome: string | null; done: boolean }>(
       `select node_id, outcome, completed_at is not null as done from journey_steps where shop_id = $1 order by entered_at, node_id`, [shopId]);
-    expect(steps.map((s) => [s.node_id, s.done])).toEqual(expect.arrayContaining([["a", true], ["w", true], ["b", true], ["end", true]]));
+    expect(steps.map((s) => [s.node_id, s.done])).toEqual(expect.arrayContaining([["h", true], ["a", true], ["w", true], ["b", true], ["end", true]]));
     const receipts = await q(`select 1 from journey_event_receipts where shop_id = $1 and event_id = $2`, [shopId, eventId]);
     expect(receipts).toHaveLength(1);
   });
 
   it("converts on the goal from a waiting node and sends nothing more", async () => {
     const shopId = await journeyShop(db.pool, "eng2.myshopify.com");
-    const [c] = await insertCustomers(db.pool, shopId, 1);
-    await publish(db.pool, shopId, twoSendJourney("t2", 60));
+    const journeyId = await publish(db.pool, shopId, twoSendJourney("t2", 60));
+    const [c] = await insertTreatedCustomers(db.pool, shopId, journeyId, 1);
     const d = deps();
     await trigger(d, shopId, [c], "t2");
     await trigger(d, shopId, [c], "order_placed");
@@ -76,13 +76,14 @@ describe("governance", () => {
   it("enforces a cap atomically when two workers send to the same customer at once", async () => {
     const governance = { ...OPEN_GOVERNANCE, caps: { ...OPEN_GOVERNANCE.caps, email: { max: 1, windowMs: 604_800_000 } } };
     const shopId = await journeyShop(db.pool, "eng3.myshopify.com", governance);
-    const [c] = await insertCustomers(db.pool, shopId, 1);
     const one = (id: string): JourneyInput => ({
-      id: "d", version: 1, name: `one ${id}`, trigger: { kind: "custom_event", name: "t3" }, startNodeId: "s",
-      nodes: [{ id: "s", type: "send", channel: "email", contentId: id, purpose: "promotional", next: "end" }, { id: "end", type: "exit" }],
+      id: "d", version: 1, name: `one ${id}`, trigger: { kind: "custom_event", name: "t3" }, startNodeId: "h",
+      nodes: [{ id: "h", type: "holdout", controlPercent: TEST_HOLDOUT.controlPercent, next: "s" },
+        { id: "s", type: "send", channel: "email", contentId: id, purpose: "promotional", next: "end" }, { id: "end", type: "exit" }],
     });
-    await publish(db.pool, shopId, one("x"));
-    await publish(db.pool, shopId, one("y"));
+    const x = await publish(db.pool, shopId, one("x"));
+    const y = await publish(db.pool, shopId, one("y"));
+    const [c] = await insertTreatedCustomers(db.pool, shopId, [x, y], 1);
     const d = deps({ inline: false });
     await trigger(d, shopId, [c], "t3");
     const ids = (await q<{ id: string }>(`select id::text from messages where shop_id = $1`, [shopId])).map((r) => r.id);
@@ -95,11 +96,12 @@ describe("governance", () => {
 
   it("defers an SMS in quiet hours (never drops it) and sends it when the window opens", async () => {
     const shopId = await journeyShop(db.pool, "eng4.myshopify.com");
-    const [c] = await insertCustomers(db.pool, shopId, 1, { smsConsent: "subscribed" });
-    await publish(db.pool, shopId, {
-      id: "d", version: 1, name: "sms", trigger: { kind: "custom_event", name: "t4" }, startNodeId: "s",
-      nodes: [{ id: "s", type: "send", channel: "sms", contentId: "x", purpose: "promotional", next: "end" }, { id: "end", type: "exit" }],
+    const journeyId = await publish(db.pool, shopId, {
+      id: "d", version: 1, name: "sms", trigger: { kind: "custom_event", name: "t4" }, startNodeId: "h",
+      nodes: [{ id: "h", type: "holdout", controlPercent: TEST_HOLDOUT.controlPercent, next: "s" },
+        { id: "s", type: "send", channel: "sms", contentId: "x", purpose: "promotional", next: "end" }, { id: "end", type: "exit" }],
     });
+    const [c] = await insertTreatedCustomers(db.pool, shopId, journeyId, 1, { smsConsent: "subscribed" });
     const night = new Date("2026-11-20T08:00:00Z"); // 03:00 in New York
     await trigger(deps({ now: () => night }), shopId, [c], "t4");
     const [m] = await q<{ id: string; status: string; deferred_until: Date; reason: string }>(
@@ -133,9 +135,9 @@ describe("governance", () => {
 
   it("an opt-out mid-journey removes the customer from every active journey on that channel", async () => {
     const shopId = await journeyShop(db.pool, "eng6.myshopify.com");
-    const [c] = await insertCustomers(db.pool, shopId, 1);
-    await publish(db.pool, shopId, twoSendJourney("t6", 60));
-    await publish(db.pool, shopId, { ...twoSendJourney("t6", 120), name: "second" });
+    const first = await publish(db.pool, shopId, twoSendJourney("t6", 60));
+    const second = await publish(db.pool, shopId, { ...twoSendJourney("t6", 120), name: "second" });
+    const [c] = await insertTreatedCustomers(db.pool, shopId, [first, second], 1);
     const d = deps();
     await trigger(d, shopId, [c], "t6");
     expect(await q(`select 1 from enrollments where shop_id = $1 and status = 'waiting'`, [shopId])).toHaveLength(2);
@@ -171,8 +173,8 @@ describe("failures and crashes", () => {
 
   it("reconciles a send left in `sending` by a crash: provider record, resend if absent, review if unknowable", async () => {
     const shopId = await journeyShop(db.pool, "eng8.myshopify.com");
-    const cs = await insertCustomers(db.pool, shopId, 3);
-    await publish(db.pool, shopId, twoSendJourney("t8", 60));
+    const journeyId = await publish(db.pool, shopId, twoSendJourney("t8", 60));
+    const cs = await insertTreatedCustomers(db.pool, shopId, journeyId, 3);
     await trigger(deps({ inline: false }), shopId, cs, "t8");
     const msgs = await q<{ id: string; key: string; customer_id: string }>(
       `select id::text, idempotency_key as key, customer_id::text from messages where shop_id = $1 order by customer_id`, [shopId]);
@@ -195,8 +197,8 @@ describe("failures and crashes", () => {
 
   it("the sweeper recovers events, steps and sends the queue lost", async () => {
     const shopId = await journeyShop(db.pool, "eng9.myshopify.com");
-    const cs = await insertCustomers(db.pool, shopId, 5);
-    await publish(db.pool, shopId, twoSendJourney("t9"));
+    const journeyId = await publish(db.pool, shopId, twoSendJourney("t9"));
+    const cs = await insertTreatedCustomers(db.pool, shopId, journeyId, 5);
     await insertEvents(db.pool, shopId, cs, "t9"); // recorded, never queued
     const d = deps();
     const swept = await sweepJourneys(d, { graceMs: 0 });
@@ -209,8 +211,8 @@ describe("failures and crashes", () => {
 describe("emergency pause", () => {
   it("holds a journey; on resume expired waits follow the policy (reschedule shifts them, send_now goes)", async () => {
     const shopId = await journeyShop(db.pool, "eng10.myshopify.com");
-    const [c1, c2] = await insertCustomers(db.pool, shopId, 2);
     const journeyId = await publish(db.pool, shopId, twoSendJourney("t10", 1));
+    const [c1, c2] = await insertTreatedCustomers(db.pool, shopId, journeyId, 2);
     let now = new Date("2026-11-20T15:00:00Z");
     const d = deps({ now: () => now, inline: false });
     await trigger(d, shopId, [c1, c2], "t10");

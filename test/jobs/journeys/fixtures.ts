@@ -1,6 +1,7 @@
 // Shops, customers, journeys and events for the journey engine tests, written set-based.
 import type pg from "pg";
 import { createJourney, publishJourney } from "../../../app/models/journeys.server";
+import { holdoutGroup } from "../../../core/journeys/interpret";
 import type { JourneyInput } from "../../../core/journeys/schema";
 import { insertShop } from "../../helpers/fixtures";
 
@@ -31,6 +32,46 @@ export async function insertCustomers(
   return r.rows.map((x) => x.id);
 }
 
+/** The holdout every test journey starts with: node "h", at the 5% floor. */
+export const TEST_HOLDOUT = { nodeId: "h", controlPercent: 5 } as const;
+
+/** Splits customers by their sticky group at a journey's holdout (the engine's own assignment). */
+export function byHoldoutGroup(
+  journeyId: string, customerIds: readonly string[], holdout: { nodeId: string; controlPercent: number } = TEST_HOLDOUT,
+): { treated: string[]; control: string[] } {
+  const treated: string[] = [];
+  const control: string[] = [];
+  for (const c of customerIds) (holdoutGroup(journeyId, holdout.nodeId, c, holdout.controlPercent) === "treatment" ? treated : control).push(c);
+  return { treated, control };
+}
+
+/**
+ * Inserts customers and returns n of them that the holdout treats in every given journey
+ * (publish first: the group depends on the journey id), so a test that needs customers
+ * messaged never relies on luck. Customers that drew control stay in the shop, unused.
+ */
+export function insertTreatedCustomers(
+  db: pg.Pool, shopId: number, journeyIds: string | readonly string[], n: number,
+  opts: Parameters<typeof insertCustomers>[3] = {}, holdout: { nodeId: string; controlPercent: number } = TEST_HOLDOUT,
+): Promise<string[]> {
+  return insertCustomersInGroup(db, shopId, journeyIds, "treatment", n, opts, holdout);
+}
+
+/** As insertTreatedCustomers, for either group: "control" gives n customers the holdout keeps out. */
+export async function insertCustomersInGroup(
+  db: pg.Pool, shopId: number, journeyIds: string | readonly string[], group: "control" | "treatment", n: number,
+  opts: Parameters<typeof insertCustomers>[3] = {}, holdout: { nodeId: string; controlPercent: number } = TEST_HOLDOUT,
+): Promise<string[]> {
+  const journeys = typeof journeyIds === "string" ? [journeyIds] : journeyIds;
+  const perHit = group === "treatment" ? 1 : Math.ceil(100 / holdout.controlPercent);
+  const found: string[] = [];
+  while (found.length < n) {
+    const batch = await insertCustomers(db, shopId, (n - found.length) * perHit, opts);
+    found.push(...batch.filter((c) => journeys.every((j) => holdoutGroup(j, holdout.nodeId, c, holdout.controlPercent) === group)));
+  }
+  return found.slice(0, n);
+}
+
 export async function publish(db: pg.Pool, shopId: number, draft: JourneyInput): Promise<string> {
   const id = await createJourney(db, shopId, { name: draft.name, draft });
   const p = await publishJourney(db, shopId, id, "test");
@@ -47,12 +88,13 @@ export async function insertEvents(db: pg.Pool, shopId: number, customerIds: rea
   return r.rows.map((x) => x.id);
 }
 
-/** trigger -> send A -> wait (0 min: due at once, still a durable wait) -> send B -> exit */
+/** trigger -> holdout (5% control) -> send A -> wait (0 min: due at once, still a durable wait) -> send B -> exit */
 export const twoSendJourney = (trigger = "kill_test", wait = 0): JourneyInput => ({
   id: "draft", version: 1, name: `Two sends on ${trigger}`,
   trigger: { kind: "custom_event", name: trigger },
-  startNodeId: "a",
+  startNodeId: "h",
   nodes: [
+    { id: "h", type: "holdout", controlPercent: TEST_HOLDOUT.controlPercent, next: "a" },
     { id: "a", type: "send", channel: "email", contentId: "first", purpose: "promotional", next: "w" },
     { id: "w", type: "wait", duration: { amount: wait, unit: "minutes" }, next: "b" },
     { id: "b", type: "send", channel: "email", contentId: "second", purpose: "promotional", next: "end" },

@@ -1,8 +1,8 @@
 // Exactly-once under crashes: three worker processes (scripts/journey-worker-entry.ts under
 // tsx, PostgreSQL queue backend) run a two-send journey for 2,000 customers while the test
 // kill -9's a random worker several times and restarts it. The recording sink counts every
-// delivery per idempotency key: afterwards every customer must have exactly its two sends,
-// none twice and none missing.
+// delivery per idempotency key: afterwards every treated customer must have exactly its two
+// sends, none twice and none missing, and the holdout's control customers none at all.
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
@@ -10,7 +10,7 @@ import { enqueueJourneyEvents } from "../../../jobs/journeys/queue";
 import { createQueueSystem, type QueueSystem } from "../../../jobs/queues";
 import { createTestDatabase, type TestDatabase } from "../../helpers/db";
 import { startJourneySink, type JourneySink } from "../../helpers/journey-sink";
-import { insertCustomers, insertEvents, journeyShop, publish, twoSendJourney } from "./fixtures";
+import { byHoldoutGroup, insertCustomers, insertEvents, journeyShop, publish, twoSendJourney } from "./fixtures";
 
 const CUSTOMERS = Number(process.env.KILL_TEST_CUSTOMERS ?? 2_000);
 const WORKERS = 3;
@@ -54,8 +54,9 @@ afterAll(async () => {
 
 it("sends every message exactly once while workers are killed -9 and restarted", { timeout: 90_000 }, async () => {
   const shopId = await journeyShop(db.pool, "kill.myshopify.com");
+  const journeyId = await publish(db.pool, shopId, twoSendJourney("kill_test"));
   const customers = await insertCustomers(db.pool, shopId, CUSTOMERS);
-  await publish(db.pool, shopId, twoSendJourney("kill_test"));
+  const { treated, control } = byHoldoutGroup(journeyId, customers); // the engine's own sticky 5% holdout
   const t0 = Date.now();
   workers.push(...(await Promise.all(Array.from({ length: WORKERS }, () => startWorker()))));
   if (process.env.KILL_TEST_DEBUG) console.log(`workers up in ${(Date.now() - t0) / 1000}s`);
@@ -92,10 +93,10 @@ it("sends every message exactly once while workers are killed -9 and restarted",
   while (Date.now() < deadline) {
     const r = await db.pool.query<{ sent: number; open: number }>(
       `select (select count(*)::int from messages where shop_id = $1 and status = 'sent') as sent,
-              (select count(*)::int from enrollments where shop_id = $1 and status <> 'completed') as open`, [shopId],
+              (select count(*)::int from enrollments where shop_id = $1 and status not in ('completed', 'exited')) as open`, [shopId],
     );
     status = r.rows[0];
-    if (status.sent === 2 * CUSTOMERS && status.open === 0 && sink.counts.size === 2 * CUSTOMERS) break;
+    if (status.sent === 2 * treated.length && status.open === 0 && sink.counts.size === 2 * treated.length) break;
     if (process.env.KILL_TEST_DEBUG) console.log(JSON.stringify({ t: (Date.now() - started) / 1000, ...status, sink: sink.counts.size }));
     await new Promise((r) => setTimeout(r, 250));
   }
@@ -104,17 +105,27 @@ it("sends every message exactly once while workers are killed -9 and restarted",
   const duplicates = [...sink.counts.values()].filter((n) => n > 1).length;
   const perCustomer = new Map<string, number>();
   for (const m of sink.bodies.values()) perCustomer.set(m.customerId, (perCustomer.get(m.customerId) ?? 0) + 1);
-  const lost = customers.filter((c) => perCustomer.get(c) !== 2).length;
+  const lost = treated.filter((c) => perCustomer.get(c) !== 2).length;
+  const messagedControl = control.filter((c) => perCustomer.has(c)).length;
   const statuses = await db.pool.query<{ status: string; n: number }>(
     `select status::text, count(*)::int as n from messages where shop_id = $1 group by 1`, [shopId],
   );
   const enrollments = await db.pool.query<{ n: number }>(`select count(*)::int as n from enrollments where shop_id = $1`, [shopId]);
-  console.log(JSON.stringify({ kill_test: { customers: CUSTOMERS, workers: WORKERS, kills: KILLS, sends_seen_at_kills: killedAt, seconds, duplicates, lost, statuses: statuses.rows } }));
+  const ended = await db.pool.query<{ status: string; n: number }>(
+    `select status::text, count(*)::int as n from enrollments where shop_id = $1 group by 1 order by 1`, [shopId],
+  );
+  console.log(JSON.stringify({ kill_test: { customers: CUSTOMERS, workers: WORKERS, control: control.length, kills: KILLS, sends_seen_at_kills: killedAt, seconds, duplicates, lost, statuses: statuses.rows } }));
 
   expect(duplicates).toBe(0);
   expect(lost).toBe(0);
-  expect(sink.counts.size).toBe(2 * CUSTOMERS);
+  if (CUSTOMERS >= 200) expect(control.length).toBeGreaterThan(0);
+  expect(messagedControl).toBe(0);
+  expect(sink.counts.size).toBe(2 * treated.length);
   expect(enrollments.rows[0].n).toBe(CUSTOMERS); // one entry per customer despite re-queued events
-  expect(statuses.rows).toEqual([{ status: "sent", n: 2 * CUSTOMERS }]);
+  expect(ended.rows).toEqual([
+    { status: "completed", n: treated.length },
+    ...(control.length > 0 ? [{ status: "exited", n: control.length }] : []),
+  ]);
+  expect(statuses.rows).toEqual([{ status: "sent", n: 2 * treated.length }]);
   expect(status.open).toBe(0);
 });

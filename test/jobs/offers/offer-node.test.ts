@@ -12,7 +12,7 @@ import { withWooCoupons } from "../../../scripts/sims/woo-coupons";
 import { startWooSim } from "../../../scripts/sims/woo-sim";
 import { configureAppEnv } from "../../helpers/app-env";
 import { createTestDatabase, type TestDatabase } from "../../helpers/db";
-import { insertCustomers, insertEvents, OPEN_GOVERNANCE } from "../journeys/fixtures";
+import { insertEvents, OPEN_GOVERNANCE } from "../journeys/fixtures";
 
 const db: TestDatabase = await createTestDatabase("offer_node");
 configureAppEnv(db, { SHOPIFY_APP_URL: "https://winback.test" });
@@ -26,7 +26,7 @@ const { handleJourneyEvent } = await import("../../../jobs/journeys/events");
 const { processMessage } = await import("../../../jobs/journeys/send");
 const { processEnrollment } = await import("../../../jobs/journeys/step");
 const { storeCodeIssuer } = await import("../../../jobs/journeys/offer");
-const { publish } = await import("../journeys/fixtures");
+const { insertTreatedCustomers, publish, TEST_HOLDOUT } = await import("../journeys/fixtures");
 setStoreConsentWriter(null);
 
 const TOKEN = "shpat_offer_node";
@@ -88,8 +88,9 @@ let clockAt = new Date("2026-11-20T15:00:00Z");
 const deps = (over: object = {}) => ({ db: db.pool, qs, channels: registry, now: () => clockAt, retry: { attempts: 1, backoffMs: 1 }, offerCodes: issuer, ...over });
 
 const offerJourney = (trigger: string, offerId: string): JourneyInput => ({
-  id: "draft", version: 1, name: `Offer on ${trigger}`, trigger: { kind: "custom_event", name: trigger }, startNodeId: "o",
+  id: "draft", version: 1, name: `Offer on ${trigger}`, trigger: { kind: "custom_event", name: trigger }, startNodeId: "h",
   nodes: [
+    { id: "h", type: "holdout", controlPercent: TEST_HOLDOUT.controlPercent, next: "o" },
     { id: "o", type: "offer", offerId, next: "s" },
     { id: "s", type: "send", channel: "email", contentId: "generic", purpose: "promotional", next: "end" },
     { id: "end", type: "exit" },
@@ -106,8 +107,8 @@ const mailsTo = (demo: typeof demoShopify, to: string) => demo.smtp.received.fil
 
 describe("offer node against the Shopify simulator", () => {
   it("chooses the fixed offer, creates its code on Shopify and delivers it in the next email", async () => {
-    await publish(db.pool, shopifyId, offerJourney("fixed", "pct15"));
-    const [c] = await insertCustomers(db.pool, shopifyId, 1);
+    const journeyId = await publish(db.pool, shopifyId, offerJourney("fixed", "pct15"));
+    const [c] = await insertTreatedCustomers(db.pool, shopifyId, journeyId, 1);
     await trigger(deps(), shopifyId, [c], "fixed");
     const [choice] = await q<{ method: string; offer_key: string; reason: { kind: string }; message_id: string | null; code: string; status: string }>(
       `select c.method, c.offer_key, c.reason, c.message_id::text, d.code, d.status::text from offer_choices c join discount_codes d on d.shop_id = c.shop_id and d.idempotency_key = c.code_key where c.shop_id = $1 and c.customer_id = $2`, [shopifyId, c]);
@@ -123,8 +124,8 @@ describe("offer node against the Shopify simulator", () => {
   });
 
   it("a crash after Shopify created the code but before it was recorded: the send waits, then exactly one code is sent once", async () => {
-    await publish(db.pool, shopifyId, offerJourney("crash", "pct10"));
-    const [c] = await insertCustomers(db.pool, shopifyId, 1);
+    const journeyId = await publish(db.pool, shopifyId, offerJourney("crash", "pct10"));
+    const [c] = await insertTreatedCustomers(db.pool, shopifyId, journeyId, 1);
     const real = shopifyClient;
     // The worker dies right after Shopify carried out the discount's creation.
     shopifyClient = () => {
@@ -156,8 +157,8 @@ describe("offer node against the Shopify simulator", () => {
   });
 
   it("without a store to create the code the send waits instead of going out without it", async () => {
-    await publish(db.pool, shopifyId, offerJourney("nostore", "pct10"));
-    const [c] = await insertCustomers(db.pool, shopifyId, 1);
+    const journeyId = await publish(db.pool, shopifyId, offerJourney("nostore", "pct10"));
+    const [c] = await insertTreatedCustomers(db.pool, shopifyId, journeyId, 1);
     await trigger(deps({ offerCodes: undefined }), shopifyId, [c], "nostore");
     const [m] = await q<{ id: string; status: string; reason: { kind: string } }>(`select id::text, status::text, reason from messages where shop_id = $1 and customer_id = $2`, [shopifyId, c]);
     expect(m).toMatchObject({ status: "deferred", reason: { kind: "offer_pending" } });
@@ -167,8 +168,9 @@ describe("offer node against the Shopify simulator", () => {
 
   it("ladder: escalates 10% -> 15% -> 20% a week apart only for the customer who did not order", async () => {
     const ladder: JourneyInput = {
-      id: "draft", version: 1, name: "Ladder", trigger: { kind: "custom_event", name: "ladder" }, startNodeId: "o0",
+      id: "draft", version: 1, name: "Ladder", trigger: { kind: "custom_event", name: "ladder" }, startNodeId: "h",
       nodes: [
+        { id: "h", type: "holdout", controlPercent: TEST_HOLDOUT.controlPercent, next: "o0" },
         { id: "o0", type: "offer", offerId: "climb", ladderStep: 0, next: "s0" },
         { id: "s0", type: "send", channel: "email", contentId: "generic", purpose: "promotional", next: "w0" },
         { id: "w0", type: "wait", duration: { amount: 7, unit: "days" }, next: "o1" },
@@ -181,8 +183,8 @@ describe("offer node against the Shopify simulator", () => {
       ],
       goal: { kind: "order_placed" },
     };
-    await publish(db.pool, shopifyId, ladder);
-    const [quiet, buyer] = await insertCustomers(db.pool, shopifyId, 2);
+    const journeyId = await publish(db.pool, shopifyId, ladder);
+    const [quiet, buyer] = await insertTreatedCustomers(db.pool, shopifyId, journeyId, 2);
     const start = clockAt;
     await trigger(deps(), shopifyId, [quiet, buyer], "ladder");
     // The buyer orders three days after the first rung (the order arrives by import; no goal event).
@@ -219,8 +221,8 @@ describe("offer node against the Shopify simulator", () => {
 
 describe("offer node against the WooCommerce simulator", () => {
   it("creates the coupon at WooCommerce, restricted to the customer, and delivers it", async () => {
-    await publish(db.pool, wooId, offerJourney("woo", "pct20"));
-    const [c] = await insertCustomers(db.pool, wooId, 1);
+    const journeyId = await publish(db.pool, wooId, offerJourney("woo", "pct20"));
+    const [c] = await insertTreatedCustomers(db.pool, wooId, journeyId, 1);
     await trigger(deps(), wooId, [c], "woo");
     const [row] = await q<{ code: string; status: string }>(`select d.code, d.status::text from offer_choices c join discount_codes d on d.shop_id = c.shop_id and d.idempotency_key = c.code_key where c.shop_id = $1 and c.customer_id = $2`, [wooId, c]);
     expect(row.status).toBe("created");
@@ -244,8 +246,8 @@ describe("the issuer live workers get (jobs/index.ts)", () => {
     const live = await liveOfferCodeIssuer(db.pool);
 
     // Before installation stored a session, a Shopify send waits rather than going out without its code.
-    await publish(db.pool, shopifyId, offerJourney("live-shopify", "pct10"));
-    const [c] = await insertCustomers(db.pool, shopifyId, 1);
+    const journeyId = await publish(db.pool, shopifyId, offerJourney("live-shopify", "pct10"));
+    const [c] = await insertTreatedCustomers(db.pool, shopifyId, journeyId, 1);
     await shopify().sessionStorage!.deleteSession(`offline_${SHOP}`);
     await trigger(deps({ offerCodes: live }), shopifyId, [c], "live-shopify");
     const [m] = await q<{ id: string; status: string }>(`select id::text, status::text from messages where shop_id = $1 and customer_id = $2`, [shopifyId, c]);
@@ -262,8 +264,8 @@ describe("the issuer live workers get (jobs/index.ts)", () => {
     const connected = await connectWooStore(db.pool, appConfig().encryptionKey, wooId,
       { url: woo.url, consumerKey: woo.consumerKey, consumerSecret: woo.consumerSecret }, { webhookUrl: "https://winback.test/webhooks/woocommerce", now: clockAt });
     expect(connected.ok).toBe(true);
-    await publish(db.pool, wooId, offerJourney("live-woo", "pct15"));
-    const [w] = await insertCustomers(db.pool, wooId, 1);
+    const wooJourney = await publish(db.pool, wooId, offerJourney("live-woo", "pct15"));
+    const [w] = await insertTreatedCustomers(db.pool, wooId, wooJourney, 1);
     await trigger(deps({ offerCodes: live }), wooId, [w], "live-woo");
     const [coupon] = await q<{ code: string; status: string }>(`select d.code, d.status::text from offer_choices c join discount_codes d on d.shop_id = c.shop_id and d.idempotency_key = c.code_key where c.shop_id = $1 and c.customer_id = $2`, [wooId, w]);
     expect(coupon.status).toBe("created");
