@@ -3,6 +3,7 @@
 import type pg from "pg";
 import type { Logger } from "pino";
 import { journeyChannelRegistry } from "../app/models/channels.server";
+import { journeyWebhookOptions, merchantMailer } from "../app/models/journey-effects.server";
 import { assertNever } from "../core/result";
 import { startAttributionWorker } from "./attribution/worker";
 import { registerImportsWorker } from "./imports/worker";
@@ -49,7 +50,7 @@ export async function startWorkers(deps: { qs: QueueSystem; db: pg.Pool; logger:
       case "segment-rechecks":
         return runDueRechecks(db, qs);
       case "journey-date-triggers":
-        return { enrolled: await runDateTriggersAllShops({ db, qs, logger, channels: journeyChannelRegistry(), inline: false }) };
+        return { enrolled: await runDateTriggersAllShops({ db, qs, logger, channels: journeyChannelRegistry(), webhooks: journeyWebhookOptions(), merchantMail: merchantMailer(), inline: false }) };
       default:
         return assertNever(name, "maintenance job");
     }
@@ -61,7 +62,8 @@ export async function startWorkers(deps: { qs: QueueSystem; db: pg.Pool; logger:
   registerScoringWorker(deps);
   await registerScoringSchedule(qs);
   // Journeys send through the shop's configured providers (SMTP, Twilio, web push).
-  await registerJourneyWorkers({ db, qs, logger, channels: journeyChannelRegistry() });
+  // Webhook nodes sign with the shop's secret; notify nodes email the shop's contact.
+  await registerJourneyWorkers({ db, qs, logger, channels: journeyChannelRegistry(), webhooks: journeyWebhookOptions(), merchantMail: merchantMailer() });
   await registerSchedules(qs);
   return { close: () => qs.close() };
 }

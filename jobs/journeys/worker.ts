@@ -1,6 +1,7 @@
 // The journeys worker: translates a queue message (ids) into a call on the engine.
 import { assertNever } from "../../core/result";
 import { forActiveShop } from "../shop-guard";
+import { processEffect } from "./effects/run";
 import { handleJourneyEvent } from "./events";
 import { JOURNEYS_QUEUE, type JourneyJob } from "./queue";
 import { processMessage } from "./send";
@@ -30,6 +31,8 @@ export async function processJourneyJob(deps: JourneyDeps, job: JourneyJob, grac
       return forActiveShop(deps.db, job.shopId, () => processEnrollment(deps, job.shopId, job.enrollmentId));
     case "send":
       return forActiveShop(deps.db, job.shopId, () => processMessage(deps, job.shopId, job.messageId));
+    case "effect":
+      return forActiveShop(deps.db, job.shopId, () => processEffect(deps, job.shopId, job.effectId));
     case "sweep":
       return sweepJourneys(deps, { graceMs });
     default:
