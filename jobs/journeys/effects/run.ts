@@ -94,7 +94,7 @@ export async function recordMerchantNotification(client: pg.PoolClient, shopId: 
   await raiseAlert(client, shopId, {
     kind: "notify_merchant", severity: "info", message: text,
     details: { enrollmentId: owner.enrollmentId, journeyId: owner.journeyId, nodeId: e.nodeId, customerId: owner.customerId, ...(rendered.ok ? {} : { renderError: rendered.error }) },
-    dedupeKey: e.idempotencyKey,
+    dedupeKey: e.idempotencyKey, customerId: owner.customerId, // erased with the customer
   });
   if (e.email) await insertEffect(client, shopId, "merchant_email", `${e.idempotencyKey}:email`, owner, e.nodeId, { subject, text }, now);
 }

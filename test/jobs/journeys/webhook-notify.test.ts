@@ -22,6 +22,7 @@ configureAppEnv(db, { NODE_ENV: "test" });
 const { webhookSecretFor, journeyWebhookOptions, merchantMailer } = await import("../../../app/models/journey-effects.server");
 const { saveProviderCredential } = await import("../../../app/models/channels.server");
 const { closeDatabase } = await import("../../../app/db.server");
+const { redactCustomer } = await import("../../../app/models/privacy.server");
 const qs = createQueueSystem({ databaseUrl: db.url });
 const smtp = await startSmtpSink();
 
@@ -267,6 +268,10 @@ describe("notify the merchant", () => {
     expect(alerts[0]).toMatchObject({ kind: "notify_merchant", message: `Ann Lee (${email}) came back to Café Zoë.`, details: { nodeId: "tell", customerId: c } });
     const steps = await q(`select node_id, completed_at is not null as done from journey_steps where shop_id = $1 order by node_id`, [shopId]);
     expect(steps).toEqual([{ node_id: "end", done: true }, { node_id: "tell", done: true }]);
+    // Erasing the customer erases the personalised alert and the effect row with them.
+    await redactCustomer(db.pool, shopId, { email }, []);
+    expect(await q(`select 1 from alerts where shop_id = $1`, [shopId])).toHaveLength(0);
+    expect(await q(`select 1 from journey_effects where shop_id = $1`, [shopId])).toHaveLength(0);
   });
 
   it("without an email channel (or with email off) the in-app alert still tells the merchant", async () => {

@@ -1,3 +1,6 @@
+-- AlterTable
+ALTER TABLE "alerts" ADD COLUMN     "customer_id" BIGINT;
+
 -- CreateTable
 CREATE TABLE "journey_effects" (
     "shop_id" INTEGER NOT NULL,
