@@ -8,6 +8,7 @@ import { assertNever } from "../core/result";
 import { startAttributionWorker } from "./attribution/worker";
 import { registerImportsWorker } from "./imports/worker";
 import { runDateTriggersAllShops } from "./journeys/date-triggers";
+import { checkJourneyHealthAllShops } from "./journeys/health";
 import { registerJourneyWorkers } from "./journeys/worker";
 import { enqueueNightlyKlaviyoSync, registerKlaviyoWorker } from "./klaviyo/worker";
 import type { QueueSystem } from "./queues";
@@ -51,6 +52,8 @@ export async function startWorkers(deps: { qs: QueueSystem; db: pg.Pool; logger:
         return runDueRechecks(db, qs);
       case "journey-date-triggers":
         return { enrolled: await runDateTriggersAllShops({ db, qs, logger, channels: journeyChannelRegistry(), webhooks: journeyWebhookOptions(), merchantMail: merchantMailer(), inline: false }) };
+      case "journey-health":
+        return { alerts: await checkJourneyHealthAllShops(db) };
       default:
         return assertNever(name, "maintenance job");
     }
