@@ -6,6 +6,7 @@ import { JOURNEY_TEMPLATES } from "../../core/journeys/templates";
 import { notifyTemplateErrors } from "../../core/journeys/notify";
 import { validateJourney, type ValidationError } from "../../core/journeys/validate";
 import { err, ok, type Result } from "../../core/result";
+import { migrateJourneyEnrollments, type MigrationResult } from "../../jobs/journeys/migrate";
 import { pauseJourneys, resumeJourneys, type PauseScopeKind, type ResumePolicy } from "../../jobs/journeys/pause";
 import type { JourneyDeps } from "../../jobs/journeys/types";
 import { allowsLocalhostWebhooks } from "../config.server";
@@ -104,4 +105,20 @@ export function pause(db: pg.Pool, shopId: number, scope: PauseScopeKind, target
 
 export function resume(deps: JourneyDeps, shopId: number, scope: PauseScopeKind, target: string, opts: { policy?: ResumePolicy; actor?: string } = {}) {
   return resumeJourneys(deps, shopId, scope, target, opts);
+}
+
+/** Customers still running on a version older than the live one. */
+export async function runningOnOlderVersions(db: pg.Pool, shopId: number, journeyId: string): Promise<number> {
+  const r = await db.query<{ n: number }>(
+    `select count(*)::int as n from enrollments e join journeys j on j.shop_id = e.shop_id and j.id = e.journey_id
+     where e.shop_id = $1 and e.journey_id = $2 and e.status in ('active', 'waiting') and e.journey_version < j.live_version`, [shopId, journeyId],
+  );
+  return r.rows[0]?.n ?? 0;
+}
+
+/** The merchant's request: move running customers to the live version (jobs/journeys/migrate.ts). */
+export function migrateToLiveVersion(
+  db: pg.Pool, shopId: number, journeyId: string, actor: string, nodeMap?: Record<string, string>,
+): Promise<MigrationResult | null> {
+  return migrateJourneyEnrollments({ db }, shopId, journeyId, { actor, ...(nodeMap ? { nodeMap } : {}) });
 }
