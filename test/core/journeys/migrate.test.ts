@@ -51,7 +51,7 @@ describe("migrateEnrollment", () => {
     { why: "an older version is not a migration", to: v1, map: {}, want: { kind: "keep", reason: "not_newer" } },
   ])("$why", ({ to, map, want }) => {
     const sim = waitingAtW1();
-    expect(migrateEnrollment(sim.state, v1, to, map)).toMatchObject(want);
+    expect(migrateEnrollment(sim.state, v1, to, map as Record<string, string>)).toMatchObject(want);
   });
 
   it("keeps the scheduled wake time, moves the version, and the new graph runs from there", () => {
