@@ -3,6 +3,7 @@
 // so this schema checks shape and leaves graph rules to it.
 import { z } from "zod";
 import { ChannelSchema, PurposeSchema } from "../governance/schema";
+import { segmentNodeSchema } from "../segments/schema";
 import { WEBHOOK_CUSTOMER_FIELDS } from "./webhook-url";
 
 const Id = z.string().min(1);
@@ -58,8 +59,10 @@ export const NodeSchema = z.discriminatedUnion("type", [
   z.object({ ...base, type: z.literal("wait"), duration: DurationSchema, next: NextId }),
   z.object({ ...base, type: z.literal("wait_until_local"), localTime: LocalTime, weekdays: z.array(Weekday).default([0, 1, 2, 3, 4, 5, 6]), next: NextId }),
   z.object({ ...base, type: z.literal("wait_for_event"), event: Id, timeout: DurationSchema, onEvent: NextId, onTimeout: NextId }),
-  // The condition's truth is computed by the caller (segment engine) and passed in ctx.
-  z.object({ ...base, type: z.literal("condition"), conditionId: Id, yes: NextId, no: NextId }),
+  // The condition's truth is computed by the caller and passed in ctx: `segment` is any
+  // segment condition tree, evaluated for the customer when the step runs; without it,
+  // conditionId names a segment (membership) or `<channel>_consented`.
+  z.object({ ...base, type: z.literal("condition"), conditionId: Id, segment: segmentNodeSchema.optional(), yes: NextId, no: NextId }),
   z.object({
     ...base, type: z.literal("ab_split"),
     variants: z.array(z.object({ key: Id, weight: z.number(), next: NextId })),

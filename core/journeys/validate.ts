@@ -1,6 +1,7 @@
 // Publish-time validation: a journey may only go live when its graph is sound. Every error
 // names the node (null for journey-level problems) and what is wrong.
 import { err, ok, type Result } from "../result";
+import { validateSegment } from "../segments/validate";
 import { edges, makesTimePass } from "./graph";
 import { JourneySchema, type Journey, type JourneyNode } from "./schema";
 import { checkWebhookUrl, type UrlPolicy } from "./webhook-url";
@@ -46,6 +47,16 @@ function graphErrors(j: Journey, urls: UrlPolicy): ValidationError[] {
     errors.push(...nodeErrors(n, urls));
   }
 
+  // One condition id, one meaning: two nodes may share an inline condition only if it is the same.
+  const trees = new Map<string, string>();
+  for (const n of j.nodes) {
+    if (n.type !== "condition") continue;
+    const tree = JSON.stringify(n.segment ?? null);
+    const seen = trees.get(n.conditionId);
+    if (seen !== undefined && seen !== tree) errors.push({ nodeId: n.id, message: `condition "${n.conditionId}" is defined differently on another node` });
+    else trees.set(n.conditionId, tree);
+  }
+
   const reachable = reachableFrom(j.startNodeId, byId);
   for (const n of byId.values()) {
     if (!reachable.has(n.id)) errors.push({ nodeId: n.id, message: "unreachable from the start node" });
@@ -88,9 +99,14 @@ function nodeErrors(n: JourneyNode, urls: UrlPolicy): ValidationError[] {
       if (n.message.trim() === "") bad("notification has no message");
       break;
     }
+    case "condition":
+      if (n.segment) {
+        const v = validateSegment(n.segment);
+        if (!v.ok) for (const e of v.error) bad(`condition ${e.path}: ${e.message}`);
+      }
+      break;
     case "wait":
     case "wait_for_event":
-    case "condition":
     case "offer":
     case "update_customer":
     case "exit":

@@ -10,6 +10,7 @@ import { conditionIds, nextJourneyStep } from "../../core/journeys/interpret";
 import type { Journey } from "../../core/journeys/schema";
 import { resolveTimeZone } from "../../core/governance/timezone";
 import { journeyVersion, raiseAlert } from "./definitions";
+import { inlineConditions } from "./effects/conditions";
 import { recordMerchantNotification, recordWebhookCall, runEnrollmentEffects } from "./effects/run";
 import { applyUpdateCustomer } from "./effects/update-customer";
 import { enqueueSend, enqueueStep } from "./queue";
@@ -62,6 +63,7 @@ export async function processEnrollment(
     if (!event) return { kind: "not_due" } as const;
 
     const ctx = await stepContext(client, shopId, row.customer_id, row, journey);
+    Object.assign(ctx.conditions, await inlineConditions(client, shopId, row.customer_id, journey, now, row.shop_tz));
     const result = nextJourneyStep(state, event, now, ctx);
     if (!result.ok) {
       const failed = { ...state, status: "exited" as const, wakeAt: null, waitingForEvent: null, exitReason: null, error: result.error };
