@@ -60,3 +60,11 @@ export function appConfig(): AppConfig {
 export function isDemoMode(): boolean {
   return Boolean(appConfig().WINBACK_DEMO_SHOP);
 }
+
+/**
+ * Journey webhooks may call localhost only in development and tests. Read without the rest
+ * of the configuration (publishing and the engine need it where no keys are set).
+ */
+export function allowsLocalhostWebhooks(): boolean {
+  return configSchema.shape.NODE_ENV.parse(process.env.NODE_ENV) !== "production";
+}

@@ -3,11 +3,13 @@
 import type pg from "pg";
 import type { Logger } from "pino";
 import { journeyChannelRegistry } from "../app/models/channels.server";
+import { journeyWebhookOptions, merchantMailer } from "../app/models/journey-effects.server";
 import { assertNever } from "../core/result";
 import { startAttributionWorker } from "./attribution/worker";
 import { adoptVariantsForInstalledShops } from "./content/adopt-variants";
 import { registerImportsWorker } from "./imports/worker";
 import { runDateTriggersAllShops } from "./journeys/date-triggers";
+import { checkJourneyHealthAllShops } from "./journeys/health";
 import { registerJourneyWorkers } from "./journeys/worker";
 import { enqueueNightlyKlaviyoSync, registerKlaviyoWorker } from "./klaviyo/worker";
 import type { QueueSystem } from "./queues";
@@ -52,7 +54,9 @@ export async function startWorkers(deps: { qs: QueueSystem; db: pg.Pool; logger:
       case "segment-rechecks":
         return runDueRechecks(db, qs);
       case "journey-date-triggers":
-        return { enrolled: await runDateTriggersAllShops({ db, qs, logger, channels: journeyChannelRegistry(), inline: false }) };
+        return { enrolled: await runDateTriggersAllShops({ db, qs, logger, channels: journeyChannelRegistry(), webhooks: journeyWebhookOptions(), merchantMail: merchantMailer(), inline: false }) };
+      case "journey-health":
+        return { alerts: await checkJourneyHealthAllShops(db) };
       default:
         return assertNever(name, "maintenance job");
     }
@@ -63,9 +67,13 @@ export async function startWorkers(deps: { qs: QueueSystem; db: pg.Pool; logger:
   registerSegmentWorkers(deps);
   registerScoringWorker(deps);
   await registerScoringSchedule(qs);
-  // Journeys send through the shop's configured providers (SMTP, Twilio, web push), and their
-  // offer nodes create codes on the shop's own store (Shopify discounts, WooCommerce coupons).
-  await registerJourneyWorkers({ db, qs, logger, channels: journeyChannelRegistry(), offerCodes: await liveOfferCodeIssuer(db) });
+  // Journeys send through the shop's configured providers (SMTP, Twilio, web push); offer nodes
+  // create codes on the shop's own store (Shopify discounts, WooCommerce coupons); webhook
+  // nodes sign with the shop's secret; notify nodes email the shop's contact.
+  await registerJourneyWorkers({
+    db, qs, logger, channels: journeyChannelRegistry(), offerCodes: await liveOfferCodeIssuer(db),
+    webhooks: journeyWebhookOptions(), merchantMail: merchantMailer(),
+  });
   await registerSchedules(qs);
   return { close: () => qs.close() };
 }

@@ -10,6 +10,8 @@ export const SCHEDULES = [
   { id: "segment-rechecks", name: "segment-rechecks", repeat: { every: 60_000 } },
   // Date-triggered journeys (birthdays, anniversaries, campaigns at local times): each shop's elapsed window.
   { id: "journey-date-triggers", name: "journey-date-triggers", repeat: { every: 300_000 } },
+  // Journey health alerts: sudden drop-offs, channel failure rates, conversion below target.
+  { id: "journey-health", name: "journey-health", repeat: { every: 900_000 } },
   // Nightly work for every shop (scoring, segment refresh, reconciliation) fans out from here.
   { id: "nightly", name: "nightly", repeat: { pattern: "0 7 * * *", tz: "UTC" } },
 ] as const;

@@ -3,10 +3,13 @@
 // version, installing the ready-made templates, and the emergency pause.
 import type pg from "pg";
 import { JOURNEY_TEMPLATES } from "../../core/journeys/templates";
+import { notifyTemplateErrors } from "../../core/journeys/notify";
 import { validateJourney, type ValidationError } from "../../core/journeys/validate";
 import { err, ok, type Result } from "../../core/result";
+import { migrateJourneyEnrollments, type MigrationResult } from "../../jobs/journeys/migrate";
 import { pauseJourneys, resumeJourneys, type PauseScopeKind, type ResumePolicy } from "../../jobs/journeys/pause";
 import type { JourneyDeps } from "../../jobs/journeys/types";
+import { allowsLocalhostWebhooks } from "../config.server";
 import { withTransaction } from "../db.server";
 
 export type PublishError = { kind: "not_found" } | { kind: "invalid"; errors: ValidationError[] };
@@ -58,8 +61,10 @@ export async function writeVersion(
   const max = await client.query<{ v: number }>(`select coalesce(max(version), 0)::int as v from journey_versions where shop_id = $1 and journey_id = $2`, [shopId, journeyId]);
   const version = max.rows[0].v + 1;
   // The definition names its row: the interpreter checks enrollments against id@version.
-  const validated = validateJourney({ ...draft, id: journeyId, version });
+  const validated = validateJourney({ ...draft, id: journeyId, version }, { allowLocalhostWebhooks: allowsLocalhostWebhooks() });
   if (!validated.ok) return err({ kind: "invalid" as const, errors: validated.error });
+  const templates = notifyTemplateErrors(validated.value);
+  if (templates.length > 0) return err({ kind: "invalid" as const, errors: templates });
   await client.query(
     `insert into journey_versions (shop_id, journey_id, version, definition, published_by) values ($1, $2, $3, $4, $5)`,
     [shopId, journeyId, version, JSON.stringify(validated.value), actor],
@@ -100,4 +105,20 @@ export function pause(db: pg.Pool, shopId: number, scope: PauseScopeKind, target
 
 export function resume(deps: JourneyDeps, shopId: number, scope: PauseScopeKind, target: string, opts: { policy?: ResumePolicy; actor?: string } = {}) {
   return resumeJourneys(deps, shopId, scope, target, opts);
+}
+
+/** Customers still running on a version older than the live one. */
+export async function runningOnOlderVersions(db: pg.Pool, shopId: number, journeyId: string): Promise<number> {
+  const r = await db.query<{ n: number }>(
+    `select count(*)::int as n from enrollments e join journeys j on j.shop_id = e.shop_id and j.id = e.journey_id
+     where e.shop_id = $1 and e.journey_id = $2 and e.status in ('active', 'waiting') and e.journey_version < j.live_version`, [shopId, journeyId],
+  );
+  return r.rows[0]?.n ?? 0;
+}
+
+/** The merchant's request: move running customers to the live version (jobs/journeys/migrate.ts). */
+export function migrateToLiveVersion(
+  db: pg.Pool, shopId: number, journeyId: string, actor: string, nodeMap?: Record<string, string>,
+): Promise<MigrationResult | null> {
+  return migrateJourneyEnrollments({ db }, shopId, journeyId, { actor, ...(nodeMap ? { nodeMap } : {}) });
 }

@@ -46,6 +46,7 @@ const TONE: Record<string, "critical" | "warning" | "info" | undefined> = { crit
 const KIND: Record<string, string> = {
   channel_failure: "Channel failure", channel_fallback: "Fell back to another channel", send_needs_review: "Send needs review",
   journey_error: "Journey error", notify_merchant: "Journey notification", drop_off: "Sudden drop-off", low_conversion: "Conversion below target",
+  channel_failure_rate: "Channel failure rate", webhook_failed: "Webhook failed", merchant_email_failed: "Notification email failed",
 };
 
 export default function Alerts() {

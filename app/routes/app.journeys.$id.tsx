@@ -18,7 +18,7 @@ import { pool, prisma } from "../db.server";
 import { formatInstant } from "../lib/dates";
 import { journeyAnalytics } from "../models/journey-analytics.server";
 import { getJourneyDetail, holdoutSummary, journeyAuditTrail, listVersionHistory, timeInJourney } from "../models/journey-list.server";
-import { pause, publishJourney, restoreJourneyVersion, resume } from "../models/journeys.server";
+import { migrateToLiveVersion, pause, publishJourney, restoreJourneyVersion, resume, runningOnOlderVersions } from "../models/journeys.server";
 
 export const meta: MetaFunction = () => [{ title: "Journey · Winback" }];
 
@@ -41,13 +41,14 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   if (!detail) throw new Response("Journey not found", { status: 404 });
   // A child route (the editor) is being shown: it loads what it needs itself.
   if (new URL(request.url).pathname.replace(/\/$/, "") !== `/app/journeys/${id}`) return { view: "child" as const };
-  const [shop, analytics, versions, audit, holdout, time] = await Promise.all([
+  const [shop, analytics, versions, audit, holdout, time, olderRunning] = await Promise.all([
     prisma().shop.findUniqueOrThrow({ where: { id: admin.shopId }, select: { timezone: true } }),
     journeyAnalytics(pool(), admin.shopId, id),
     listVersionHistory(pool(), admin.shopId, id),
     journeyAuditTrail(pool(), admin.shopId, id),
     holdoutSummary(pool(), admin.shopId, id),
     timeInJourney(pool(), admin.shopId, id),
+    runningOnOlderVersions(pool(), admin.shopId, id),
   ]);
   const tz = shop.timezone;
   return {
@@ -65,6 +66,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     audit: audit.map((a) => ({ ...a, when: formatInstant(a.at, tz) })),
     holdout,
     time,
+    olderRunning,
   };
 }
 
@@ -109,6 +111,17 @@ export async function action({ request, params }: ActionFunctionArgs): Promise<A
       return r.error.kind === "not_found"
         ? { ok: false, error: `There is no version ${version}.` }
         : { ok: false, error: `Version ${version} no longer passes validation:`, validation: r.error.errors };
+    }
+    case "migrate": {
+      if (detail.liveVersion === null) return { ok: false, error: "Only a published journey has versions to move to." };
+      const r = await migrateToLiveVersion(pool(), admin.shopId, id, actor);
+      if (!r) return { ok: false, error: "Journey not found" };
+      const kept = Object.values(r.kept).reduce((a, b) => a + (b ?? 0), 0);
+      return {
+        ok: true,
+        message: `${r.migrated} customer${r.migrated === 1 ? "" : "s"} moved to version ${r.toVersion}.` +
+          (kept ? ` ${kept} stay on their version (waiting at a step the new version no longer has, or mid-step).` : ""),
+      };
     }
     default:
       return { ok: false, error: `Unknown action "${intent}"` };
@@ -363,6 +376,19 @@ function Detail({ data }: { data: DetailData }) {
                     ),
                   ])}
                 />
+              </div>
+            )}
+            {data.olderRunning > 0 && journey.liveVersion !== null && (
+              <div style={{ padding: 16 }} data-older-running={data.olderRunning}>
+                <Form method="post">
+                  <InlineStack gap="300" blockAlign="center">
+                    <input type="hidden" name="intent" value="migrate" />
+                    <Text as="span">
+                      {count(data.olderRunning)} customer{data.olderRunning === 1 ? " is" : "s are"} still on an older version and will finish there.
+                    </Text>
+                    <Button submit size="slim">{`Move them to v${journey.liveVersion}`}</Button>
+                  </InlineStack>
+                </Form>
               </div>
             )}
           </Card>

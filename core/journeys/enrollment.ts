@@ -62,8 +62,8 @@ export type Effect =
     kind: "update_customer"; idempotencyKey: string; nodeId: string; addTags: string[]; removeTags: string[];
     properties: Record<string, string | number | boolean | null>;
   }
-  | { kind: "call_webhook"; idempotencyKey: string; nodeId: string; url: string }
-  | { kind: "notify_merchant"; idempotencyKey: string; nodeId: string; message: string }
+  | { kind: "call_webhook"; idempotencyKey: string; nodeId: string; url: string; fields: string[] }
+  | { kind: "notify_merchant"; idempotencyKey: string; nodeId: string; message: string; subject?: string; email: boolean }
   /** One step-log row per (enrollment, node, visit): upserted on "entered", closed on "completed". */
   | { kind: "record_step"; nodeId: string; visit: number; phase: "entered" | "completed"; outcome: string | null; at: Date }
   | { kind: "record_assignment"; nodeId: string; assignment: "ab_split" | "holdout"; value: string }

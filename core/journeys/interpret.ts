@@ -174,11 +174,14 @@ function advance(
         nodeId = node.next;
         break;
       case "webhook":
-        effects.push({ kind: "call_webhook", idempotencyKey: key, nodeId: node.id, url: node.url }, step(null));
+        effects.push({ kind: "call_webhook", idempotencyKey: key, nodeId: node.id, url: node.url, fields: [...node.fields] }, step(null));
         nodeId = node.next;
         break;
       case "notify_merchant":
-        effects.push({ kind: "notify_merchant", idempotencyKey: key, nodeId: node.id, message: node.message }, step(null));
+        effects.push({
+          kind: "notify_merchant", idempotencyKey: key, nodeId: node.id, message: node.message, email: node.email,
+          ...(node.subject !== undefined ? { subject: node.subject } : {}),
+        }, step(null));
         nodeId = node.next;
         break;
       case "exit":

@@ -3,6 +3,8 @@
 // so this schema checks shape and leaves graph rules to it.
 import { z } from "zod";
 import { ChannelSchema, PurposeSchema } from "../governance/schema";
+import { segmentNodeSchema } from "../segments/schema";
+import { WEBHOOK_CUSTOMER_FIELDS } from "./webhook-url";
 
 const Id = z.string().min(1);
 const NextId = z.string().optional();
@@ -57,8 +59,10 @@ export const NodeSchema = z.discriminatedUnion("type", [
   z.object({ ...base, type: z.literal("wait"), duration: DurationSchema, next: NextId }),
   z.object({ ...base, type: z.literal("wait_until_local"), localTime: LocalTime, weekdays: z.array(Weekday).default([0, 1, 2, 3, 4, 5, 6]), next: NextId }),
   z.object({ ...base, type: z.literal("wait_for_event"), event: Id, timeout: DurationSchema, onEvent: NextId, onTimeout: NextId }),
-  // The condition's truth is computed by the caller (segment engine) and passed in ctx.
-  z.object({ ...base, type: z.literal("condition"), conditionId: Id, yes: NextId, no: NextId }),
+  // The condition's truth is computed by the caller and passed in ctx: `segment` is any
+  // segment condition tree, evaluated for the customer when the step runs; without it,
+  // conditionId names a segment (membership) or `<channel>_consented`.
+  z.object({ ...base, type: z.literal("condition"), conditionId: Id, segment: segmentNodeSchema.optional(), yes: NextId, no: NextId }),
   z.object({
     ...base, type: z.literal("ab_split"),
     variants: z.array(z.object({ key: Id, weight: z.number(), next: NextId })),
@@ -76,8 +80,10 @@ export const NodeSchema = z.discriminatedUnion("type", [
     properties: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).default({}),
     next: NextId,
   }),
-  z.object({ ...base, type: z.literal("webhook"), url: z.string(), next: NextId }),
-  z.object({ ...base, type: z.literal("notify_merchant"), message: z.string(), next: NextId }),
+  // POSTs ids plus exactly the customer fields chosen here (jobs/journeys/effects/webhook.ts).
+  z.object({ ...base, type: z.literal("webhook"), url: z.string(), fields: z.array(z.enum(WEBHOOK_CUSTOMER_FIELDS)).default([]), next: NextId }),
+  // message (and subject) are Liquid with the customer's variables; email goes to the shop's contact.
+  z.object({ ...base, type: z.literal("notify_merchant"), message: z.string(), subject: z.string().optional(), email: z.boolean().default(true), next: NextId }),
   z.object({ ...base, type: z.literal("exit") }),
 ]);
 export type JourneyNode = z.infer<typeof NodeSchema>;
@@ -109,6 +115,13 @@ export const JourneySchema = z.object({
   stage: z.string().optional(),
   /** Merchant's expected value per enrolled customer (minor units), ranks it until attribution data exists. */
   priorityValue: z.number().int().nonnegative().optional(),
+  /** Health alerts the merchant set (jobs/journeys/health.ts); defaults apply when absent. */
+  alerts: z.object({
+    /** Alert when conversion (converted / finished) falls below this share. */
+    conversionTargetPercent: z.number().min(0).max(100).optional(),
+    /** Finished enrollments needed before the conversion alert may fire. */
+    minSample: z.number().int().positive().optional(),
+  }).optional(),
 });
 export type Journey = z.infer<typeof JourneySchema>;
 export type JourneyInput = z.input<typeof JourneySchema>;

@@ -1,8 +1,15 @@
 // Publish-time validation: a journey may only go live when its graph is sound. Every error
 // names the node (null for journey-level problems) and what is wrong.
 import { err, ok, type Result } from "../result";
+import { validateSegment } from "../segments/validate";
 import { edges, makesTimePass } from "./graph";
 import { JourneySchema, type Journey, type JourneyNode } from "./schema";
+import { checkWebhookUrl, type UrlPolicy } from "./webhook-url";
+
+export interface ValidateOptions {
+  /** Webhooks to localhost are allowed in development and tests only (the shell says which). */
+  allowLocalhostWebhooks?: boolean;
+}
 
 /**
  * A holdout's control share: at least 5% (below it the lift estimate needs more customers
@@ -18,7 +25,7 @@ export interface ValidationError {
   message: string;
 }
 
-export function validateJourney(input: unknown): Result<Journey, ValidationError[]> {
+export function validateJourney(input: unknown, opts: ValidateOptions = {}): Result<Journey, ValidationError[]> {
   const parsed = JourneySchema.safeParse(input);
   if (!parsed.success) {
     const raw = input as { nodes?: { id?: unknown }[] } | null;
@@ -28,11 +35,11 @@ export function validateJourney(input: unknown): Result<Journey, ValidationError
       return { nodeId: typeof id === "string" ? id : null, message: `${i.path.join(".")}: ${i.message}` };
     }));
   }
-  const errors = graphErrors(parsed.data);
+  const errors = graphErrors(parsed.data, { allowLocalhost: opts.allowLocalhostWebhooks ?? false });
   return errors.length > 0 ? err(errors) : ok(parsed.data);
 }
 
-function graphErrors(j: Journey): ValidationError[] {
+function graphErrors(j: Journey, urls: UrlPolicy): ValidationError[] {
   const errors: ValidationError[] = [];
   const byId = new Map<string, JourneyNode>();
   for (const n of j.nodes) {
@@ -46,7 +53,17 @@ function graphErrors(j: Journey): ValidationError[] {
       if (e.to === undefined) errors.push({ nodeId: n.id, message: `missing next for outcome "${e.outcome}"` });
       else if (!byId.has(e.to)) errors.push({ nodeId: n.id, message: `outcome "${e.outcome}" points to missing node "${e.to}"` });
     }
-    errors.push(...nodeErrors(n));
+    errors.push(...nodeErrors(n, urls));
+  }
+
+  // One condition id, one meaning: two nodes may share an inline condition only if it is the same.
+  const trees = new Map<string, string>();
+  for (const n of j.nodes) {
+    if (n.type !== "condition") continue;
+    const tree = JSON.stringify(n.segment ?? null);
+    const seen = trees.get(n.conditionId);
+    if (seen !== undefined && seen !== tree) errors.push({ nodeId: n.id, message: `condition "${n.conditionId}" is defined differently on another node` });
+    else trees.set(n.conditionId, tree);
   }
 
   const reachable = reachableFrom(j.startNodeId, byId);
@@ -88,7 +105,7 @@ function unmeasuredErrors(start: string, byId: Map<string, JourneyNode>): Valida
   return errors;
 }
 
-function nodeErrors(n: JourneyNode): ValidationError[] {
+function nodeErrors(n: JourneyNode, urls: UrlPolicy): ValidationError[] {
   const out: ValidationError[] = [];
   const bad = (message: string) => out.push({ nodeId: n.id, message });
   switch (n.type) {
@@ -114,15 +131,26 @@ function nodeErrors(n: JourneyNode): ValidationError[] {
     case "wait_until_local":
       if (n.weekdays.length === 0) bad("wait until local time needs at least one weekday");
       break;
-    case "webhook":
-      if (!/^https:\/\/[^\s/]+/.test(n.url)) bad("webhook url must be https");
+    case "webhook": {
+      const u = checkWebhookUrl(n.url, urls);
+      if (!u.ok) bad(u.error);
+      break;
+    }
+    case "notify_merchant": {
+      // The Liquid itself is checked on the server (core/journeys/notify.ts) when publishing.
+      if (n.message.trim() === "") bad("notification has no message");
+      break;
+    }
+    case "condition":
+      if (n.segment) {
+        const v = validateSegment(n.segment);
+        if (!v.ok) for (const e of v.error) bad(`condition ${e.path}: ${e.message}`);
+      }
       break;
     case "wait":
     case "wait_for_event":
-    case "condition":
     case "offer":
     case "update_customer":
-    case "notify_merchant":
     case "exit":
       break;
   }

@@ -41,14 +41,15 @@ export const NOT_PAUSED_SQL = (alias: string, channelExpr: string | null) => `no
     ${channelExpr ? `or (p.scope = 'channel' and p.target = ${channelExpr})` : ""}))`;
 
 export async function raiseAlert(
-  db: Queryable, shopId: number, alert: { kind: string; message: string; details?: Record<string, unknown>; dedupeKey?: string; severity?: string },
+  db: Queryable, shopId: number,
+  alert: { kind: string; message: string; details?: Record<string, unknown>; dedupeKey?: string; severity?: string; customerId?: string },
 ): Promise<void> {
   await db.query(
     // Raising an open alert again is a no-op; raising one the merchant resolved opens it again.
-    `insert into alerts (shop_id, kind, severity, message, details, dedupe_key) values ($1, $2, $3, $4, $5, $6)
+    `insert into alerts (shop_id, kind, severity, message, details, dedupe_key, customer_id) values ($1, $2, $3, $4, $5, $6, $7)
      on conflict (shop_id, dedupe_key) do update
        set resolved_at = null, created_at = now(), message = excluded.message, details = excluded.details, severity = excluded.severity
        where alerts.resolved_at is not null`,
-    [shopId, alert.kind, alert.severity ?? "warning", alert.message, JSON.stringify(alert.details ?? {}), alert.dedupeKey ?? null],
+    [shopId, alert.kind, alert.severity ?? "warning", alert.message, JSON.stringify(alert.details ?? {}), alert.dedupeKey ?? null, alert.customerId ?? null],
   );
 }

@@ -3,6 +3,7 @@
 //   event-<shop>-<event>               an event that may trigger, convert or exit journeys
 //   step-<shop>-<enrollment>-<lock>    advance an enrollment from the state it had at <lock>
 //   send-<shop>-<message>[-<at>]       carry out one messages row (again after a deferral)
+//   effect-<shop>-<effect>-<attempt>   one attempt of a journey_effects row (webhook, merchant email)
 import type { QueueSystem } from "../queues";
 
 export const JOURNEYS_QUEUE = "journeys";
@@ -11,6 +12,7 @@ export type JourneyJob =
   | { kind: "event"; shopId: number; eventId: string }
   | { kind: "step"; shopId: number; enrollmentId: string }
   | { kind: "send"; shopId: number; messageId: string }
+  | { kind: "effect"; shopId: number; effectId: string }
   | { kind: "sweep" };
 
 export const eventJobId = (shopId: number, eventId: string) => `event-${shopId}-${eventId}`;
@@ -41,4 +43,9 @@ export async function enqueueStep(qs: QueueSystem, shopId: number, enrollmentId:
 export async function enqueueSend(qs: QueueSystem, shopId: number, messageId: string, at?: Date, now = new Date(), suffix = ""): Promise<void> {
   const delay = at ? Math.max(0, at.getTime() - now.getTime()) : 0;
   await qs.queue<JourneyJob>(JOURNEYS_QUEUE).add("send", { kind: "send", shopId, messageId }, { jobId: sendJobId(shopId, messageId, suffix), delay });
+}
+
+export async function enqueueEffect(qs: QueueSystem, shopId: number, effectId: string, attempt: number, at?: Date, now = new Date()): Promise<void> {
+  const delay = at ? Math.max(0, at.getTime() - now.getTime()) : 0;
+  await qs.queue<JourneyJob>(JOURNEYS_QUEUE).add("effect", { kind: "effect", shopId, effectId }, { jobId: `effect-${shopId}-${effectId}-${attempt}`, delay });
 }

@@ -12,17 +12,20 @@ import type { Journey } from "../../core/journeys/schema";
 import { resolveTimeZone } from "../../core/governance/timezone";
 import { Coalescer, DEFAULT_BATCH } from "./coalesce";
 import { journeyVersion, raiseAlert } from "./definitions";
+import { inlineConditions } from "./effects/conditions";
+import { runEnrollmentEffects } from "./effects/run";
 import { issueEnrollmentOffers } from "./offer";
 import { enqueueSend, enqueueStep } from "./queue";
 import { sendMessage } from "./send-batch";
 import { applyEffects, dueEvent, processEnrollment, TERMINAL, type CustomerRow, type EnrollmentRow, type StepOutcome } from "./step";
 import { clock, type JourneyDeps } from "./types";
 
-/** What a committed step leaves to do: its sends, its timer, its offer codes. */
+/** What a committed step leaves to do: its sends, its timer, its offer codes, its webhook calls and merchant emails. */
 export interface StepAfter {
   sends: string[];
   wake: { lockVersion: number; at: Date } | null;
   offers: boolean;
+  effects: boolean;
 }
 
 export interface BatchStep {
@@ -33,7 +36,7 @@ export interface BatchStep {
 type Row = EnrollmentRow & CustomerRow & { id: string; paused: boolean };
 
 /** Effects the batch writes set-based; an enrollment with any other effect is written by applyEffects. */
-const SET_BASED = new Set<Effect["kind"]>(["record_step", "record_assignment", "send", "schedule_wakeup", "exit", "call_webhook"]);
+const SET_BASED = new Set<Effect["kind"]>(["record_step", "record_assignment", "send", "schedule_wakeup", "exit"]);
 
 /**
  * The transaction only. Returns a result for every id it claimed; ids it did not get (locked
@@ -76,7 +79,10 @@ export async function stepBatch(deps: JourneyDeps, shopId: number, ids: readonly
     const pending: { id: string; after: StepAfter; status: string }[] = [];
     for (const d of due) {
       const id = d.row.id;
-      const result = nextJourneyStep(d.state, d.event, now, contexts.get(id)!);
+      const ctx = contexts.get(id)!;
+      // Condition nodes with an inline segment condition: evaluated for this customer here.
+      Object.assign(ctx.conditions, await inlineConditions(client, shopId, d.row.customer_id, d.journey, now, d.row.shop_tz));
+      const result = nextJourneyStep(d.state, d.event, now, ctx);
       if (!result.ok) {
         const failed = { ...d.state, status: "exited" as const, wakeAt: null, waitingForEvent: null, exitReason: null, error: result.error };
         updates.push({ id, status: "exited", state: JSON.stringify(failed), wake_at: null, ended_at: now.toISOString() });
@@ -89,7 +95,10 @@ export async function stepBatch(deps: JourneyDeps, shopId: number, ids: readonly
       }
       const { state: next, effects } = result.value;
       if (effects.length === 0 && next === d.state) { out.set(id, { outcome: { kind: "unchanged" }, after: null }); continue; }
-      const after: StepAfter = { sends: [], wake: null, offers: effects.some((e) => e.kind === "request_offer_code") };
+      const after: StepAfter = {
+        sends: [], wake: null, offers: effects.some((e) => e.kind === "request_offer_code"),
+        effects: effects.some((e) => e.kind === "call_webhook" || (e.kind === "notify_merchant" && e.email)),
+      };
       if (effects.every((e) => SET_BASED.has(e.kind))) {
         const abVariants = Object.entries(next.assignments).filter(([, v]) => v !== "control" && v !== "treatment").map(([, v]) => v);
         const keys: string[] = [];
@@ -207,6 +216,7 @@ async function carryOut(deps: JourneyDeps, shopId: number, id: string, after: St
   const inline = deps.inline ?? true;
   const now = clock(deps);
   if (after.offers) await issueEnrollmentOffers(deps, shopId, id); // codes exist before their sends go
+  if (after.effects) await runEnrollmentEffects(deps, shopId, id); // webhook calls, merchant emails
   if (inline) await Promise.all(after.sends.map((m) => sendMessage(deps, shopId, m)));
   else for (const m of after.sends) await enqueueSend(deps.qs, shopId, m, undefined, now);
   if (after.wake) {

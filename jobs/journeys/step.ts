@@ -10,6 +10,8 @@ import { conditionIds, nextJourneyStep } from "../../core/journeys/interpret";
 import type { Journey } from "../../core/journeys/schema";
 import { resolveTimeZone } from "../../core/governance/timezone";
 import { journeyVersion, raiseAlert } from "./definitions";
+import { inlineConditions } from "./effects/conditions";
+import { recordMerchantNotification, recordWebhookCall, runEnrollmentEffects } from "./effects/run";
 import { applyUpdateCustomer } from "./effects/update-customer";
 import { enqueueSend, enqueueStep } from "./queue";
 import { issueEnrollmentOffers, recordOfferChoice } from "./offer";
@@ -35,7 +37,7 @@ export async function processEnrollment(
   deps: JourneyDeps, shopId: number, enrollmentId: string, given?: JourneyEvent,
 ): Promise<StepOutcome> {
   const now = clock(deps);
-  const after: { sends: string[]; wake: { lockVersion: number; at: Date } | null; offers?: boolean } = { sends: [], wake: null };
+  const after: { sends: string[]; wake: { lockVersion: number; at: Date } | null; offers?: boolean; effects?: boolean } = { sends: [], wake: null };
   const outcome = await withTransaction(deps.db, async (client) => {
     // The row lock serialises every step of this enrollment; the customer's facts and any
     // pause come along in the same round trip.
@@ -61,6 +63,7 @@ export async function processEnrollment(
     if (!event) return { kind: "not_due" } as const;
 
     const ctx = await stepContext(client, shopId, row.customer_id, row, journey);
+    Object.assign(ctx.conditions, await inlineConditions(client, shopId, row.customer_id, journey, now, row.shop_tz));
     const result = nextJourneyStep(state, event, now, ctx);
     if (!result.ok) {
       const failed = { ...state, status: "exited" as const, wakeAt: null, waitingForEvent: null, exitReason: null, error: result.error };
@@ -78,6 +81,7 @@ export async function processEnrollment(
     if (effects.length === 0 && next === state) return { kind: "unchanged" } as const;
     after.sends = await applyEffects(client, shopId, enrollmentId, row, next, effects, now);
     after.offers = effects.some((e) => e.kind === "request_offer_code");
+    after.effects = effects.some((e) => e.kind === "call_webhook" || (e.kind === "notify_merchant" && e.email));
     const terminal = TERMINAL.has(next.status);
     const wakeAt = next.status === "waiting" && next.wakeAt ? new Date(next.wakeAt) : null;
     await client.query(
@@ -90,6 +94,7 @@ export async function processEnrollment(
   });
   const inline = deps.inline ?? true;
   if (after.offers) await issueEnrollmentOffers(deps, shopId, enrollmentId); // codes exist before their sends go
+  if (after.effects) await runEnrollmentEffects(deps, shopId, enrollmentId); // webhook calls, merchant emails
   for (const id of after.sends) {
     if (inline) await processMessage(deps, shopId, id);
     else await enqueueSend(deps.qs, shopId, id, undefined, now);
@@ -188,13 +193,13 @@ export async function applyEffects(
         await applyUpdateCustomer(client, shopId, row.customer_id, e);
         break;
       case "notify_merchant":
-        await raiseAlert(client, shopId, { kind: "notify_merchant", severity: "info", message: e.message, details: { enrollmentId, nodeId: e.nodeId }, dedupeKey: e.idempotencyKey });
+        await recordMerchantNotification(client, shopId, owner(enrollmentId, row), e, now);
         break;
       case "request_offer_code":
         await recordOfferChoice(client, shopId, { id: enrollmentId, journeyId: row.journey_id, customerId: row.customer_id }, e, now);
         break;
       case "call_webhook":
-        // Not carried out by this round of the engine; the step log records the node.
+        await recordWebhookCall(client, shopId, owner(enrollmentId, row), e, now);
         break;
       case "schedule_wakeup":
       case "exit":
@@ -203,3 +208,6 @@ export async function applyEffects(
   }
   return sends;
 }
+
+const owner = (enrollmentId: string, row: EnrollmentRow) =>
+  ({ enrollmentId, journeyId: row.journey_id, journeyVersion: row.journey_version, customerId: row.customer_id });

@@ -6,6 +6,7 @@
 // shops are left alone.
 import { NOT_PAUSED_SQL } from "./definitions";
 import { handleJourneyEvent, JOURNEY_EVENT_NAMES } from "./events";
+import { processEffect } from "./effects/run";
 import { processMessage } from "./send";
 import { processEnrollment } from "./step";
 import { processEnrollments } from "./step-batch";
@@ -16,6 +17,7 @@ export interface SweepResult {
   events: number;
   enrollments: number;
   messages: number;
+  effects: number;
 }
 
 export async function sweepJourneys(deps: JourneyDeps, opts: { graceMs?: number; limit?: number; concurrency?: number } = {}): Promise<SweepResult> {
@@ -33,6 +35,13 @@ export async function sweepJourneys(deps: JourneyDeps, opts: { graceMs?: number;
          or m.status = 'sending')
        and ${NOT_PAUSED_SQL("m", "m.channel::text")}
      order by m.id limit $2`, [grace, limit],
+  );
+  // Webhook calls and merchant emails: due (first try or retry), or left `calling` by a crash.
+  const effects = await deps.db.query<{ shop_id: number; id: string }>(
+    `select f.shop_id, f.id::text from journey_effects f join shops s on s.id = f.shop_id and s.status = 'installed'
+     where ((f.status in ('queued', 'retrying') and f.next_attempt_at <= now() - make_interval(secs => $1::float8 / 1000)) or f.status = 'calling')
+       and ${NOT_PAUSED_SQL("f", null)}
+     order by f.id limit $2`, [grace, limit],
   );
   // Recent journey-relevant events without a receipt: their job was lost or is stuck, or
   // still waits in a backlog. Newest first, so that in a backlog the sweep and the queue
@@ -64,9 +73,10 @@ export async function sweepJourneys(deps: JourneyDeps, opts: { graceMs?: number;
         }
       })
       : messages.rows.map((r) => () => processMessage(deps, r.shop_id, r.id))),
+    ...effects.rows.map((r) => () => processEffect(deps, r.shop_id, r.id)),
   ];
   await runPool(work, opts.concurrency ?? 4, deps);
-  return { events: events.rows.length, enrollments: enrollments.rows.length, messages: messages.rows.length };
+  return { events: events.rows.length, enrollments: enrollments.rows.length, messages: messages.rows.length, effects: effects.rows.length };
 }
 
 async function runPool(work: (() => Promise<unknown>)[], concurrency: number, deps: JourneyDeps): Promise<void> {

@@ -2,7 +2,9 @@
 // channels (injected behind core/content/channel.ts's interface), a clock and a logger.
 import type pg from "pg";
 import type { Logger } from "pino";
-import type { Channel as CoreChannel, SendReceipt } from "../../core/content/channel";
+import type { Channel as CoreChannel, SendFailure, SendReceipt } from "../../core/content/channel";
+import type { RetryPolicy } from "../../core/journeys/webhook";
+import type { Result } from "../../core/result";
 import type { Channel, Purpose } from "../../core/governance/schema";
 import type { QueueSystem } from "../queues";
 import type { Background, BatchOptions } from "./coalesce";
@@ -66,6 +68,27 @@ export interface JourneyDeps {
    * and the batches fill. Without it (direct calls, tests) the job carries them to the end.
    */
   background?: Background;
+  /** Webhook nodes (jobs/journeys/effects/webhook.ts); without it their calls fail with an alert. */
+  webhooks?: WebhookOptions;
+  /** The merchant's notification email (notify_merchant); without it only the in-app alert is raised. */
+  merchantMail?: MerchantMailer;
+}
+
+export interface WebhookOptions {
+  /** The shop's signing secret (app/models/webhook-secret.server.ts makes one per shop). */
+  secretFor(shopId: number): Promise<string>;
+  /** http(s) to localhost allowed: development and tests only. */
+  allowLocalhost?: boolean;
+  /** Per attempt; a timeout counts as a transient failure. Default 10 s. */
+  timeoutMs?: number;
+  retry?: RetryPolicy;
+  /** DNS (every address for the host); node:dns lookup unless given. */
+  resolve?: (host: string) => Promise<{ address: string; family: number }[]>;
+}
+
+/** Sends a notification to the shop's contact address through the shop's own email channel. */
+export interface MerchantMailer {
+  send(shopId: number, mail: { subject: string; text: string }, idempotencyKey: string): Promise<Result<SendReceipt & { to: string }, SendFailure>>;
 }
 
 export const clock = (deps: Pick<JourneyDeps, "now">): Date => (deps.now ? deps.now() : new Date());

@@ -2,6 +2,7 @@
 import { assertNever } from "../../core/result";
 import { Background } from "./coalesce";
 import { forActiveShop } from "../shop-guard";
+import { processEffect } from "./effects/run";
 import { handleJourneyEvent } from "./events";
 import { JOURNEYS_QUEUE, type JourneyJob } from "./queue";
 import { sendMessage } from "./send-batch";
@@ -36,6 +37,8 @@ export async function processJourneyJob(deps: JourneyDeps, job: JourneyJob, grac
       return forActiveShop(deps.db, job.shopId, () => stepEnrollment(deps, job.shopId, job.enrollmentId));
     case "send":
       return forActiveShop(deps.db, job.shopId, () => sendMessage(deps, job.shopId, job.messageId));
+    case "effect":
+      return forActiveShop(deps.db, job.shopId, () => processEffect(deps, job.shopId, job.effectId));
     case "sweep":
       return sweepJourneys(deps, { graceMs });
     default:

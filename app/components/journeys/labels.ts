@@ -9,7 +9,7 @@ export const STATUS_TONE: Record<JourneyListStatus, "info" | "success" | "warnin
 
 export const POLICY_LABEL: Record<ResumePolicy, string> = {
   send_now: "Send now: carry on at once",
-  skip: "Skip: drop the held messages and carry on",
+  skip: "Skip: drop the messages that came due during the pause and carry on",
   reschedule: "Reschedule: shift them by the length of the pause",
 };
 
