@@ -109,6 +109,11 @@ export const JourneySchema = z.object({
   stage: z.string().optional(),
   /** Merchant's expected value per enrolled customer (minor units), ranks it until attribution data exists. */
   priorityValue: z.number().int().nonnegative().optional(),
+  /**
+   * Where the visual editor placed each node (by node id, and TRIGGER_NODE_ID for the
+   * trigger). Presentation only: the interpreter and validation ignore it.
+   */
+  layout: z.record(z.string(), z.object({ x: z.number(), y: z.number() })).optional(),
 });
 export type Journey = z.infer<typeof JourneySchema>;
 export type JourneyInput = z.input<typeof JourneySchema>;
