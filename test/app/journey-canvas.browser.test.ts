@@ -39,7 +39,11 @@ describe("visual journey editor in a real browser", () => {
   });
 
   const node = (id: string) => `[data-editor-node="${id}"]`;
-  const state = (page: Page, id: string) => page.getAttribute(node(id), "data-node-state");
+  /** Waits for the node to show the state (the check runs as the draft changes). */
+  const expectState = async (page: Page, id: string, want: "valid" | "invalid") => {
+    await page.waitForSelector(`${node(id)}[data-node-state="${want}"]`, { timeout: 5000 })
+      .catch(async () => { throw new Error(`${id} is ${await page.getAttribute(node(id), "data-node-state")}, expected ${want}`); });
+  };
   /** Drags from one handle to another the way a merchant does, with the mouse. */
   async function drag(page: Page, fromNode: string, handle: string, toNode: string) {
     const from = await page.locator(`.react-flow__handle[data-nodeid="${fromNode}"][data-handleid="${handle}"]`).boundingBox();
@@ -51,6 +55,7 @@ describe("visual journey editor in a real browser", () => {
     await page.mouse.up();
     await page.waitForSelector(`.react-flow__edge[data-id="${fromNode}->${handle}"], .react-flow__edge[data-testid="rf__edge-${fromNode}->${handle}"]`);
   }
+  const field = (page: Page, nodeId: string, label: string) => page.locator(`[data-node-form="${nodeId}"]`).getByLabel(label, { exact: true });
   const edgeCount = (page: Page) => page.locator(".react-flow__edge").count();
 
   it("builds, checks, saves, publishes and reloads a journey drawn on the canvas", async () => {
@@ -62,7 +67,7 @@ describe("visual journey editor in a real browser", () => {
     await page.waitForSelector(node(TRIGGER_NODE_ID));
     await page.waitForLoadState("networkidle");
     // No steps yet: the journey cannot be published, and says why on the trigger.
-    expect(await state(page, TRIGGER_NODE_ID)).toBe("invalid");
+    await expectState(page, TRIGGER_NODE_ID, "invalid");
     expect(await page.isDisabled("button:has-text('Publish')")).toBe(true);
 
     // Palette: a branch first (it becomes the start), then a message and an exit.
@@ -91,26 +96,33 @@ describe("visual journey editor in a real browser", () => {
     await drag(page, "send-1", "next", "exit-1");
     expect(await edgeCount(page)).toBe(4);
 
-    // The publish validation's problems show on the nodes they name.
-    expect(await state(page, "send-1")).toBe("invalid");
-    expect(await page.textContent(`${node("send-1")} [data-node-errors]`)).toContain("send has no content");
-    expect(await state(page, "condition-1")).toBe("invalid");
-    expect(await state(page, "exit-1")).toBe("valid");
-    expect(await state(page, TRIGGER_NODE_ID)).toBe("valid");
+    // The publish validation's problems show on the nodes they name: the branch has no
+    // condition yet (the schema's check, which comes first), and the others are fine so far.
+    await expectState(page, "condition-1", "invalid");
+    expect(await page.textContent(`${node("condition-1")} [data-node-errors]`)).toContain("conditionId");
+    await expectState(page, "exit-1", "valid");
     expect(await page.isDisabled("button:has-text('Publish')")).toBe(true);
 
-    // Fixed in the forms, from the shop's own messages (of the node's channel) and segments.
+    // Fixed in the forms, from the shop's own segments and messages (of the node's channel).
+    await page.click(`${node("condition-1")} >> text=Branch (condition)`);
+    await page.waitForSelector("[data-node-form='condition-1']");
+    expect(await page.textContent("[data-node-form='condition-1'] [data-form-error]")).toContain("conditionId");
+    await field(page, "condition-1", "Condition").selectOption(segmentId);
+    await expectState(page, "condition-1", "valid");
+    // Now the graph checks run: the message has no content yet.
+    await expectState(page, "send-1", "invalid");
+    expect(await page.textContent(`${node("send-1")} [data-node-errors]`)).toContain("send has no content");
+    await expectState(page, TRIGGER_NODE_ID, "valid");
+    expect(await page.isDisabled("button:has-text('Publish')")).toBe(true);
     await page.click(`${node("send-1")} >> text=Send message`);
     await page.waitForSelector("[data-node-form='send-1']");
     const messages = await page.locator("[data-node-form='send-1'] select").nth(1).locator("option").allTextContents();
     expect(messages).toEqual(["Choose a message", "Welcome back (v1)"]);
-    await page.getByLabel("Message").selectOption("welcome-back");
-    expect(await state(page, "send-1")).toBe("valid");
+    await field(page, "send-1", "Message").selectOption("welcome-back");
+    await expectState(page, "send-1", "valid");
     await page.click(`${node("condition-1")} >> text=Branch (condition)`);
     await page.waitForSelector("[data-node-form='condition-1']");
-    await page.getByLabel("Condition").selectOption(segmentId);
-    expect(await state(page, "condition-1")).toBe("valid");
-    await page.getByLabel("Label").fill("VIP?");
+    await field(page, "condition-1", "Label").fill("VIP?");
 
     // The offer picker lists the shop's offers (checked, then the node is removed again).
     await page.click("button[aria-label='Add Offer']");
@@ -123,10 +135,10 @@ describe("visual journey editor in a real browser", () => {
     expect(await page.isDisabled("button:has-text('Publish')")).toBe(false);
 
     // The Advanced tab edits the same draft.
-    await page.click("button:has-text('Advanced (JSON)')");
-    const json = JSON.parse(await page.getByLabel("Definition (JSON)").inputValue()) as Record<string, unknown>;
+    await page.click("button:visible:has-text('Advanced (JSON)')");
+    const json = JSON.parse(await page.getByLabel("Definition (JSON)", { exact: true }).inputValue()) as Record<string, unknown>;
     expect(json.startNodeId).toBe("condition-1");
-    await page.click("button:has-text('Canvas')");
+    await page.click("button:visible:has-text('Canvas')");
     await page.waitForSelector(node("condition-1"));
 
     await page.click("button:has-text('Save draft')");
@@ -157,7 +169,7 @@ describe("visual journey editor in a real browser", () => {
     await page.reload();
     await page.waitForSelector(node("exit-1"));
     expect(await edgeCount(page)).toBe(4);
-    for (const n of ["condition-1", "send-1", "exit-1", TRIGGER_NODE_ID]) expect(await state(page, n)).toBe("valid");
+    for (const n of ["condition-1", "send-1", "exit-1", TRIGGER_NODE_ID]) await expectState(page, n, "valid");
     const layoutAfter = await page.evaluate(() => [...document.querySelectorAll("[data-editor-node]")].map((e) => e.getAttribute("data-editor-node")).sort());
     expect(layoutAfter).toEqual([TRIGGER_NODE_ID, "condition-1", "exit-1", "send-1"].sort());
     expect(errors).toEqual([]);
