@@ -8,7 +8,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useActionData, useLoaderData, useNavigation, useSubmit } from "@remix-run/react";
 import { Badge, Banner, BlockStack, Button, Card, InlineStack, Layout, Page, SkeletonBodyText, Tabs, Text, TextField } from "@shopify/polaris";
-import xyflowStyles from "@xyflow/react/dist/style.css?url";
 import { lazy, Suspense, useCallback, useEffect, useMemo, useState, type ReactNode } from "react";
 import { draftNodes, replaceNode, removeNode, TRIGGER_NODE_ID, type DraftJourney, type DraftNode } from "../../core/journeys/graph-layout";
 import { validateJourney, type ValidationError } from "../../core/journeys/validate";
@@ -19,12 +18,12 @@ import { journeyEditorChoices } from "../models/journey-editor.server";
 import { publishJourney, updateJourneyDraft } from "../models/journeys.server";
 import { JourneyForm, NodeForm } from "../components/journeys/JourneyForms";
 import type { Selection } from "../components/journeys/JourneyCanvas";
+import { CONSENT_CONDITIONS } from "../components/journeys/editor-choices";
 
 // The canvas module (and @xyflow/react with it) is fetched in the browser only, after hydration.
 const JourneyCanvas = lazy(() => import("../components/journeys/JourneyCanvas"));
 
 export const meta: MetaFunction = () => [{ title: "Edit journey · Winback" }];
-export const links = () => [{ rel: "stylesheet", href: xyflowStyles }];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const admin = await requireAdmin(request);
@@ -110,9 +109,12 @@ export default function JourneyEditor() {
   const problems = useMemo(() => problemsByNode(errors, nodeIds), [errors, nodeIds]);
   const journeyErrors = problems.get(TRIGGER_NODE_ID) ?? [];
 
+  const names = useMemo(() => new Map<string, string>([...CONSENT_CONDITIONS, ...choices.segments, ...choices.contents, ...choices.offers].map((c) => [c.value, c.label])), [choices]);
+  const [savedText, setSavedText] = useState(initial);
+  const dirty = text !== savedText;
   const busy = navigation.state !== "idle";
   const submit = useSubmit();
-  const send = (intent: "save" | "publish") => submit({ intent, definition: text }, { method: "post" });
+  const send = (intent: "save" | "publish") => { setSavedText(text); submit({ intent, definition: text }, { method: "post" }); };
   const selected: DraftNode | undefined = selection?.kind === "node" ? nodes.find((n) => n.id === selection.id) : undefined;
 
   return (
@@ -136,6 +138,7 @@ export default function JourneyEditor() {
                 {errors.length === 0
                   ? <Badge tone="success">Ready to publish</Badge>
                   : <span data-problem-count={errors.length}><Badge tone="critical">{`${errors.length} problem${errors.length > 1 ? "s" : ""} to fix before publishing`}</Badge></span>}
+                {dirty && <span data-dirty><Badge tone="attention">Unsaved changes</Badge></span>}
               </InlineStack>
               <InlineStack gap="200">
                 <Button onClick={() => send("save")} disabled={!parsed.ok} loading={busy && navigation.formData?.get("intent") === "save"}>Save draft</Button>
@@ -156,7 +159,7 @@ export default function JourneyEditor() {
                   <ClientOnly fallback={<SkeletonBodyText lines={12} />}>
                     {() => (
                       <Suspense fallback={<SkeletonBodyText lines={12} />}>
-                        <JourneyCanvas draft={draft} errors={problems} selection={selection} onSelect={setSelection} onChange={change} />
+                        <JourneyCanvas draft={draft} names={names} errors={problems} selection={selection} onSelect={setSelection} onChange={change} />
                       </Suspense>
                     )}
                   </ClientOnly>

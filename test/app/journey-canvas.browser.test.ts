@@ -92,9 +92,13 @@ describe("visual journey editor in a real browser", () => {
     expect(await page.textContent(`${node("condition-1")} [data-outcome-label="yes"]`)).toBe("true");
     expect(await page.textContent(`${node("condition-1")} [data-outcome-label="no"]`)).toBe("false");
     await drag(page, "condition-1", "yes", "send-1");
+    // An outcome leads to one place: dragging it again moves the connection.
+    await drag(page, "condition-1", "no", "send-1");
     await drag(page, "condition-1", "no", "exit-1");
     await drag(page, "send-1", "next", "exit-1");
     expect(await edgeCount(page)).toBe(4);
+    expect(await page.getAttribute('.react-flow__edge[data-id="condition-1->no"]', "aria-label")).toBe("Edge from condition-1 to exit-1");
+    await page.click("button:has-text('Auto-layout')");
 
     // The publish validation's problems show on the nodes they name: the branch has no
     // condition yet (the schema's check, which comes first), and the others are fine so far.
@@ -123,6 +127,9 @@ describe("visual journey editor in a real browser", () => {
     await page.click(`${node("condition-1")} >> text=Branch (condition)`);
     await page.waitForSelector("[data-node-form='condition-1']");
     await field(page, "condition-1", "Label").fill("VIP?");
+    expect(await page.textContent(`${node("condition-1")} [data-node-label]`)).toBe("VIP?");
+    expect(await page.textContent(node("condition-1"))).toContain("VIP");
+    expect(await page.textContent(node("send-1"))).toContain("email · Welcome back (v1)");
 
     // The offer picker lists the shop's offers (checked, then the node is removed again).
     await page.click("button[aria-label='Add Offer']");
@@ -141,8 +148,10 @@ describe("visual journey editor in a real browser", () => {
     await page.click("button:visible:has-text('Canvas')");
     await page.waitForSelector(node("condition-1"));
 
+    expect(await page.locator("[data-dirty]").count()).toBe(1);
     await page.click("button:has-text('Save draft')");
     await page.waitForSelector("[data-editor-result=ok]");
+    expect(await page.locator("[data-dirty]").count()).toBe(0);
     expect(await page.textContent("[data-editor-result=ok]")).toBe("Draft saved.");
     await page.click("button:has-text('Publish')");
     await page.waitForSelector("[data-editor-result=ok]:has-text('Published')");
@@ -163,7 +172,12 @@ describe("visual journey editor in a real browser", () => {
     expect(draft).toMatchObject(expected);
     expect(definition).toMatchObject({ ...expected, name: "Drawn journey", trigger: { kind: "order_placed" }, version: 1 });
     // Positions are saved with it, for every node and the trigger.
-    expect(Object.keys(definition.layout as object).sort()).toEqual([TRIGGER_NODE_ID, "condition-1", "exit-1", "send-1"].sort());
+    const layout = definition.layout as Record<string, { x: number; y: number }>;
+    expect(Object.keys(layout).sort()).toEqual([TRIGGER_NODE_ID, "condition-1", "exit-1", "send-1"].sort());
+    // Auto-laid out in layers: each step below the one before it.
+    expect(layout[TRIGGER_NODE_ID].y).toBeLessThan(layout["condition-1"].y);
+    expect(layout["condition-1"].y).toBeLessThan(layout["send-1"].y);
+    expect(layout["send-1"].y).toBeLessThan(layout["exit-1"].y);
 
     // Reload: the canvas draws the stored journey, connections and all, with nothing to fix.
     await page.reload();

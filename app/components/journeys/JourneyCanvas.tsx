@@ -1,5 +1,5 @@
 // The journey as a graph canvas (@xyflow/react), client-only: the route loads this module
-// lazily after hydration. The draft stays the one source of truth: every gesture (add from the
+// lazily after hydration (its stylesheet comes with the chunk). The draft stays the one source of truth: every gesture (add from the
 // palette, drag a node, drag from an outcome handle to a node, delete) becomes a draft edit
 // through core/journeys/graph-layout.ts, and the canvas is redrawn from the draft. Problems
 // from the publish validation are drawn on the node they name.
@@ -7,6 +7,7 @@ import {
   Background, Controls, Handle, MarkerType, Position, ReactFlow, ReactFlowProvider, applyNodeChanges, useReactFlow,
   type Connection, type Edge, type EdgeChange, type Node, type NodeChange, type NodeProps,
 } from "@xyflow/react";
+import "@xyflow/react/dist/style.css";
 import { BlockStack, Button, InlineStack, Text } from "@shopify/polaris";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import {
@@ -24,9 +25,11 @@ export interface JourneyCanvasProps {
   selection: Selection;
   onSelect: (s: Selection) => void;
   onChange: (d: DraftJourney) => void;
+  /** Display names for the ids nodes hold (segments, messages, offers). */
+  names?: ReadonlyMap<string, string>;
 }
 
-type FlowData = { kind: string; title: string; summary: string; outcomes: Outcome[]; errors: string[] };
+type FlowData = { kind: string; title: string; label: string; summary: string; outcomes: Outcome[]; errors: string[] };
 type FlowNode = Node<FlowData, "journey">;
 
 const NODE_WIDTH = 210;
@@ -38,18 +41,19 @@ const dur = (v: unknown) => {
 };
 
 /** One line saying what the node does. */
-function summary(g: GraphNode): string {
+function summary(g: GraphNode, names: ReadonlyMap<string, string>): string {
   const n = g.data;
+  const name = (v: unknown) => (typeof v === "string" ? names.get(v) ?? v : "");
   switch (g.kind) {
-    case "trigger": return [str(n.kind).replace(/_/g, " ") || "no trigger yet", str(n.segmentId) || str(n.name)].filter(Boolean).join(": ");
-    case "send": return `${str(n.channel)} · ${str(n.contentId) || "no message"}`;
+    case "trigger": return [str(n.kind).replace(/_/g, " ") || "no trigger yet", name(n.segmentId) || str(n.name)].filter(Boolean).join(": ");
+    case "send": return `${str(n.channel)} · ${name(n.contentId) || "no message"}`;
     case "wait": return dur(n.duration);
     case "wait_until_local": return `until ${str(n.localTime)}`;
     case "wait_for_event": return `${str(n.event) || "no event"} or ${dur(n.timeout)}`;
-    case "condition": return str(n.conditionId) || "no condition";
+    case "condition": return name(n.conditionId) || "no condition";
     case "ab_split": return `${Array.isArray(n.variants) ? n.variants.length : 0} variants`;
     case "holdout": return `${String(n.controlPercent ?? "?")}% control`;
-    case "offer": return str(n.offerId) || "no offer";
+    case "offer": return name(n.offerId) || "no offer";
     case "webhook": return str(n.url);
     case "notify_merchant": return str(n.message) || "no message";
     case "update_customer": return `tags +${Array.isArray(n.addTags) ? n.addTags.length : 0} −${Array.isArray(n.removeTags) ? n.removeTags.length : 0}`;
@@ -69,6 +73,7 @@ function JourneyNodeView({ id, data, selected }: NodeProps<FlowNode>) {
       }}>
       {data.kind !== "trigger" && <Handle type="target" position={Position.Top} id="in" />}
       <div style={{ fontWeight: 650 }}>{data.title}</div>
+      {data.label && <div data-node-label style={{ fontStyle: "italic" }}>{data.label}</div>}
       <div style={{ color: "#616161" }}>{id === TRIGGER_NODE_ID ? "" : id}</div>
       {data.summary && <div style={{ overflow: "hidden", textOverflow: "ellipsis", whiteSpace: "nowrap" }}>{data.summary}</div>}
       {invalid && (
@@ -91,7 +96,9 @@ function JourneyNodeView({ id, data, selected }: NodeProps<FlowNode>) {
 
 const NODE_TYPES = { journey: JourneyNodeView };
 
-function toFlowNodes(draft: DraftJourney, errors: ReadonlyMap<string, string[]>, selection: Selection, prev: readonly FlowNode[]): FlowNode[] {
+function toFlowNodes(
+  draft: DraftJourney, errors: ReadonlyMap<string, string[]>, selection: Selection, names: ReadonlyMap<string, string>, prev: readonly FlowNode[],
+): FlowNode[] {
   const before = new Map(prev.map((n) => [n.id, n]));
   return journeyToGraph(draft).nodes.map((g) => ({
     ...before.get(g.id),
@@ -103,18 +110,21 @@ function toFlowNodes(draft: DraftJourney, errors: ReadonlyMap<string, string[]>,
     data: {
       kind: g.kind,
       title: g.kind === "trigger" ? "Trigger" : NODE_KIND_LABELS[g.kind as NodeType] ?? g.kind,
-      summary: summary(g),
+      label: g.kind !== "trigger" && typeof g.data.label === "string" ? g.data.label : "",
+      summary: summary(g, names),
       outcomes: g.outcomes,
       errors: errors.get(g.id) ?? [],
     },
   }));
 }
 
-function Canvas({ draft, errors, selection, onSelect, onChange }: JourneyCanvasProps) {
+const NO_NAMES: ReadonlyMap<string, string> = new Map();
+
+function Canvas({ draft, errors, selection, onSelect, onChange, names = NO_NAMES }: JourneyCanvasProps) {
   const flow = useReactFlow<FlowNode, Edge>();
   const wrapper = useRef<HTMLDivElement>(null);
-  const [nodes, setNodes] = useState<FlowNode[]>(() => toFlowNodes(draft, errors, selection, []));
-  useEffect(() => setNodes((prev) => toFlowNodes(draft, errors, selection, prev)), [draft, errors, selection]);
+  const [nodes, setNodes] = useState<FlowNode[]>(() => toFlowNodes(draft, errors, selection, names, []));
+  useEffect(() => setNodes((prev) => toFlowNodes(draft, errors, selection, names, prev)), [draft, errors, selection, names]);
 
   const graph = useMemo(() => journeyToGraph(draft), [draft]);
   const edges: Edge[] = useMemo(() => graph.edges.map((e) => {
