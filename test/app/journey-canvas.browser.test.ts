@@ -83,6 +83,9 @@ describe("visual journey editor in a real browser", () => {
     await page.waitForSelector(node("webhook-1"));
     await page.click("button:has-text('Delete node')");
     await page.waitForSelector(node("webhook-1"), { state: "detached" });
+    // Not joined up yet: the validation says so on the node (schema and graph problems together).
+    await expectState(page, "send-1", "invalid");
+    expect(await page.textContent(`${node("send-1")} [data-node-errors]`)).toContain("unreachable from the start node");
     // The first step is joined to the trigger already; tidy up so every handle is in view.
     expect(await edgeCount(page)).toBe(1);
     await page.click("button:has-text('Auto-layout')");

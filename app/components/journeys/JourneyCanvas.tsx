@@ -11,7 +11,7 @@ import "@xyflow/react/dist/style.css";
 import { BlockStack, Button, InlineStack, Text } from "@shopify/polaris";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import {
-  addNode, applyAutoLayout, connect, freeNodeId, journeyToGraph, newNode, NODE_KIND_LABELS, NODE_KINDS, removeNode,
+  addNode, applyAutoLayout, connect, freeNodeId, journeyToGraph, LAYER_GAP, newNode, NODE_KIND_LABELS, NODE_KINDS, removeNode,
   TRIGGER_NODE_ID, withPositions, type DraftJourney, type GraphNode, type Outcome,
 } from "../../../core/journeys/graph-layout";
 import type { NodeType } from "../../../core/journeys/schema";
@@ -138,6 +138,13 @@ function Canvas({ draft, errors, selection, onSelect, onChange, names = NO_NAMES
     };
   }), [graph, selection]);
 
+  // On opening, fit the first layers so a long journey starts readable at its trigger;
+  // "Fit to screen" shows all of it.
+  const [initialView] = useState(() => {
+    const top = Math.min(...graph.nodes.map((n) => n.position.y));
+    return { padding: 0.15, maxZoom: 1, nodes: graph.nodes.filter((n) => n.position.y <= top + 4 * LAYER_GAP).map((n) => ({ id: n.id })) };
+  });
+
   const onNodesChange = useCallback((changes: NodeChange<FlowNode>[]) => {
     setNodes((ns) => applyNodeChanges(changes.filter((c) => c.type !== "remove" && c.type !== "select"), ns));
   }, []);
@@ -192,7 +199,7 @@ function Canvas({ draft, errors, selection, onSelect, onChange, names = NO_NAMES
           {selection?.kind === "edge" ? "Delete connection" : "Delete node"}
         </Button>
       </InlineStack>
-      <div ref={wrapper} data-journey-canvas style={{ height: 620, border: "1px solid #e3e3e3", borderRadius: 8, background: "#fafafa" }}>
+      <div ref={wrapper} data-journey-canvas style={{ height: 680, border: "1px solid #e3e3e3", borderRadius: 8, background: "#fafafa" }}>
         <ReactFlow<FlowNode, Edge>
           nodes={nodes}
           edges={edges}
@@ -208,7 +215,7 @@ function Canvas({ draft, errors, selection, onSelect, onChange, names = NO_NAMES
           onDelete={({ nodes: ns, edges: es }) => deleteSelection(ns.map((n) => n.id), es.map((e) => e.id))}
           deleteKeyCode={["Backspace", "Delete"]}
           fitView
-          fitViewOptions={{ padding: 0.15, maxZoom: 1 }}
+          fitViewOptions={initialView}
           minZoom={0.2}
         >
           <Background />
