@@ -88,6 +88,14 @@ describe("visual journey editor in a real browser", () => {
     expect(await page.textContent(`${node("send-1")} [data-node-errors]`)).toContain("unreachable from the start node");
     // The first step is joined to the trigger already; tidy up so every handle is in view.
     expect(await edgeCount(page)).toBe(1);
+    // A connection is selected by its label and deleted; the branch then lacks that outcome.
+    await page.click('.react-flow__edge[data-id="condition-1->no"] .react-flow__edge-text');
+    await page.click("button:has-text('Delete connection')");
+    await page.waitForSelector('.react-flow__edge[data-id="condition-1->no"]', { state: "detached" });
+    await expectState(page, "condition-1", "invalid");
+    expect(await page.textContent(`${node("condition-1")} [data-node-errors]`)).toContain('missing next for outcome "no"');
+    await drag(page, "condition-1", "no", "exit-1");
+    expect(await edgeCount(page)).toBe(4);
     await page.click("button:has-text('Auto-layout')");
     await page.waitForTimeout(300);
 
