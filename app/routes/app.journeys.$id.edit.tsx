@@ -76,11 +76,16 @@ function problemsByNode(errors: readonly ValidationError[], nodeIds: ReadonlySet
   const out = new Map<string, string[]>();
   for (const e of errors) {
     const at = e.nodeId !== null && nodeIds.has(e.nodeId) ? e.nodeId : TRIGGER_NODE_ID;
-    const message = e.nodeId !== null && !nodeIds.has(e.nodeId) && at === TRIGGER_NODE_ID && e.message === "start node does not exist"
-      ? "connect the trigger to the first step" : e.message;
-    out.set(at, [...(out.get(at) ?? []), message]);
+    out.set(at, [...(out.get(at) ?? []), plainMessage(e.message, at !== TRIGGER_NODE_ID)]);
   }
   return out;
+}
+
+/** A schema message as the merchant reads it on a node: the field, without the path to the node. */
+function plainMessage(message: string, onNode: boolean): string {
+  const m = onNode ? message.replace(/^nodes\.\d+\./, "") : message;
+  const required = /^([\w.]+): Too small: expected string to have >=1 characters$/.exec(m);
+  return required ? `${required[1]} is required` : m;
 }
 
 const TABS = [{ id: "canvas", content: "Canvas" }, { id: "advanced", content: "Advanced (JSON)" }];

@@ -305,8 +305,9 @@ export const COLUMN_GAP = 260;
  * A layered layout, top to bottom: the trigger on layer 0; each node one layer below its
  * deepest predecessor once edges that close a loop (found by depth-first search from the
  * trigger, outcomes in order) are set aside; nodes nothing reaches start their own trees
- * after. Within a layer nodes keep depth-first order, centred on x = 0. Deterministic: the
- * same definition always gives the same positions.
+ * after. An edge that skips layers holds a place in each layer it crosses. Within a layer
+ * nodes are ordered by where their predecessors stand (ties in depth-first order), centred on
+ * x = 0. Deterministic: the same definition always gives the same positions.
  */
 export function autoLayout(def: DraftJourney): Record<string, Position> {
   const nodes = draftNodes(def);
@@ -362,14 +363,44 @@ export function autoLayout(def: DraftJourney): Record<string, Position> {
     }
   }
 
+  // An edge that skips layers gets a placeholder in each layer it crosses, so it has a
+  // column of its own instead of running under the nodes between.
+  const rank = new Map<string, number>(all.map((id) => [id, order.get(id)!]));
+  const preds = new Map<string, string[]>();
+  const addPred = (w: string, v: string) => preds.set(w, [...(preds.get(w) ?? []), v]);
   const layers = new Map<number, string[]>();
+  const place = (id: string, l: number) => layers.set(l, [...(layers.get(l) ?? []), id]);
+  for (const id of all) place(id, layer.get(id)!);
   for (const id of all) {
-    const l = layer.get(id)!;
-    layers.set(l, [...(layers.get(l) ?? []), id]);
+    for (const w of new Set(forward(id))) {
+      let from = id;
+      for (let l = layer.get(id)! + 1; l < layer.get(w)!; l++) {
+        const dummy = `\u0000${id}\u0000${w}\u0000${l}`;
+        rank.set(dummy, order.get(w)!);
+        place(dummy, l);
+        addPred(dummy, from);
+        from = dummy;
+      }
+      addPred(w, from);
+    }
   }
+
+  // One sweep down: each layer ordered by the mean place of what leads into it (ties: depth-first order).
+  const index = new Map<string, number>();
   const out: Record<string, Position> = {};
-  for (const [l, ids] of layers) {
-    ids.forEach((id, i) => { out[id] = { x: Math.round((i - (ids.length - 1) / 2) * COLUMN_GAP), y: l * LAYER_GAP }; });
+  for (const l of [...layers.keys()].sort((a, b) => a - b)) {
+    const ids = layers.get(l)!;
+    const bary = (id: string) => {
+      // Every predecessor sits in an earlier layer, already placed.
+      const ps = (preds.get(id) ?? []).filter((p) => index.has(p));
+      return ps.length === 0 ? Number.POSITIVE_INFINITY : ps.reduce((sum, p) => sum + index.get(p)!, 0) / ps.length;
+    };
+    const keyed = ids.map((id) => ({ id, b: bary(id), r: rank.get(id)! }));
+    keyed.sort((a, b) => (a.b === b.b ? a.r - b.r : a.b < b.b ? -1 : 1));
+    keyed.forEach(({ id }, i) => {
+      index.set(id, i - (keyed.length - 1) / 2);
+      if (!id.startsWith("\u0000")) out[id] = { x: Math.round((i - (keyed.length - 1) / 2) * COLUMN_GAP), y: l * LAYER_GAP };
+    });
   }
   return out;
 }

@@ -88,14 +88,6 @@ describe("visual journey editor in a real browser", () => {
     expect(await page.textContent(`${node("send-1")} [data-node-errors]`)).toContain("unreachable from the start node");
     // The first step is joined to the trigger already; tidy up so every handle is in view.
     expect(await edgeCount(page)).toBe(1);
-    // A connection is selected by its label and deleted; the branch then lacks that outcome.
-    await page.click('.react-flow__edge[data-id="condition-1->no"] .react-flow__edge-text');
-    await page.click("button:has-text('Delete connection')");
-    await page.waitForSelector('.react-flow__edge[data-id="condition-1->no"]', { state: "detached" });
-    await expectState(page, "condition-1", "invalid");
-    expect(await page.textContent(`${node("condition-1")} [data-node-errors]`)).toContain('missing next for outcome "no"');
-    await drag(page, "condition-1", "no", "exit-1");
-    expect(await edgeCount(page)).toBe(4);
     await page.click("button:has-text('Auto-layout')");
     await page.waitForTimeout(300);
 
@@ -109,22 +101,34 @@ describe("visual journey editor in a real browser", () => {
     await drag(page, "send-1", "next", "exit-1");
     expect(await edgeCount(page)).toBe(4);
     expect(await page.getAttribute('.react-flow__edge[data-id="condition-1->no"]', "aria-label")).toBe("Edge from condition-1 to exit-1");
+    // Laid out in layers now that it is joined up.
     await page.click("button:has-text('Auto-layout')");
+    await page.waitForTimeout(300);
+    // A connection is selected (from the keyboard) and deleted; the branch then lacks that outcome.
+    await page.focus('.react-flow__edge[data-id="condition-1->no"]');
+    await page.keyboard.press("Enter");
+    await page.waitForSelector('.react-flow__edge.selected[data-id="condition-1->no"]');
+    await page.click("button:has-text('Delete connection')");
+    await page.waitForSelector('.react-flow__edge[data-id="condition-1->no"]', { state: "detached" });
+    await expectState(page, "condition-1", "invalid");
+    expect(await page.textContent(`${node("condition-1")} [data-node-errors]`)).toContain('missing next for outcome "no"');
+    await drag(page, "condition-1", "no", "exit-1");
+    expect(await edgeCount(page)).toBe(4);
 
     // The publish validation's problems show on the nodes they name: the branch has no
-    // condition yet (the schema's check, which comes first), and the others are fine so far.
+    // condition yet, and the exit is fine.
     await expectState(page, "condition-1", "invalid");
-    expect(await page.textContent(`${node("condition-1")} [data-node-errors]`)).toContain("conditionId");
+    expect(await page.textContent(`${node("condition-1")} [data-node-errors]`)).toContain("conditionId is required");
     await expectState(page, "exit-1", "valid");
     expect(await page.isDisabled("button:has-text('Publish')")).toBe(true);
 
     // Fixed in the forms, from the shop's own segments and messages (of the node's channel).
     await page.click(`${node("condition-1")} >> text=Branch (condition)`);
     await page.waitForSelector("[data-node-form='condition-1']");
-    expect(await page.textContent("[data-node-form='condition-1'] [data-form-error]")).toContain("conditionId");
+    expect(await page.textContent("[data-node-form='condition-1'] [data-form-error]")).toContain("conditionId is required");
     await field(page, "condition-1", "Condition").selectOption(segmentId);
     await expectState(page, "condition-1", "valid");
-    // Now the graph checks run: the message has no content yet.
+    // With the schema satisfied the node checks run too: the message has no content yet.
     await expectState(page, "send-1", "invalid");
     expect(await page.textContent(`${node("send-1")} [data-node-errors]`)).toContain("send has no content");
     await expectState(page, TRIGGER_NODE_ID, "valid");

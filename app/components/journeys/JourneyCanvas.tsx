@@ -78,7 +78,8 @@ function JourneyNodeView({ id, data, selected }: NodeProps<FlowNode>) {
       {data.summary && <div style={{ overflow: "hidden", textOverflow: "ellipsis", whiteSpace: "nowrap" }}>{data.summary}</div>}
       {invalid && (
         <ul data-node-errors style={{ margin: "4px 0 0", paddingLeft: 14, color: "#c70a24" }}>
-          {data.errors.map((e, i) => <li key={i}>{e}</li>)}
+          {data.errors.slice(0, 2).map((e, i) => <li key={i}>{e}</li>)}
+          {data.errors.length > 2 && <li>{`${data.errors.length - 2} more (see the form)`}</li>}
         </ul>
       )}
       {data.outcomes.map((o, i) => {

@@ -129,6 +129,22 @@ describe("auto-layout", () => {
     }
   });
 
+  it("gives an edge that skips a layer its own column", () => {
+    // The canvas test's journey: the branch's false outcome skips the message's layer.
+    const def: DraftJourney = {
+      startNodeId: "c",
+      nodes: [
+        { id: "c", type: "condition", conditionId: "x", yes: "s", no: "e" },
+        { id: "s", type: "send", channel: "email", contentId: "m", purpose: "promotional", next: "e" },
+        { id: "e", type: "exit" },
+      ],
+    };
+    const p = autoLayout(def);
+    expect([p.c.y, p.s.y, p.e.y]).toEqual([LAYER_GAP, 2 * LAYER_GAP, 3 * LAYER_GAP]);
+    expect(p.s.x).toBeLessThan(p.c.x); // the false edge runs to the right of the message
+    expect(p.e.x).toBe(p.c.x);
+  });
+
   it("lays a branch side by side and handles loops and islands", () => {
     const def: DraftJourney = {
       startNodeId: "c",
