@@ -146,6 +146,18 @@ describe("visual journey editor in a real browser", () => {
     expect(await page.textContent(node("condition-1"))).toContain("VIP");
     expect(await page.textContent(node("send-1"))).toContain("email · Welcome back (v1)");
 
+    // The trigger node opens the journey's own form: trigger, entry rules, goal.
+    await page.click(`${node(TRIGGER_NODE_ID)} >> text=Trigger`);
+    const journeyField = (label: string) => page.locator("[data-journey-form]").getByLabel(label, { exact: true });
+    await journeyField("Trigger").selectOption("segment_entered");
+    await expectState(page, TRIGGER_NODE_ID, "invalid");
+    expect(await page.textContent(`${node(TRIGGER_NODE_ID)} [data-node-errors]`)).toContain("trigger.segmentId is required");
+    await journeyField("Segment").selectOption(segmentId);
+    await expectState(page, TRIGGER_NODE_ID, "valid");
+    expect(await page.textContent(node(TRIGGER_NODE_ID))).toContain("segment entered: VIP");
+    await journeyField("Goal").selectOption("order_placed");
+    await page.locator("[data-journey-form]").getByLabel("Customers may enter again").check();
+
     // The offer picker lists the shop's offers (checked, then the node is removed again).
     await page.click("button[aria-label='Add Offer']");
     await page.waitForSelector("[data-node-form='offer-1']");
@@ -185,7 +197,10 @@ describe("visual journey editor in a real browser", () => {
         where j.shop_id = $1 and j.id = $2`, [shopId, id]);
     const { draft, definition } = stored.rows[0];
     expect(draft).toMatchObject(expected);
-    expect(definition).toMatchObject({ ...expected, name: "Drawn journey", trigger: { kind: "order_placed" }, version: 1 });
+    expect(definition).toMatchObject({
+      ...expected, name: "Drawn journey", version: 1,
+      trigger: { kind: "segment_entered", segmentId }, goal: { kind: "order_placed" }, entry: { reentry: true },
+    });
     // Positions are saved with it, for every node and the trigger.
     const layout = definition.layout as Record<string, { x: number; y: number }>;
     expect(Object.keys(layout).sort()).toEqual([TRIGGER_NODE_ID, "condition-1", "exit-1", "send-1"].sort());

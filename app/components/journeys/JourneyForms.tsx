@@ -2,7 +2,7 @@
 // (name, trigger, entry rules, goal, exit criteria, stage, priority). Every field is a field
 // of the one journey schema (core/journeys/schema.ts); the forms edit a draft, which may be
 // incomplete, and the publish validation says what is still wrong.
-import { Badge, BlockStack, Button, Checkbox, ChoiceList, Divider, FormLayout, InlineStack, Select, Text, TextField } from "@shopify/polaris";
+import { Badge, BlockStack, Button, Checkbox, ChoiceList, Divider, InlineStack, Select, Text, TextField } from "@shopify/polaris";
 import { useEffect, useState } from "react";
 import { NODE_KIND_LABELS, type DraftJourney, type DraftNode } from "../../../core/journeys/graph-layout";
 import type { NodeType } from "../../../core/journeys/schema";
@@ -101,12 +101,12 @@ export function NodeForm({ node, errors, choices, takenIds, onChange, onDelete }
             {errors.map((e, i) => <Text key={i} as="p" tone="critical" variant="bodySm"><span data-form-error>{e}</span></Text>)}
           </BlockStack>
         )}
-        <FormLayout>
+        <BlockStack gap="300">
           <TextField label="Node id" autoComplete="off" value={id} error={idError} onChange={setId}
             onBlur={() => { if (!idError && id !== node.id) onChange({ ...node, id }); }} helpText="Renaming keeps every connection." />
           <TextField label="Label" autoComplete="off" value={s(node.label)} onChange={(v) => set("label", v === "" ? undefined : v)} />
           <KindFields node={node} choices={choices} set={set} onChange={onChange} />
-        </FormLayout>
+        </BlockStack>
       </BlockStack>
     </div>
   );
@@ -300,17 +300,17 @@ export function JourneyForm({ draft, errors, choices, onChange }: { draft: Draft
             {errors.map((e, i) => <Text key={i} as="p" tone="critical" variant="bodySm"><span data-form-error>{e}</span></Text>)}
           </BlockStack>
         )}
-        <FormLayout>
+        <BlockStack gap="300">
           <TextField label="Name" autoComplete="off" value={s(draft.name)} onChange={(v) => set("name", v)} />
-        </FormLayout>
+        </BlockStack>
         <Divider />
         <Text as="h3" variant="headingSm">Trigger</Text>
-        <FormLayout>
+        <BlockStack gap="300">
           <TriggerFields trigger={isObj(draft.trigger) ? draft.trigger : {}} choices={choices} onChange={(t) => set("trigger", t)} />
-        </FormLayout>
+        </BlockStack>
         <Divider />
         <Text as="h3" variant="headingSm">Entry rules</Text>
-        <FormLayout>
+        <BlockStack gap="300">
           <ChoiceList title="Never enrol customers in" allowMultiple
             choices={[...choices.segments, ...excluded.filter((x) => !choices.segments.some((c) => c.value === x)).map((x) => ({ value: x, label: `${x} (not found)` }))]}
             selected={excluded} onChange={(v) => setEntry("exclusionSegmentIds", v)} />
@@ -319,10 +319,10 @@ export function JourneyForm({ draft, errors, choices, onChange }: { draft: Draft
             onChange={(v) => setEntry("reentryCooldown", v ? { amount: 30, unit: "days" } : undefined)} />
           {isObj(entry.reentryCooldown) && <DurationField label="Cooldown" value={entry.reentryCooldown} onChange={(v) => setEntry("reentryCooldown", v)} />}
           <NumberField label="Most entries per customer" value={entry.maxEntriesPerCustomer} onChange={(v) => setEntry("maxEntriesPerCustomer", v)} helpText="Empty: no limit" />
-        </FormLayout>
+        </BlockStack>
         <Divider />
         <Text as="h3" variant="headingSm">Goal and exits</Text>
-        <FormLayout>
+        <BlockStack gap="300">
           <Select label="Goal" value={s(goal?.kind)} onChange={(v) => set("goal", v === "" ? undefined : v === "event" ? { kind: v, name: "" } : { kind: v })}
             options={[{ value: "", label: "None" }, { value: "order_placed", label: "Places an order" }, { value: "event", label: "An event happens" }]}
             helpText="Reaching the goal ends the journey for that customer." />
@@ -355,7 +355,7 @@ export function JourneyForm({ draft, errors, choices, onChange }: { draft: Draft
             helpText="Ranks it against other journeys when they conflict." />
           <NumberField label="Expected value per customer (minor units)" value={draft.priorityValue} onChange={(v) => set("priorityValue", v)}
             helpText="Ranks it until attribution has data." />
-        </FormLayout>
+        </BlockStack>
       </BlockStack>
     </div>
   );
