@@ -146,6 +146,14 @@ describe("visual journey editor in a real browser", () => {
     expect(await page.textContent(node("condition-1"))).toContain("VIP");
     expect(await page.textContent(node("send-1"))).toContain("email · Welcome back (v1)");
 
+    // Renaming a node keeps every connection to it.
+    await page.click(`${node("exit-1")} >> text=Exit`);
+    await field(page, "exit-1", "Node id").fill("done");
+    await field(page, "exit-1", "Node id").press("Tab");
+    await page.waitForSelector(node("done"));
+    expect(await edgeCount(page)).toBe(4);
+    await expectState(page, "done", "valid");
+
     // The trigger node opens the journey's own form: trigger, entry rules, goal.
     await page.click(`${node(TRIGGER_NODE_ID)} >> text=Trigger`);
     const journeyField = (label: string) => page.locator("[data-journey-form]").getByLabel(label, { exact: true });
@@ -187,9 +195,9 @@ describe("visual journey editor in a real browser", () => {
     const expected = {
       startNodeId: "condition-1",
       nodes: [
-        { id: "condition-1", type: "condition", conditionId: segmentId, label: "VIP?", yes: "send-1", no: "exit-1" },
-        { id: "send-1", type: "send", channel: "email", contentId: "welcome-back", purpose: "promotional", whenCapped: "wait", next: "exit-1" },
-        { id: "exit-1", type: "exit" },
+        { id: "condition-1", type: "condition", conditionId: segmentId, label: "VIP?", yes: "send-1", no: "done" },
+        { id: "send-1", type: "send", channel: "email", contentId: "welcome-back", purpose: "promotional", whenCapped: "wait", next: "done" },
+        { id: "done", type: "exit" },
       ],
     };
     const stored = await db.pool.query<{ draft: Record<string, unknown>; definition: Record<string, unknown> }>(
@@ -203,19 +211,19 @@ describe("visual journey editor in a real browser", () => {
     });
     // Positions are saved with it, for every node and the trigger.
     const layout = definition.layout as Record<string, { x: number; y: number }>;
-    expect(Object.keys(layout).sort()).toEqual([TRIGGER_NODE_ID, "condition-1", "exit-1", "send-1"].sort());
+    expect(Object.keys(layout).sort()).toEqual([TRIGGER_NODE_ID, "condition-1", "done", "send-1"].sort());
     // Auto-laid out in layers: each step below the one before it.
     expect(layout[TRIGGER_NODE_ID].y).toBeLessThan(layout["condition-1"].y);
     expect(layout["condition-1"].y).toBeLessThan(layout["send-1"].y);
-    expect(layout["send-1"].y).toBeLessThan(layout["exit-1"].y);
+    expect(layout["send-1"].y).toBeLessThan(layout.done.y);
 
     // Reload: the canvas draws the stored journey, connections and all, with nothing to fix.
     await page.reload();
-    await page.waitForSelector(node("exit-1"));
+    await page.waitForSelector(node("done"));
     expect(await edgeCount(page)).toBe(4);
-    for (const n of ["condition-1", "send-1", "exit-1", TRIGGER_NODE_ID]) await expectState(page, n, "valid");
+    for (const n of ["condition-1", "send-1", "done", TRIGGER_NODE_ID]) await expectState(page, n, "valid");
     const layoutAfter = await page.evaluate(() => [...document.querySelectorAll("[data-editor-node]")].map((e) => e.getAttribute("data-editor-node")).sort());
-    expect(layoutAfter).toEqual([TRIGGER_NODE_ID, "condition-1", "exit-1", "send-1"].sort());
+    expect(layoutAfter).toEqual([TRIGGER_NODE_ID, "condition-1", "done", "send-1"].sort());
     expect(errors).toEqual([]);
     await page.close();
   }, 180_000);
