@@ -122,6 +122,11 @@ export const JourneySchema = z.object({
     /** Finished enrollments needed before the conversion alert may fire. */
     minSample: z.number().int().positive().optional(),
   }).optional(),
+  /**
+   * Where the visual editor placed each node (by node id, and TRIGGER_NODE_ID for the
+   * trigger). Presentation only: the interpreter and validation ignore it.
+   */
+  layout: z.record(z.string(), z.object({ x: z.number(), y: z.number() })).optional(),
 });
 export type Journey = z.infer<typeof JourneySchema>;
 export type JourneyInput = z.input<typeof JourneySchema>;

@@ -1,9 +1,11 @@
 // Publish-time validation: a journey may only go live when its graph is sound. Every error
-// names the node (null for journey-level problems) and what is wrong.
+// names the node (null for journey-level problems) and what is wrong. A draft that does not
+// match the schema yet still gets its structural problems (missing or dangling outcomes,
+// duplicate ids, unreachable nodes) beside the schema's, so an editor can show them all.
 import { err, ok, type Result } from "../result";
 import { validateSegment } from "../segments/validate";
 import { edges, makesTimePass } from "./graph";
-import { JourneySchema, type Journey, type JourneyNode } from "./schema";
+import { JourneySchema, type Journey, type JourneyNode, type NodeType } from "./schema";
 import { checkWebhookUrl, type UrlPolicy } from "./webhook-url";
 
 export interface ValidateOptions {
@@ -33,28 +35,15 @@ export function validateJourney(input: unknown, opts: ValidateOptions = {}): Res
       const nodeIdx = i.path[0] === "nodes" && typeof i.path[1] === "number" ? i.path[1] : undefined;
       const id = nodeIdx !== undefined ? raw?.nodes?.[nodeIdx]?.id : undefined;
       return { nodeId: typeof id === "string" ? id : null, message: `${i.path.join(".")}: ${i.message}` };
-    }));
+    }).concat(draftStructureErrors(input)));
   }
   const errors = graphErrors(parsed.data, { allowLocalhost: opts.allowLocalhostWebhooks ?? false });
   return errors.length > 0 ? err(errors) : ok(parsed.data);
 }
 
 function graphErrors(j: Journey, urls: UrlPolicy): ValidationError[] {
-  const errors: ValidationError[] = [];
-  const byId = new Map<string, JourneyNode>();
-  for (const n of j.nodes) {
-    if (byId.has(n.id)) errors.push({ nodeId: n.id, message: "duplicate node id" });
-    else byId.set(n.id, n);
-  }
-  if (!byId.has(j.startNodeId)) errors.push({ nodeId: j.startNodeId, message: "start node does not exist" });
-
-  for (const n of j.nodes) {
-    for (const e of edges(n)) {
-      if (e.to === undefined) errors.push({ nodeId: n.id, message: `missing next for outcome "${e.outcome}"` });
-      else if (!byId.has(e.to)) errors.push({ nodeId: n.id, message: `outcome "${e.outcome}" points to missing node "${e.to}"` });
-    }
-    errors.push(...nodeErrors(n, urls));
-  }
+  const { errors, byId } = structureErrors(j.nodes, j.startNodeId);
+  for (const n of j.nodes) errors.push(...nodeErrors(n, urls));
 
   // One condition id, one meaning: two nodes may share an inline condition only if it is the same.
   const trees = new Map<string, string>();
@@ -66,13 +55,62 @@ function graphErrors(j: Journey, urls: UrlPolicy): ValidationError[] {
     else trees.set(n.conditionId, tree);
   }
 
-  const reachable = reachableFrom(j.startNodeId, byId);
-  for (const n of byId.values()) {
-    if (!reachable.has(n.id)) errors.push({ nodeId: n.id, message: "unreachable from the start node" });
-  }
   errors.push(...instantCycleErrors(j.nodes, byId));
   errors.push(...unmeasuredErrors(j.startNodeId, byId));
   return errors;
+}
+
+/** Ids, start, outcomes and reachability: what needs only each node's id, type and outcomes. */
+function structureErrors(nodes: readonly JourneyNode[], startNodeId: string | undefined): { errors: ValidationError[]; byId: Map<string, JourneyNode> } {
+  const errors: ValidationError[] = [];
+  const byId = new Map<string, JourneyNode>();
+  for (const n of nodes) {
+    if (byId.has(n.id)) errors.push({ nodeId: n.id, message: "duplicate node id" });
+    else byId.set(n.id, n);
+  }
+  if (startNodeId !== undefined && !byId.has(startNodeId)) errors.push({ nodeId: startNodeId, message: "start node does not exist" });
+
+  for (const n of nodes) {
+    for (const e of edges(n)) {
+      if (e.to === undefined) errors.push({ nodeId: n.id, message: `missing next for outcome "${e.outcome}"` });
+      else if (!byId.has(e.to)) errors.push({ nodeId: n.id, message: `outcome "${e.outcome}" points to missing node "${e.to}"` });
+    }
+  }
+  if (startNodeId !== undefined) {
+    const reachable = reachableFrom(startNodeId, byId);
+    for (const n of byId.values()) {
+      if (!reachable.has(n.id)) errors.push({ nodeId: n.id, message: "unreachable from the start node" });
+    }
+  }
+  return { errors, byId };
+}
+
+const NODE_TYPES: Record<NodeType, true> = {
+  wait: true, wait_until_local: true, wait_for_event: true, condition: true, ab_split: true, holdout: true, send: true,
+  offer: true, update_customer: true, webhook: true, notify_merchant: true, exit: true,
+};
+
+/**
+ * The structural problems of a draft the schema refused: over the nodes that have an id and
+ * a known type (their outcome fields read as they stand, each kept only if it is a string).
+ */
+function draftStructureErrors(input: unknown): ValidationError[] {
+  if (typeof input !== "object" || input === null) return [];
+  const raw = input as { nodes?: unknown; startNodeId?: unknown };
+  if (!Array.isArray(raw.nodes)) return [];
+  const str = (v: unknown) => (typeof v === "string" ? v : undefined);
+  const nodes: JourneyNode[] = [];
+  for (const n of raw.nodes as unknown[]) {
+    if (typeof n !== "object" || n === null) continue;
+    const o = n as Record<string, unknown>;
+    if (typeof o.id !== "string" || o.id === "" || typeof o.type !== "string" || !(o.type in NODE_TYPES)) continue;
+    const variants = Array.isArray(o.variants)
+      ? o.variants.filter((v): v is Record<string, unknown> => typeof v === "object" && v !== null).map((v) => ({ key: String(v.key ?? ""), weight: 1, next: str(v.next) }))
+      : [];
+    // Only what edges() reads: the outcome fields (and variants) of the node's kind.
+    nodes.push({ id: o.id, type: o.type, next: str(o.next), onEvent: str(o.onEvent), onTimeout: str(o.onTimeout), yes: str(o.yes), no: str(o.no), variants } as unknown as JourneyNode);
+  }
+  return structureErrors(nodes, str(raw.startNodeId)).errors;
 }
 
 /** Does this node market to the customer (what a holdout's control group must not get)? */

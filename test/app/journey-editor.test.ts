@@ -55,4 +55,28 @@ describe("journey definition editor", () => {
     const live = await db.pool.query(`select live_version from journeys where shop_id = $1 and id = $2`, [shopId, id]);
     expect(live.rows[0].live_version).toBe(1);
   });
+
+  it("lists the shop's own offers, offer sets, ladders, messages by channel and segments for the pickers", async () => {
+    const other = await journeyShop(db.pool, "someone-else.myshopify.com");
+    await db.pool.query(`update shops set settings = settings || $2::jsonb where id = $1`, [shopId, JSON.stringify({
+      offers: { sets: { gentle: ["pct10"] }, ladders: [{ id: "climb", steps: ["none", "pct10"] }] },
+    })]);
+    await db.pool.query(`insert into offers (shop_id, name, definition) values ($1, '10% off', $2), ($3, 'Not ours', $4)`,
+      [shopId, JSON.stringify({ kind: "percentage", id: "pct10", percent: 10, expiresInDays: 14 }), other, JSON.stringify({ kind: "percentage", id: "theirs", percent: 5, expiresInDays: 14 })]);
+    await db.pool.query(
+      `insert into message_contents (shop_id, name, channel, purpose, body, template_key, version) values
+         ($1, 'Hello', 'email', 'promotional', '{}', 'hello', 1), ($1, 'Hello', 'email', 'promotional', '{}', 'hello', 2),
+         ($1, 'Ping', 'sms', 'promotional', '{}', null, 1), ($2, 'Theirs', 'email', 'promotional', '{}', 'theirs', 1)`, [shopId, other]);
+    const seg = (await db.pool.query<{ id: string }>(`insert into segments (shop_id, name, definition, updated_at) values ($1, 'VIP', '{}', now()) returning id::text`, [shopId])).rows[0].id;
+    const id = await createJourney(db.pool, shopId, { name: "Pickers", draft: {} });
+    const { choices } = (await load(id)) as unknown as { choices: { offers: { value: string; label: string; ladder?: boolean }[]; contents: { value: string; label: string; channel: string }[]; segments: unknown[] } };
+    expect(choices.offers.map((o) => o.value)).toEqual(["auto", "none", "pct10", "gentle", "climb"]);
+    expect(choices.offers.find((o) => o.value === "climb")?.ladder).toBe(true);
+    const ping = (await db.pool.query<{ id: string }>(`select id::text from message_contents where shop_id = $1 and name = 'Ping'`, [shopId])).rows[0].id;
+    expect(choices.contents).toEqual([
+      { value: "hello", label: "Hello (v2)", channel: "email" },
+      { value: ping, label: "Ping (v1)", channel: "sms" },
+    ]);
+    expect(choices.segments).toEqual([{ value: seg, label: "VIP" }]);
+  });
 });

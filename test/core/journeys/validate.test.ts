@@ -44,6 +44,22 @@ describe("validateJourney", () => {
     expect(r.error).toContainEqual({ nodeId, message: expect.stringMatching(msg) });
   });
 
+  it("reports a refused draft's structural problems beside the schema's", () => {
+    const r = validateJourney(base([
+      { id: "a", type: "condition", conditionId: "", yes: "b", no: "x" },
+      { id: "b", type: "send", channel: "email", contentId: "", purpose: "promotional" },
+      { id: "c", type: "ab_split", variants: [{ key: "p", weight: 1, next: "ghost" }, { key: "q", weight: 1, next: "x" }] },
+      exit, { id: "odd", type: "teleport" }, "junk",
+    ]));
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.error).toContainEqual({ nodeId: "a", message: expect.stringMatching(/^nodes\.0\.conditionId/) });
+    expect(r.error).toContainEqual({ nodeId: "b", message: 'missing next for outcome "next"' });
+    expect(r.error).toContainEqual({ nodeId: "c", message: 'outcome "variant:p" points to missing node "ghost"' });
+    expect(r.error).toContainEqual({ nodeId: "c", message: "unreachable from the start node" });
+    expect(r.error.filter((e) => e.nodeId === "x" || e.message === "start node does not exist")).toEqual([]);
+  });
+
   it("accepts a loop that waits", () => {
     const r = validateJourney(base([
       { id: "h", type: "holdout", controlPercent: 10, next: "a" }, send("a", "w"), { id: "w", type: "wait", duration: { amount: 1, unit: "days" }, next: "b" },
