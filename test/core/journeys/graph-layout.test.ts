@@ -79,7 +79,8 @@ describe("editing a draft", () => {
     d = connect(d, "mail", "next", "end");
     d = replaceNode(d, "condition-1", { ...(draftNodes(d)[0]), id: "vip", conditionId: "email_consented" });
     expect(d.startNodeId).toBe("vip");
-    d = replaceNode(d, "mail", { ...draftNodes(d)[2], contentId: "hello" });
+    // Informational: a promotional send would also need a holdout before it (tested in validate.test.ts).
+    d = replaceNode(d, "mail", { ...draftNodes(d)[2], contentId: "hello", purpose: "informational" });
     const v = validateJourney({ ...d, id: "j", version: 1 });
     expect(v.ok).toBe(true);
     expect(journeyToGraph(d).edges.map((e) => `${e.source}.${e.sourceHandle}->${e.target}`)).toEqual([
