@@ -3,6 +3,7 @@
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "@prisma/client";
 import pg from "pg";
+import { logger } from "./logger.server";
 
 declare global {
   // eslint-disable-next-line no-var
@@ -24,7 +25,14 @@ export function prisma(): PrismaClient {
 }
 
 export function pool(): pg.Pool {
-  globalThis.__winbackPool ??= new pg.Pool({ connectionString: databaseUrl(), max: 10 });
+  if (!globalThis.__winbackPool) {
+    const p = new pg.Pool({ connectionString: databaseUrl(), max: 10 });
+    // An idle client's connection can end under it (a database restart or failover): the pool
+    // drops that client and the next query opens a new one. Without a listener node-postgres
+    // would throw the error and take the whole process down.
+    p.on("error", (e) => logger.warn({ error: e.message }, "idle database connection closed"));
+    globalThis.__winbackPool = p;
+  }
   return globalThis.__winbackPool;
 }
 

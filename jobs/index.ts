@@ -6,6 +6,7 @@ import { journeyChannelRegistry } from "../app/models/channels.server";
 import { journeyWebhookOptions, merchantMailer } from "../app/models/journey-effects.server";
 import { assertNever } from "../core/result";
 import { startAttributionWorker } from "./attribution/worker";
+import { adoptVariantsForInstalledShops } from "./content/adopt-variants";
 import { registerImportsWorker } from "./imports/worker";
 import { runDateTriggersAllShops } from "./journeys/date-triggers";
 import { checkJourneyHealthAllShops } from "./journeys/health";
@@ -17,6 +18,7 @@ import { enqueueNightlySegmentRefresh, enqueueNightlyShopifyMembersSync, registe
 import { runShopifyNightly } from "./shopify-sync/nightly";
 import { afterOrderChanged, isOrderTopic, orderIdOfPayload } from "./order-changed";
 import { MAINTENANCE_QUEUE, registerSchedules, type MaintenanceJobName } from "./scheduler";
+import { liveOfferCodeIssuer } from "./store-clients";
 import { sweepWebhookDeliveries } from "./sweeper";
 import { WEBHOOKS_QUEUE, type WebhookJob } from "./webhooks.queue";
 import { processWebhookDelivery } from "./webhooks.worker";
@@ -47,6 +49,7 @@ export async function startWorkers(deps: { qs: QueueSystem; db: pg.Pool; logger:
           segments: await enqueueNightlySegmentRefresh(db, qs, new Date().toISOString().slice(0, 10)),
           shopify: await runShopifyNightly(db, { logger }),
           klaviyo: await enqueueNightlyKlaviyoSync(db, qs, new Date().toISOString().slice(0, 10)),
+          variants: await adoptVariantsForInstalledShops(db, new Date(), logger),
         };
       case "segment-rechecks":
         return runDueRechecks(db, qs);
@@ -64,9 +67,13 @@ export async function startWorkers(deps: { qs: QueueSystem; db: pg.Pool; logger:
   registerSegmentWorkers(deps);
   registerScoringWorker(deps);
   await registerScoringSchedule(qs);
-  // Journeys send through the shop's configured providers (SMTP, Twilio, web push).
+  // Journeys send through the shop's configured providers (SMTP, Twilio, web push), and their
+  // offer nodes create codes on the shop's own store (Shopify discounts, WooCommerce coupons).
   // Webhook nodes sign with the shop's secret; notify nodes email the shop's contact.
-  await registerJourneyWorkers({ db, qs, logger, channels: journeyChannelRegistry(), webhooks: journeyWebhookOptions(), merchantMail: merchantMailer() });
+  await registerJourneyWorkers({
+    db, qs, logger, channels: journeyChannelRegistry(), offerCodes: await liveOfferCodeIssuer(db),
+    webhooks: journeyWebhookOptions(), merchantMail: merchantMailer(),
+  });
   await registerSchedules(qs);
   return { close: () => qs.close() };
 }

@@ -23,6 +23,7 @@ import { appConfig } from "../config.server";
 import { pool } from "../db.server";
 import { chosenContent, recordContentVariant, surveyLinksFor } from "./content-variants.server";
 import { deleteGonePushSubscription } from "./push-subscriptions.server";
+import { findShopByDomain } from "./shop.server";
 
 export const PROVIDERS = ["smtp", "twilio", "webpush", "klaviyo"] as const;
 export type ProviderName = (typeof PROVIDERS)[number];
@@ -233,9 +234,28 @@ export function publicWebhookUrl(request: Request): string {
   return new URL(u.pathname + u.search, appConfig().SHOPIFY_APP_URL).toString();
 }
 
-export async function readTwilioForm(request: Request): Promise<Record<string, string>> {
+async function readTwilioForm(request: Request): Promise<Record<string, string>> {
   const body = await request.text();
   return Object.fromEntries(new URLSearchParams(body));
+}
+
+/** What a Twilio webhook to /webhooks/twilio/*?shop=<domain> carries, before its signature is checked. */
+export interface TwilioWebhook {
+  shop: NonNullable<Awaited<ReturnType<typeof findShopByDomain>>>;
+  settings: { authToken: string; autoReplies: boolean };
+  signed: { url: string; signature: string | undefined; params: Record<string, string> };
+}
+
+/** Finds the shop and its Twilio settings for a webhook, or the response that refuses it. */
+export async function readTwilioWebhook(request: Request): Promise<{ ok: true; value: TwilioWebhook } | { ok: false; response: Response }> {
+  if (request.method !== "POST") return { ok: false, response: new Response("method not allowed", { status: 405 }) };
+  const url = publicWebhookUrl(request);
+  const shop = await findShopByDomain(new URL(url).searchParams.get("shop") ?? "");
+  if (!shop) return { ok: false, response: new Response("unknown shop", { status: 404 }) };
+  const settings = await twilioWebhookSettings(shop.id);
+  if (!settings) return { ok: false, response: new Response("Twilio is not set up for this shop", { status: 404 }) };
+  const params = await readTwilioForm(request);
+  return { ok: true, value: { shop, settings, signed: { url, signature: request.headers.get("x-twilio-signature") ?? undefined, params } } };
 }
 
 export function statusCallbackUrl(shopDomain: string): string {

@@ -141,7 +141,7 @@ export async function changeConsent(input: ConsentChangeInput, deps: { writeBack
     // The store is told after our own state is safe; a failure is logged, not fatal: our
     // suppression already stops sends, and the next import reconciles.
     try {
-      const w = await writer(input.shopId, { id: customer.id, email: customer.email, phone: customer.phone }, input.channel, input.state, input.at);
+      const w = await writer(input.shopId, { id: customer.id, email: customer.email, phone: customer.phone }, input.channel, input.state, input.at, input.source);
       if (!w.ok) logger.warn({ shopId: input.shopId, channel: input.channel, error: w.error }, "consent write-back to the store failed");
     } catch (e) {
       logger.warn({ shopId: input.shopId, channel: input.channel, error: (e as Error).message }, "consent write-back to the store threw");
@@ -225,9 +225,10 @@ export async function consentSnapshot(shopId: number, customerId: string): Promi
 export type StoreCustomer = { id: string; email: string | null; phone: string | null };
 
 /**
- * writeConsentToStore(shop, customer, channel, state, at): tells the store the customer's new
- * consent. Implemented for Shopify (connectors/shopify/consent.ts); WooCommerce and CSV shops
- * have no consent API, so they answer ok without a call.
+ * writeConsentToStore(shop, customer, channel, state, at, source): tells the store the
+ * customer's new consent. Shopify takes it through its consent mutations
+ * (connectors/shopify/consent.ts), WooCommerce as customer meta (connectors/woocommerce/consent.ts);
+ * CSV shops have no store to tell, so they answer ok without a call.
  */
 export type StoreConsentWriter = (
   shopId: number,
@@ -235,26 +236,45 @@ export type StoreConsentWriter = (
   channel: "email" | "sms",
   state: ConsentStateChange,
   at: Date,
+  source: string,
 ) => Promise<{ ok: true; value: unknown } | { ok: false; error: string }>;
 
-export const writeConsentToStore: StoreConsentWriter = async (shopId, customer, channel, state, at) => {
+export const writeConsentToStore: StoreConsentWriter = async (shopId, customer, channel, state, at, source) => {
   const shop = await pool().query<{ domain: string; platform: string }>(`select domain, platform::text from shops where id = $1`, [shopId]);
   const s = shop.rows[0];
-  if (!s || s.platform !== "shopify") return { ok: true, value: "no store consent API" };
-  const identity = await pool().query<{ external_id: string }>(
-    `select external_id from customer_identities where shop_id = $1 and customer_id = $2 and source = 'shopify' order by external_id limit 1`,
-    [shopId, customer.id],
-  );
-  const externalId = identity.rows[0]?.external_id;
-  if (!externalId) return { ok: true, value: "not a Shopify customer" };
-  // The library's unauthenticated admin refreshes an expiring offline token before use.
-  const { session } = await shopify().unauthenticated.admin(s.domain);
-  if (!session.accessToken) return { ok: false, error: "no offline access token for the shop" };
-  const { createAdminGraphql } = await import("../../connectors/shopify/client");
-  const gql = createAdminGraphql({ shop: s.domain, accessToken: session.accessToken });
-  const { writeConsentToShopify } = await import("../../connectors/shopify/consent");
-  const r = await writeConsentToShopify(gql, { externalId, email: customer.email, phone: customer.phone }, channel, state, at);
-  return r.ok ? { ok: true, value: r.value } : { ok: false, error: r.error };
+  if (!s) return { ok: true, value: "no such shop" };
+  const externalIdOf = async (platform: string) => (await pool().query<{ external_id: string }>(
+    `select external_id from customer_identities where shop_id = $1 and customer_id = $2 and source = $3 order by external_id limit 1`,
+    [shopId, customer.id, platform],
+  )).rows[0]?.external_id;
+  switch (s.platform) {
+    case "shopify": {
+      const externalId = await externalIdOf("shopify");
+      if (!externalId) return { ok: true, value: "not a Shopify customer" };
+      // The library's unauthenticated admin refreshes an expiring offline token before use.
+      const { session } = await shopify().unauthenticated.admin(s.domain);
+      if (!session.accessToken) return { ok: false, error: "no offline access token for the shop" };
+      const { createAdminGraphql } = await import("../../connectors/shopify/client");
+      const gql = createAdminGraphql({ shop: s.domain, accessToken: session.accessToken });
+      const { writeConsentToShopify } = await import("../../connectors/shopify/consent");
+      const r = await writeConsentToShopify(gql, { externalId, email: customer.email, phone: customer.phone }, channel, state, at);
+      return r.ok ? { ok: true, value: r.value } : { ok: false, error: r.error };
+    }
+    case "woocommerce": {
+      const externalId = await externalIdOf("woocommerce");
+      if (!externalId) return { ok: true, value: "not a WooCommerce customer (a guest has no customer record)" };
+      const [{ loadWooConnection }, { appConfig }, { createWooClient }, { writeConsentToWoo }] = await Promise.all([
+        import("./store-connections.server"), import("../config.server"),
+        import("../../connectors/woocommerce/client"), import("../../connectors/woocommerce/consent"),
+      ]);
+      const conn = await loadWooConnection(pool(), appConfig().encryptionKey, shopId);
+      if (!conn) return { ok: false, error: "the WooCommerce store is not connected" };
+      const r = await writeConsentToWoo(createWooClient(conn), externalId, channel, state, at, source);
+      return r.ok ? { ok: true, value: r.value } : { ok: false, error: `woocommerce: ${r.error.message}` };
+    }
+    default:
+      return { ok: true, value: "no store consent API" };
+  }
 };
 
 // Tests and the demo (no Shopify session) swap this out.

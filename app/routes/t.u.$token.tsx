@@ -11,30 +11,10 @@ import { appConfig } from "../config.server";
 import { changeConsent, consentSnapshot, savePurposePreferences, type ConsentSnapshot, type PurposeChoice } from "../models/consent.server";
 import { findSentMessage, recordEngagement } from "../models/outbox.server";
 import { pool } from "../db.server";
+import { customerPage, escapeHtml } from "../customer-page.server";
 
-const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
-const HEADERS = {
-  "content-type": "text/html; charset=utf-8",
-  "cache-control": "no-store",
-  "referrer-policy": "no-referrer",
-  "x-frame-options": "DENY",
-  "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
-};
-
-function page(title: string, body: string, status = 200): Response {
-  const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="robots" content="noindex">
-<title>${esc(title)}</title>
-<style>body{font:16px/1.5 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;color:#202223;background:#f6f6f7;margin:0;padding:24px}
-main{max-width:520px;margin:0 auto;background:#fff;border-radius:12px;padding:24px;box-shadow:0 1px 3px rgba(0,0,0,.12)}
-h1{font-size:20px;margin:0 0 12px}fieldset{border:1px solid #e1e3e5;border-radius:8px;margin:0 0 16px;padding:12px 16px}
-legend{font-weight:600;padding:0 4px}label{display:block;margin:6px 0}button{font:inherit;border:0;border-radius:8px;padding:10px 16px;cursor:pointer}
-.primary{background:#008060;color:#fff}.secondary{background:#e4e5e7;color:#202223;margin-left:8px}.note{color:#6d7175;font-size:14px}</style></head>
-<body><main>${body}</main></body></html>`;
-  return new Response(html, { status, headers: HEADERS });
-}
-
-const invalid = () => page("Link not valid", `<h1>This link is not valid</h1><p class="note">It may have been cut off. Use the unsubscribe link from the most recent message.</p>`, 400);
+const invalid = () => customerPage("Link not valid", `<h1>This link is not valid</h1><p class="note">It may have been cut off. Use the unsubscribe link from the most recent message.</p>`, 400);
 
 async function customerFor(claim: UnsubscribeClaim): Promise<string | null> {
   if (claim.channel === "push") return null;
@@ -84,8 +64,8 @@ function preferenceForm(name: string, snap: ConsentSnapshot | null, claim: Unsub
     .join("");
   const fallback = channels.length
     ? ""
-    : `<p>Unsubscribe <strong>${esc(claim.recipient.replace(/^(.{2}).*(@.*)$/, "$1***$2"))}</strong> from ${claim.channel === "sms" ? "text messages" : claim.channel === "push" ? "notifications" : "email"}?</p>`;
-  return `<h1>Your preferences for ${esc(name)}</h1>
+    : `<p>Unsubscribe <strong>${escapeHtml(claim.recipient.replace(/^(.{2}).*(@.*)$/, "$1***$2"))}</strong> from ${claim.channel === "sms" ? "text messages" : claim.channel === "push" ? "notifications" : "email"}?</p>`;
+  return `<h1>Your preferences for ${escapeHtml(name)}</h1>
 ${saved ? `<p role="status"><strong>Your preferences are saved.</strong></p>` : ""}
 <form method="post">${fieldsets}${fallback}
 <p class="note">Order confirmations and receipts are always sent.</p>
@@ -99,7 +79,7 @@ export async function loader({ params }: LoaderFunctionArgs) {
   if (!claim.ok) return invalid();
   const customerId = await customerFor(claim.value);
   const snap = customerId ? await consentSnapshot(claim.value.shopId, customerId) : null;
-  return page("Email preferences", preferenceForm(await shopName(claim.value.shopId), snap, claim.value, false));
+  return customerPage("Email preferences", preferenceForm(await shopName(claim.value.shopId), snap, claim.value, false));
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
@@ -130,7 +110,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     } else {
       await unsubscribeNow(c, "preference_page");
     }
-    return page("Unsubscribed", `<h1>You are unsubscribed</h1><p>${esc(name)} will not send you marketing messages any more.</p>`);
+    return customerPage("Unsubscribed", `<h1>You are unsubscribed</h1><p>${escapeHtml(name)} will not send you marketing messages any more.</p>`);
   }
 
   const snap = await consentSnapshot(c.shopId, customerId);
@@ -150,5 +130,5 @@ export async function action({ request, params }: ActionFunctionArgs) {
     for (const p of PURPOSES) choices.push({ channel: ch, purpose: p.key, subscribed: picked.includes(p.key) });
   }
   await savePurposePreferences(c.shopId, customerId, choices, "preference_page", at);
-  return page("Preferences saved", preferenceForm(name, await consentSnapshot(c.shopId, customerId), c, true));
+  return customerPage("Preferences saved", preferenceForm(name, await consentSnapshot(c.shopId, customerId), c, true));
 }

@@ -4,22 +4,20 @@
 // opt-out or opt-in applies at once (consent, suppression, consent_changed). The answer is
 // TwiML: our reply, or an empty <Response/> when Twilio already answers its own keywords.
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { handleInbound } from "../../connectors/sms/twilio";
+import { handleInbound, verifyTwilioWebhook } from "../../connectors/sms/twilio";
 import { pool } from "../db.server";
-import { publicWebhookUrl, readTwilioForm, twilioWebhookSettings } from "../models/channels.server";
+import { readTwilioWebhook } from "../models/channels.server";
 import { changeConsent } from "../models/consent.server";
-import { findShopByDomain } from "../models/shop.server";
 
 const twiml = (xml: string) => new Response(xml, { status: 200, headers: { "content-type": "text/xml; charset=utf-8" } });
 
 export async function action({ request }: ActionFunctionArgs) {
-  if (request.method !== "POST") return new Response("method not allowed", { status: 405 });
-  const url = publicWebhookUrl(request);
-  const shop = await findShopByDomain(new URL(url).searchParams.get("shop") ?? "");
-  if (!shop) return new Response("unknown shop", { status: 404 });
-  const settings = await twilioWebhookSettings(shop.id);
-  if (!settings) return new Response("Twilio is not set up for this shop", { status: 404 });
-  const params = await readTwilioForm(request);
+  const hook = await readTwilioWebhook(request);
+  if (!hook.ok) return hook.response;
+  const { shop, settings, signed } = hook.value;
+  // Nothing is read about the sender before Twilio's signature is known to be good.
+  if (!verifyTwilioWebhook(settings.authToken, signed)) return new Response("bad signature", { status: 403 });
+  const params = signed.params;
   const from = params.From ?? "";
 
   const known = await pool().query<{ id: string; sms_consent: string; suppressed: boolean }>(
@@ -33,7 +31,7 @@ export async function action({ request }: ActionFunctionArgs) {
 
   const result = handleInbound(
     settings.authToken,
-    { url, signature: request.headers.get("x-twilio-signature") ?? undefined, params },
+    signed,
     { shopName: shop.name ?? shop.domain, helpContact: `${shop.name ?? shop.domain} support`, currentlyOptedOut: optedOut, providerAutoReplies: settings.autoReplies },
   );
   if (!result.ok) return new Response(result.error, { status: result.error === "bad signature" ? 403 : 400 });

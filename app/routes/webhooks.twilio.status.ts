@@ -6,20 +6,15 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { parseStatusCallback } from "../../connectors/sms/twilio";
 import { pool } from "../db.server";
-import { publicWebhookUrl, readTwilioForm, twilioWebhookSettings } from "../models/channels.server";
-import { findShopByDomain } from "../models/shop.server";
+import { readTwilioWebhook } from "../models/channels.server";
 import { recordDeliveryProblem } from "../models/consent.server";
 import { recordEngagement, updateOutboxStatus } from "../models/outbox.server";
 
 export async function action({ request }: ActionFunctionArgs) {
-  if (request.method !== "POST") return new Response("method not allowed", { status: 405 });
-  const url = publicWebhookUrl(request);
-  const shop = await findShopByDomain(new URL(url).searchParams.get("shop") ?? "");
-  if (!shop) return new Response("unknown shop", { status: 404 });
-  const settings = await twilioWebhookSettings(shop.id);
-  if (!settings) return new Response("Twilio is not set up for this shop", { status: 404 });
-  const params = await readTwilioForm(request);
-  const update = parseStatusCallback(settings.authToken, { url, signature: request.headers.get("x-twilio-signature") ?? undefined, params });
+  const hook = await readTwilioWebhook(request);
+  if (!hook.ok) return hook.response;
+  const { shop, settings, signed } = hook.value;
+  const update = parseStatusCallback(settings.authToken, signed);
   if (!update.ok) return new Response(update.error, { status: update.error === "bad signature" ? 403 : 400 });
 
   const { providerMessageId, status, providerStatus, errorCode } = update.value;

@@ -19,6 +19,7 @@ export interface WooPage<T> {
 export interface WooClient {
   get(endpoint: string, params?: Record<string, string | number>): Promise<{ data: unknown; headers: Record<string, string> }>;
   post(endpoint: string, body: Record<string, unknown>): Promise<{ data: unknown; headers: Record<string, string> }>;
+  put(endpoint: string, body: Record<string, unknown>): Promise<{ data: unknown; headers: Record<string, string> }>;
   delete(endpoint: string, params?: Record<string, string | number | boolean>): Promise<{ data: unknown; headers: Record<string, string> }>;
 }
 
@@ -42,6 +43,10 @@ export function createWooClient(creds: WooCredentials, timeoutMs = 30_000): WooC
     },
     async post(endpoint, body) {
       const res = await api.post(endpoint, body);
+      return { data: res.data, headers: res.headers as Record<string, string> };
+    },
+    async put(endpoint, body) {
+      const res = await api.put(endpoint, body);
       return { data: res.data, headers: res.headers as Record<string, string> };
     },
     async delete(endpoint, params = {}) {

@@ -5,9 +5,10 @@
 import type pg from "pg";
 import type { Logger } from "pino";
 import type { AdminGraphql } from "../../connectors/shopify/client";
-import { createWooCouponApi, type WooCouponApi } from "../../connectors/woocommerce/coupons";
+import type { WooCouponApi } from "../../connectors/woocommerce/coupons";
 import { expireDiscountCodes } from "../offers/expire-codes";
 import { forActiveShop } from "../shop-guard";
+import { wooCouponApiForShop } from "../store-clients";
 import { reconcileShop } from "./reconcile";
 
 export interface NightlyDeps {
@@ -22,11 +23,7 @@ export interface NightlyDeps {
 export async function runShopifyNightly(db: pg.Pool, deps: NightlyDeps = {}) {
   const now = deps.now ?? (() => new Date());
   const adminFor = deps.adminFor ?? (async (shop: string) => (await import("./admin")).shopAdminGraphql(shop));
-  const wooFor = deps.wooFor ?? (async (shopId: number) => {
-    const [{ loadWooConnection }, { appConfig }] = await Promise.all([import("../../app/models/store-connections.server"), import("../../app/config.server")]);
-    const conn = await loadWooConnection(db, appConfig().encryptionKey, shopId);
-    return conn ? createWooCouponApi(conn) : undefined;
-  });
+  const wooFor = deps.wooFor ?? ((shopId: number) => wooCouponApiForShop(db, shopId));
   const shops = await db.query<{ id: number; domain: string; platform: string }>(
     `select id, domain, platform::text as platform from shops where status = 'installed' and platform in ('shopify', 'woocommerce') order by id`);
   const out = { shops: shops.rowCount ?? 0, reconciled: 0, failed: 0, codesExpired: 0 };

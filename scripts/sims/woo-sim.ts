@@ -208,6 +208,35 @@ export async function startWooSim(opts: WooSimOptions = {}): Promise<WooSim> {
       const [gone] = webhooks.splice(i, 1);
       return send(200, gone);
     }
+    // Updating a customer (PUT, or POST as WordPress also routes it): meta_data entries replace
+    // those of the same key, other fields are set as given, date_modified moves on.
+    const customerRoute = /^customers\/(\d+)$/.exec(route);
+    if ((req.method === "PUT" || req.method === "POST") && customerRoute) {
+      const c = store.customers.find((x) => x.id === Number(customerRoute[1]));
+      if (!c) return error(res, 400, "woocommerce_rest_invalid_id", "Invalid resource ID.");
+      let body: Json;
+      try {
+        body = JSON.parse(rawBody || "{}");
+      } catch {
+        return error(res, 400, "rest_invalid_json", "Invalid JSON body passed.");
+      }
+      if (body.meta_data !== undefined && (!Array.isArray(body.meta_data) || body.meta_data.some((m: Json) => typeof m?.key !== "string"))) {
+        return error(res, 400, "rest_invalid_param", "Invalid parameter(s): meta_data");
+      }
+      const { meta_data: meta, id: _id, ...fields } = body as Json & { meta_data?: Json[] };
+      Object.assign(c, fields);
+      const current: Json[] = Array.isArray(c.meta_data) ? c.meta_data : [];
+      for (const m of meta ?? []) {
+        const hit = current.find((x) => x.key === m.key);
+        if (hit) hit.value = m.value;
+        else current.push({ id: current.length + 1, key: m.key, value: m.value });
+      }
+      c.meta_data = current;
+      const now = Date.now();
+      c.date_modified_gmt = gmt(now);
+      c.date_modified = gmt(now + (opts.utcOffsetHours ?? 1) * 3600_000);
+      return send(200, c);
+    }
     if (req.method !== "GET") return error(res, 404, "rest_no_route", "No route was found matching the URL and request method.");
     if (route === "system_status") {
       return send(200, { environment: { site_url: `http://${req.headers.host}`, version: "8.0.0" },

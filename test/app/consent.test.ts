@@ -84,6 +84,45 @@ describe("write-back to Shopify", () => {
   });
 });
 
+describe("write-back to WooCommerce", () => {
+  it("an opt-out and a re-subscribe land in the customer's meta with state, real time and source; a guest needs no call", async () => {
+    setStoreConsentWriter(writeConsentToStore);
+    const { startWooSim } = await import("../../scripts/sims/woo-sim");
+    const { connectWooStore } = await import("../../app/models/store-connections.server");
+    const { appConfig } = await import("../../app/config.server");
+    const woo = await startWooSim({ customers: 4, orders: 4 });
+    try {
+      const shopId = (await db.pool.query<{ id: number }>(
+        `insert into shops (domain, platform, currency, timezone, updated_at) values ('woo-consent.example', 'woocommerce', 'GBP', 'Europe/London', now()) returning id`)).rows[0].id;
+      const connected = await connectWooStore(db.pool, appConfig().encryptionKey, shopId,
+        { url: woo.url, consumerKey: woo.consumerKey, consumerSecret: woo.consumerSecret }, { webhookUrl: "https://winback.test/webhooks/woocommerce", now: new Date() });
+      expect(connected.ok).toBe(true);
+      const id = await customer(shopId, { email: "customer3@example.com" });
+      await db.pool.query(`insert into customer_identities (shop_id, source, external_id, customer_id) values ($1, 'woocommerce', '3', $2)`, [shopId, id]);
+      const meta = () => Object.fromEntries(((woo.customers.find((c) => c.id === 3)!.meta_data ?? []) as { key: string; value: unknown }[]).map((m) => [m.key, m.value]));
+
+      const at = new Date("2026-11-21T09:15:00.000Z");
+      await changeConsent({ shopId, channel: "email", customerId: id, state: "unsubscribed", source: "one_click", at });
+      expect(meta()).toEqual({
+        winback_email_marketing_consent: "unsubscribed", winback_email_marketing_consent_at: at.toISOString(), winback_email_marketing_consent_source: "one_click",
+      });
+      const later = new Date("2026-11-22T10:00:00.000Z");
+      await changeConsent({ shopId, channel: "email", customerId: id, state: "subscribed", source: "preference_page", at: later });
+      expect(meta()).toMatchObject({ winback_email_marketing_consent: "subscribed", winback_email_marketing_consent_at: later.toISOString(), winback_email_marketing_consent_source: "preference_page" });
+      expect((woo.customers.find((c) => c.id === 3)!.meta_data as unknown[]).length).toBe(3); // replaced by key, not appended
+
+      // A guest (no WooCommerce customer record) has nothing to update: no request is made.
+      const before = woo.requests.length;
+      const guest = await customer(shopId, { email: "guest@example.com" });
+      await changeConsent({ shopId, channel: "email", customerId: guest, state: "unsubscribed", source: "one_click", at });
+      expect(woo.requests.length).toBe(before);
+    } finally {
+      setStoreConsentWriter(null);
+      await woo.close();
+    }
+  });
+});
+
 describe("bounces and complaints", () => {
   it("a hard bounce suppresses the address; subscribing again does not lift it", async () => {
     setStoreConsentWriter(null);

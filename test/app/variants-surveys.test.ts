@@ -179,8 +179,11 @@ describe("message variants", () => {
     expect(byKey.b.clicks).toBe(80); // g = 1, 11, ..., 791 (odd g with g % 5 = 1)
     expect(status.value.decision?.kind).toBe("adopt");
 
-    // The nightly pass adopts it, records the figures, and closes the test.
-    expect(await variants.adoptSignificantVariants(db.pool, shopId, new Date())).toEqual([{ contentId, winner: "b" }]);
+    // The nightly pass (the maintenance worker's) adopts it, records the figures, and closes the test.
+    const { adoptVariantsForInstalledShops } = await import("../../jobs/content/adopt-variants");
+    const nightly = await adoptVariantsForInstalledShops(db.pool, new Date());
+    expect(nightly.adopted.filter((a) => a.shopId === shopId)).toEqual([{ shopId, contentId, winner: "b" }]);
+    expect(nightly.failed).toBe(0);
     const audit = await db.pool.query(`select actor, after from audit_log where shop_id = $1 and action = 'content.adopt_variant' and entity_id = $2`, [shopId, contentId]);
     expect(audit.rows).toHaveLength(1);
     expect(audit.rows[0].actor).toBe("system:variant-test");

@@ -20,6 +20,11 @@ async function openDatabase(prefix: string, template: string | undefined, poolSi
   await ensureDatabaseExists(serverUrl, name, template);
   const url = withDatabase(serverUrl, name);
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  // drop() ends the pool and then drops the database with (force): a client still closing
+  // gets "terminating connection due to administrator command" (57P01), which is expected here.
+  pool.on("error", (e: Error & { code?: string }) => {
+    if (e.code !== "57P01") throw e;
+  });
   return {
     url,
     name,

@@ -233,3 +233,40 @@ describe("offer node against the WooCommerce simulator", () => {
     expect(mails[0].html).toContain(row.code);
   });
 });
+
+describe("the issuer live workers get (jobs/index.ts)", () => {
+  it("creates codes with the shop's stored credentials: the Shopify offline session and the sealed WooCommerce keys", async () => {
+    const { Session } = await import("@shopify/shopify-api");
+    const { shopify } = await import("../../../app/shopify.server");
+    const { appConfig } = await import("../../../app/config.server");
+    const { connectWooStore } = await import("../../../app/models/store-connections.server");
+    const { liveOfferCodeIssuer } = await import("../../../jobs/store-clients");
+    const live = await liveOfferCodeIssuer(db.pool);
+
+    // Before installation stored a session, a Shopify send waits rather than going out without its code.
+    await publish(db.pool, shopifyId, offerJourney("live-shopify", "pct10"));
+    const [c] = await insertCustomers(db.pool, shopifyId, 1);
+    await shopify().sessionStorage!.deleteSession(`offline_${SHOP}`);
+    await trigger(deps({ offerCodes: live }), shopifyId, [c], "live-shopify");
+    const [m] = await q<{ id: string; status: string }>(`select id::text, status::text from messages where shop_id = $1 and customer_id = $2`, [shopifyId, c]);
+    expect(m.status).toBe("deferred");
+
+    await shopify().sessionStorage!.storeSession(new Session({ id: `offline_${SHOP}`, shop: SHOP, state: "s", isOnline: false, scope: "write_discounts", accessToken: TOKEN }));
+    clockAt = new Date(clockAt.getTime() + 120_000);
+    expect((await processMessage(deps({ offerCodes: live }), shopifyId, m.id)).kind).toBe("sent");
+    const [row] = await q<{ code: string; status: string }>(`select d.code, d.status::text from offer_choices c join discount_codes d on d.shop_id = c.shop_id and d.idempotency_key = c.code_key where c.shop_id = $1 and c.customer_id = $2`, [shopifyId, c]);
+    expect(row.status).toBe("created");
+    expect(liveCodes().filter((x) => x === row.code)).toHaveLength(1);
+
+    // WooCommerce: the keys the merchant connected with, read back sealed from store_connections.
+    const connected = await connectWooStore(db.pool, appConfig().encryptionKey, wooId,
+      { url: woo.url, consumerKey: woo.consumerKey, consumerSecret: woo.consumerSecret }, { webhookUrl: "https://winback.test/webhooks/woocommerce", now: clockAt });
+    expect(connected.ok).toBe(true);
+    await publish(db.pool, wooId, offerJourney("live-woo", "pct15"));
+    const [w] = await insertCustomers(db.pool, wooId, 1);
+    await trigger(deps({ offerCodes: live }), wooId, [w], "live-woo");
+    const [coupon] = await q<{ code: string; status: string }>(`select d.code, d.status::text from offer_choices c join discount_codes d on d.shop_id = c.shop_id and d.idempotency_key = c.code_key where c.shop_id = $1 and c.customer_id = $2`, [wooId, w]);
+    expect(coupon.status).toBe("created");
+    expect(woo.coupons.coupons.filter((x) => x.code.toLowerCase() === coupon.code.toLowerCase())).toHaveLength(1);
+  });
+});
