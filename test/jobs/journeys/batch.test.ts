@@ -13,7 +13,7 @@ import type { JourneyDeps } from "../../../jobs/journeys/types";
 import { createQueueSystem, type QueueSystem } from "../../../jobs/queues";
 import { createTestDatabase, type TestDatabase } from "../../helpers/db";
 import { sinkChannel, startJourneySink, type JourneySink } from "../../helpers/journey-sink";
-import { insertCustomers, insertEvents, journeyShop, OPEN_GOVERNANCE, publish } from "./fixtures";
+import { insertEvents, insertTreatedCustomers, journeyShop, OPEN_GOVERNANCE, publish, TEST_HOLDOUT } from "./fixtures";
 
 let db: TestDatabase;
 let qs: QueueSystem;
@@ -40,9 +40,11 @@ function deps(over: Partial<JourneyDeps> = {}): JourneyDeps {
 
 const q = async <T = Record<string, unknown>>(sql: string, params: unknown[] = []) => (await db.pool.query(sql, params)).rows as T[];
 
+const holdout = (next: string) => ({ id: TEST_HOLDOUT.nodeId, type: "holdout" as const, controlPercent: TEST_HOLDOUT.controlPercent, next });
 const main = (trigger: string): JourneyInput => ({
-  id: "d", version: 1, name: `main ${trigger}`, trigger: { kind: "custom_event", name: trigger }, startNodeId: "ok",
+  id: "d", version: 1, name: `main ${trigger}`, trigger: { kind: "custom_event", name: trigger }, startNodeId: TEST_HOLDOUT.nodeId,
   nodes: [
+    holdout("ok"),
     { id: "ok", type: "condition", conditionId: "email_consented", yes: "split", no: "s1" },
     { id: "split", type: "ab_split", variants: [{ key: "a", weight: 1, next: "e1" }, { key: "b", weight: 1, next: "e1" }] },
     { id: "e1", type: "send", channel: "email", contentId: "e1", purpose: "promotional", next: "e2" },
@@ -54,23 +56,23 @@ const main = (trigger: string): JourneyInput => ({
   ],
 });
 const second = (trigger: string): JourneyInput => ({
-  id: "d", version: 1, name: `second ${trigger}`, trigger: { kind: "custom_event", name: `${trigger}-2` }, startNodeId: "x",
-  nodes: [{ id: "x", type: "send", channel: "email", contentId: "x", purpose: "promotional", next: "end" }, { id: "end", type: "exit" }],
+  id: "d", version: 1, name: `second ${trigger}`, trigger: { kind: "custom_event", name: `${trigger}-2` }, startNodeId: TEST_HOLDOUT.nodeId,
+  nodes: [holdout("x"), { id: "x", type: "send", channel: "email", contentId: "x", purpose: "promotional", next: "end" }, { id: "end", type: "exit" }],
 });
 
 /** A shop with the mix; returns its customers (in a fixed order) and enrollments written but not yet stepped. */
 async function setUp(domain: string, trigger: string) {
   const shopId = await journeyShop(db.pool, domain, CAPPED);
-  const plain = await insertCustomers(db.pool, shopId, 4);
-  const smsOnly = await insertCustomers(db.pool, shopId, 2, { emailConsent: "unsubscribed", smsConsent: "subscribed" });
-  const noConsent = await insertCustomers(db.pool, shopId, 2, { emailConsent: "unsubscribed" });
-  const capped = await insertCustomers(db.pool, shopId, 2);
+  // Customers both journeys' holdouts treat, so the two shops compare like for like.
+  const ids = [await publish(db.pool, shopId, main(trigger)), await publish(db.pool, shopId, second(trigger))];
+  const plain = await insertTreatedCustomers(db.pool, shopId, ids, 4);
+  const smsOnly = await insertTreatedCustomers(db.pool, shopId, ids, 2, { emailConsent: "unsubscribed", smsConsent: "subscribed" });
+  const noConsent = await insertTreatedCustomers(db.pool, shopId, ids, 2, { emailConsent: "unsubscribed" });
+  const capped = await insertTreatedCustomers(db.pool, shopId, ids, 2);
   await db.pool.query(
     `insert into messages (shop_id, idempotency_key, customer_id, channel, purpose, variant, status, queued_at, sent_at)
      select $1, 'prior-' || c, c, 'email', 'promotional', 'primary', 'sent', $3::timestamptz - interval '1 hour', $3::timestamptz - interval '1 hour'
      from unnest($2::bigint[]) c`, [shopId, capped, NIGHT]);
-  await publish(db.pool, shopId, main(trigger));
-  await publish(db.pool, shopId, second(trigger));
   const customers = [...plain, ...smsOnly, ...noConsent, ...capped];
   const journeys = await publishedJourneys(db.pool, shopId);
   const d = deps({ batch: false });
@@ -137,13 +139,12 @@ describe("batch path", () => {
 
   it("keeps a cap of 1 atomic when concurrent batches send to the same customers", async () => {
     const shopId = await journeyShop(db.pool, "batch-race.myshopify.com", CAPPED);
-    const customers = await insertCustomers(db.pool, shopId, 20);
     const one = (id: string): JourneyInput => ({
-      id: "d", version: 1, name: `one ${id}`, trigger: { kind: "custom_event", name: "race" }, startNodeId: "s",
-      nodes: [{ id: "s", type: "send", channel: "email", contentId: id, purpose: "promotional", next: "end" }, { id: "end", type: "exit" }],
+      id: "d", version: 1, name: `one ${id}`, trigger: { kind: "custom_event", name: "race" }, startNodeId: TEST_HOLDOUT.nodeId,
+      nodes: [holdout("s"), { id: "s", type: "send", channel: "email", contentId: id, purpose: "promotional", next: "end" }, { id: "end", type: "exit" }],
     });
-    await publish(db.pool, shopId, one("x"));
-    await publish(db.pool, shopId, one("y"));
+    const ids = [await publish(db.pool, shopId, one("x")), await publish(db.pool, shopId, one("y"))];
+    const customers = await insertTreatedCustomers(db.pool, shopId, ids, 20);
     const queued = deps({ inline: false, now: undefined });
     for (const e of await insertEvents(db.pool, shopId, customers, "race")) await handleJourneyEvent(queued, shopId, e);
     const msgs = await q<{ id: string; customer_id: string; content: string }>(
@@ -163,8 +164,7 @@ describe("batch path", () => {
 
   it("enrolls a batch of trigger events once each, as one at a time does, and a repeated event changes nothing", async () => {
     const shopId = await journeyShop(db.pool, "batch-events.myshopify.com");
-    const customers = await insertCustomers(db.pool, shopId, 30);
-    await publish(db.pool, shopId, main("bev"));
+    const customers = await insertTreatedCustomers(db.pool, shopId, await publish(db.pool, shopId, main("bev")), 30);
     const batched = deps({ now: undefined, batch: { max: 10, lanes: 2 } });
     const events = await insertEvents(db.pool, shopId, customers, "bev");
     await Promise.all([...events, ...events.slice(0, 10)].map((e) => handleJourneyEvent(batched, shopId, e)));

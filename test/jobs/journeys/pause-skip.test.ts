@@ -10,7 +10,7 @@ import type { JourneyDeps } from "../../../jobs/journeys/types";
 import { createQueueSystem, type QueueSystem } from "../../../jobs/queues";
 import { createTestDatabase, type TestDatabase } from "../../helpers/db";
 import { sinkChannel, startJourneySink, type JourneySink } from "../../helpers/journey-sink";
-import { insertCustomers, insertEvents, journeyShop, publish, twoSendJourney } from "./fixtures";
+import { insertEvents, insertTreatedCustomers, journeyShop, publish, twoSendJourney } from "./fixtures";
 
 let db: TestDatabase;
 let qs: QueueSystem;
@@ -36,7 +36,7 @@ describe("resume with skip", () => {
   it("drops the sends of waits that expired during the pause; later waits send as usual", async () => {
     const shopId = await journeyShop(db.pool, "skip1.myshopify.com");
     const journeyId = await publish(db.pool, shopId, twoSendJourney("ps", 30));
-    const [c1, c2, c3] = await insertCustomers(db.pool, shopId, 3);
+    const [c1, c2, c3] = await insertTreatedCustomers(db.pool, shopId, journeyId, 3);
     const fire = async (cs: string[]) => { for (const e of await insertEvents(db.pool, shopId, cs, "ps")) await handleJourneyEvent(deps(), shopId, e); };
     const start = now.getTime();
     now = new Date(start - 25 * MIN);
