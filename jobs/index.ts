@@ -16,7 +16,7 @@ import type { QueueSystem } from "./queues";
 import { fanOutShopScoring, registerScoringSchedule, registerScoringWorker } from "./scoring/worker";
 import { enqueueNightlySegmentRefresh, enqueueNightlyShopifyMembersSync, registerSegmentWorkers, runDueRechecks } from "./segments/worker";
 import { runShopifyNightly } from "./shopify-sync/nightly";
-import { afterOrderChanged, isOrderTopic, orderIdOfPayload } from "./order-changed";
+import { afterCustomerChanged, afterOrderChanged, customerIdOfPayload, isCustomerTopic, isOrderTopic, orderIdOfPayload } from "./order-changed";
 import { MAINTENANCE_QUEUE, registerSchedules, type MaintenanceJobName } from "./scheduler";
 import { liveOfferCodeIssuer } from "./store-clients";
 import { sweepWebhookDeliveries } from "./sweeper";
@@ -33,6 +33,7 @@ export async function startWorkers(deps: { qs: QueueSystem; db: pg.Pool; logger:
     const outcome = await processWebhookDelivery(db, job.data.deliveryId);
     logger.info({ deliveryId: job.data.deliveryId, outcome }, "webhook delivery processed");
     if (outcome.applied && isOrderTopic(outcome.topic)) await followOrderDelivery(db, qs, job.data.deliveryId, outcome.topic);
+    if (outcome.applied && isCustomerTopic(outcome.topic)) await followCustomerDelivery(db, qs, job.data.deliveryId, outcome.topic);
     return outcome;
   });
   qs.worker(MAINTENANCE_QUEUE, async (job) => {
@@ -76,6 +77,16 @@ export async function startWorkers(deps: { qs: QueueSystem; db: pg.Pool; logger:
   });
   await registerSchedules(qs);
   return { close: () => qs.close() };
+}
+
+async function followCustomerDelivery(db: pg.Pool, qs: QueueSystem, deliveryId: string, topic: string): Promise<void> {
+  const r = await db.query<{ shop_id: number; payload: Record<string, unknown> }>(
+    `select s.id as shop_id, d.payload from webhook_deliveries d join shops s on s.domain = d.shop_domain where d.id = $1`,
+    [deliveryId],
+  );
+  const row = r.rows[0];
+  const customerId = row && customerIdOfPayload(topic, row.payload);
+  if (customerId) await afterCustomerChanged(db, qs, row.shop_id, customerId);
 }
 
 async function followOrderDelivery(db: pg.Pool, qs: QueueSystem, deliveryId: string, topic: string): Promise<void> {

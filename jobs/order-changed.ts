@@ -16,6 +16,35 @@ export function isOrderTopic(topic: string): boolean {
   return ORDER_TOPICS.has(topic);
 }
 
+const CUSTOMER_TOPICS = new Set(["customers/create", "customers/update", "customers_email_marketing_consent/update", "customers_marketing_consent/update"]);
+
+/** Deliveries that change what we know about a customer (attributes, tags, consent). */
+export function isCustomerTopic(topic: string): boolean {
+  return CUSTOMER_TOPICS.has(topic);
+}
+
+/** The Shopify customer id a customer or consent delivery is about. */
+export function customerIdOfPayload(topic: string, payload: Record<string, unknown>): string | null {
+  const id = topic.startsWith("customers_") ? payload.customer_id : payload.id;
+  return id == null ? null : String(id);
+}
+
+/**
+ * A customer's record or consent changed: re-evaluate them against every segment now (the
+ * issue's "an order, an event, a score, consent"), not at the nightly refresh.
+ */
+export async function afterCustomerChanged(db: pg.Pool, qs: QueueSystem, shopId: number, externalCustomerId: string): Promise<{ customerId: string | null }> {
+  const r = await db.query<{ id: string }>(
+    `select coalesce(c.merged_into_id, c.id)::text as id from customer_identities i
+     join customers c on c.shop_id = i.shop_id and c.id = i.customer_id
+     where i.shop_id = $1 and i.source = 'shopify' and i.external_id = $2`,
+    [shopId, externalCustomerId],
+  );
+  const customerId = r.rows[0]?.id ?? null;
+  if (customerId) await enqueueCustomerReevaluation(qs, shopId, customerId);
+  return { customerId };
+}
+
 /** The Shopify order id a delivery is about: the order itself, or a refund's order. */
 export function orderIdOfPayload(topic: string, payload: Record<string, unknown>): string | null {
   const id = topic === "refunds/create" ? payload.order_id : payload.id;

@@ -4,6 +4,7 @@
 // by shop.
 import type pg from "pg";
 import { sign, verify } from "../../core/tracking/hmac";
+import { requestReevaluation } from "../../jobs/segments/membership";
 import { pool } from "../db.server";
 
 export type EngagementName = "message_delivered" | "message_opened" | "message_clicked" | "message_bounced" | "message_complained" | "message_unsubscribed";
@@ -36,7 +37,10 @@ export async function recordEngagement(input: {
      on conflict (shop_id, dedupe_key) do nothing`,
     [input.shopId, input.message.customerId, input.name, input.at, JSON.stringify(properties), input.message.id, input.dedupeKey ?? null],
   );
-  return (r.rowCount ?? 0) > 0;
+  const recorded = (r.rowCount ?? 0) > 0;
+  // Engagement is a segment condition: the customer is re-evaluated at the next recheck run.
+  if (recorded && input.message.customerId != null) await requestReevaluation(pool(), input.shopId, input.message.customerId, input.at);
+  return recorded;
 }
 
 // ---------------------------------------------------------------------------------------

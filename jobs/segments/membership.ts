@@ -322,6 +322,21 @@ async function scheduleRechecksWith(client: Queryable, shopId: number, now: Date
  * The every-minute job: takes due rechecks (skipping rows another worker holds), and
  * re-evaluates those customers only. Rechecks of uninstalled shops are dropped.
  */
+/**
+ * Asks for one customer's re-evaluation against every segment at the next recheck run (the
+ * maintenance schedule, every minute), for writers without a queue at hand (consent changes,
+ * engagement from tracking links). A recheck due now is enough: processing re-evaluates the
+ * customer against all segments and schedules their clock-driven rechecks afresh.
+ */
+export async function requestReevaluation(db: Queryable, shopId: number, customerId: string | bigint, now: Date): Promise<void> {
+  await db.query(
+    `insert into segment_rechecks (shop_id, segment_id, customer_id, due_at)
+     select $1, s.id, $2, $3 from segments s where s.shop_id = $1 and s.archived_at is null order by s.id limit 1
+     on conflict (shop_id, segment_id, customer_id) do update set due_at = least(segment_rechecks.due_at, excluded.due_at)`,
+    [shopId, String(customerId), now],
+  );
+}
+
 export async function processDueRechecks(db: pg.Pool, now: Date, opts: MembershipOptions & { limit?: number } = {}): Promise<{ customers: number; events: number }> {
   const taken = await db.query<{ shop_id: number; customer_id: string }>(
     `with due as (

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { afterOrderChanged, orderIdOfPayload } from "../../jobs/order-changed";
+import { afterCustomerChanged, afterOrderChanged, customerIdOfPayload, isCustomerTopic, orderIdOfPayload } from "../../jobs/order-changed";
 import { createQueueSystem } from "../../jobs/queues";
 import { createTestDatabase } from "../helpers/db";
 import { insertCustomerWithHistory, insertShop } from "../helpers/fixtures";
@@ -33,5 +33,25 @@ describe("after an order arrives", () => {
     expect(await queued("segments")).toBeGreaterThanOrEqual(1);
     expect(await queued("attribution")).toBeGreaterThanOrEqual(1);
     expect(await afterOrderChanged(db.pool, qs, shopId, "no-such-order", true)).toEqual({ customerId: null });
+  });
+});
+
+describe("after a customer or their consent changes", () => {
+  it("reads the customer id from customer and consent payloads", () => {
+    expect(isCustomerTopic("customers/update")).toBe(true);
+    expect(isCustomerTopic("customers_email_marketing_consent/update")).toBe(true);
+    expect(isCustomerTopic("customers/delete")).toBe(false);
+    expect(customerIdOfPayload("customers/update", { id: 9 })).toBe("9");
+    expect(customerIdOfPayload("customers_marketing_consent/update", { customer_id: 9 })).toBe("9");
+    expect(customerIdOfPayload("customers/create", {})).toBeNull();
+  });
+
+  it("queues the customer's re-evaluation against every segment", async () => {
+    const shopId = await insertShop(db.pool, "customers-follow.myshopify.com");
+    const customerId = await insertCustomerWithHistory(db.pool, shopId, "88", "cust@example.com");
+    const segmentJobs = async () => (await qs.queue("segments").getJobs(["waiting", "delayed", "prioritized"])).map((j) => j.data as { kind: string; shopId: number; customerId?: string });
+    expect(await afterCustomerChanged(db.pool, qs, shopId, "88")).toEqual({ customerId });
+    expect(await segmentJobs()).toContainEqual({ kind: "customer", shopId, customerId });
+    expect(await afterCustomerChanged(db.pool, qs, shopId, "unknown")).toEqual({ customerId: null });
   });
 });

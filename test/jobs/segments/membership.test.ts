@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PRESET_SEGMENTS, type SegmentNode } from "../../../core/segments";
 import { installPresetSegments, processDueRechecks, reevaluateCustomer, refreshSegment, refreshShopSegments } from "../../../jobs/segments";
+import { requestReevaluation } from "../../../jobs/segments/membership";
 import { createTestDatabase, type TestDatabase } from "../../helpers/db";
 import { generateShop, REFERENCE_SEGMENTS } from "../../core/segments/generated-shop";
 import { seedShop } from "../../core/segments/seed";
@@ -190,5 +191,22 @@ describe("ready-made segments", () => {
     expect(await installPresetSegments(db.pool, 41)).toEqual([]);
     const rows = await db.pool.query(`select template_key from segments where shop_id = 41 order by template_key`);
     expect(rows.rows.map((r) => r.template_key)).toEqual(PRESET_SEGMENTS.map((p) => p.key).sort());
+  });
+});
+
+describe("a re-evaluation requested by a writer without a queue (consent, engagement)", () => {
+  const SHOP = 24;
+  const NOW = new Date("2026-05-01T12:00:00Z");
+
+  it("is picked up by the next recheck run, against every segment", async () => {
+    await seedShop(db.pool, { id: SHOP, timezone: "UTC", customers: [{ id: 1, email: "a@x.com", emailConsent: "unsubscribed" }] });
+    const subscribed = await addSegment(SHOP, "Subscribed", { kind: "customer", field: "email_consent", cmp: { op: "in", values: ["subscribed"] } });
+    await refreshSegment(db.pool, SHOP, subscribed, NOW);
+    await db.pool.query(`update customers set email_consent = 'subscribed' where shop_id = $1 and id = 1`, [SHOP]);
+    await requestReevaluation(db.pool, SHOP, "1", NOW);
+    await requestReevaluation(db.pool, SHOP, "1", NOW); // twice: one recheck row
+    expect(await processDueRechecks(db.pool, NOW)).toMatchObject({ customers: 1, events: 1 });
+    expect((await events(SHOP)).map((e) => [e.customer_id, e.name, e.segment])).toEqual([["1", "segment_entered", subscribed]]);
+    expect(await processDueRechecks(db.pool, NOW)).toMatchObject({ customers: 0 });
   });
 });
