@@ -5,6 +5,7 @@
 // functions, so a draft may be incomplete: unknown node kinds and missing fields are carried
 // through untouched. Positions live in the definition's optional `layout` field.
 import type { JourneyInput, NodeType } from "./schema";
+import { HOLDOUT_DEFAULT_PERCENT } from "./validate";
 
 /** The graph node standing for the trigger; its one outcome leads to startNodeId. */
 export const TRIGGER_NODE_ID = "$trigger";
@@ -200,7 +201,7 @@ export function newNode(kind: NodeType, id: string): DraftNode {
     case "wait_for_event": return { id, type: kind, event: "", timeout: { amount: 3, unit: "days" } };
     case "condition": return { id, type: kind, conditionId: "" };
     case "ab_split": return { id, type: kind, variants: [{ key: "a", weight: 50 }, { key: "b", weight: 50 }] };
-    case "holdout": return { id, type: kind, controlPercent: 10 };
+    case "holdout": return { id, type: kind, controlPercent: HOLDOUT_DEFAULT_PERCENT };
     case "send": return { id, type: kind, channel: "email", contentId: "", purpose: "promotional", whenCapped: "wait" };
     case "offer": return { id, type: kind, offerId: "" };
     case "update_customer": return { id, type: kind, addTags: [], removeTags: [], properties: {} };

@@ -1,12 +1,15 @@
 // The visual journey editor in a real browser against a real server and database: open a
 // journey, add nodes from the palette, drag connections from outcome handles (a branch's true
-// and false among them), see the publish validation's problem on the node, fix it in the
-// node's form with the shop's own messages and offers to pick from, save, publish, reload,
-// and find the stored definition exactly as built.
+// and false among them), see the publish validation's problem on the node (a promotional
+// send not behind a holdout among them), fix it in the node's form with the shop's own
+// messages and offers to pick from and by putting a holdout in front, save, publish, reload,
+// and find the stored definition exactly as built. A journey made with "New journey" opens on
+// the canvas at its default holdout.
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createJourney } from "../../app/models/journeys.server";
-import { TRIGGER_NODE_ID } from "../../core/journeys/graph-layout";
+import { START_HANDLE, TRIGGER_NODE_ID } from "../../core/journeys/graph-layout";
+import { HOLDOUT_DEFAULT_PERCENT } from "../../core/journeys/validate";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
 import { configureDemoApp, startDemoWeb, stopDemoApp, type DemoWeb } from "../helpers/demo-app";
 import { journeyShop } from "../jobs/journeys/fixtures";
@@ -44,16 +47,35 @@ describe("visual journey editor in a real browser", () => {
     await page.waitForSelector(`${node(id)}[data-node-state="${want}"]`, { timeout: 5000 })
       .catch(async () => { throw new Error(`${id} is ${await page.getAttribute(node(id), "data-node-state")}, expected ${want}`); });
   };
+  /** A handle's box once the canvas has stopped moving (auto-layout and fit-view settle over frames). */
+  async function settledBox(page: Page, selector: string) {
+    let last = await page.locator(selector).boundingBox();
+    for (let i = 0; i < 20; i++) {
+      await page.waitForTimeout(150);
+      const box = await page.locator(selector).boundingBox();
+      if (box && last && box.x === last.x && box.y === last.y) return box;
+      last = box;
+    }
+    return last;
+  }
   /** Drags from one handle to another the way a merchant does, with the mouse. */
   async function drag(page: Page, fromNode: string, handle: string, toNode: string) {
-    const from = await page.locator(`.react-flow__handle[data-nodeid="${fromNode}"][data-handleid="${handle}"]`).boundingBox();
-    const to = await page.locator(`.react-flow__handle[data-nodeid="${toNode}"][data-handleid="in"]`).boundingBox();
-    if (!from || !to) throw new Error(`handle not on screen: ${fromNode}.${handle} -> ${toNode}`);
-    await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
-    await page.mouse.down();
-    await page.mouse.move(to.x + to.width / 2, to.y + to.height / 2, { steps: 12 });
-    await page.mouse.up();
-    await page.waitForSelector(`.react-flow__edge[data-id="${fromNode}->${handle}"], .react-flow__edge[data-testid="rf__edge-${fromNode}->${handle}"]`);
+    const edge = `.react-flow__edge[data-id="${fromNode}->${handle}"], .react-flow__edge[data-testid="rf__edge-${fromNode}->${handle}"]`;
+    const label = `Edge from ${fromNode} to ${toNode}`;
+    for (let attempt = 0; ; attempt++) {
+      const from = await settledBox(page, `.react-flow__handle[data-nodeid="${fromNode}"][data-handleid="${handle}"]`);
+      const to = await settledBox(page, `.react-flow__handle[data-nodeid="${toNode}"][data-handleid="in"]`);
+      if (!from || !to) throw new Error(`handle not on screen: ${fromNode}.${handle} -> ${toNode}`);
+      await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
+      await page.mouse.down();
+      await page.mouse.move(to.x + to.width / 2, to.y + to.height / 2, { steps: 12 });
+      await page.mouse.up();
+      // Connected when the outcome's edge leads to the target.
+      const ok = await page.waitForFunction(([sel, want]) => [...document.querySelectorAll(sel)].some((e) => e.getAttribute("aria-label") === want), [edge, label] as const, { timeout: 5000 })
+        .then(() => true, () => false);
+      if (ok) return;
+      if (attempt >= 2) throw new Error(`drag did not connect ${fromNode}.${handle} -> ${toNode}`);
+    }
   }
   const field = (page: Page, nodeId: string, label: string) => page.locator(`[data-node-form="${nodeId}"]`).getByLabel(label, { exact: true });
   const edgeCount = (page: Page) => page.locator(".react-flow__edge").count();
@@ -70,7 +92,7 @@ describe("visual journey editor in a real browser", () => {
     await expectState(page, TRIGGER_NODE_ID, "invalid");
     expect(await page.isDisabled("button:has-text('Publish')")).toBe(true);
 
-    // Palette: a branch first (it becomes the start), then a message and an exit.
+    // Palette: a branch first (it becomes the start), then a message, an exit and a holdout.
     await page.click("button[aria-label='Add Branch (condition)']");
     await page.waitForSelector(node("condition-1"));
     expect(await page.locator("[data-node-form='condition-1']").count()).toBe(1);
@@ -78,6 +100,13 @@ describe("visual journey editor in a real browser", () => {
     await page.waitForSelector(node("send-1"));
     await page.click("button[aria-label='Add Exit']");
     await page.waitForSelector(node("exit-1"));
+    // The holdout is added after the start: it does not take the start's place, and its form
+    // opens at the default control share; control customers leave, "treatment" goes on.
+    await page.click("button[aria-label='Add Holdout']");
+    await page.waitForSelector("[data-node-form='holdout-1']");
+    expect(await field(page, "holdout-1", "Control group").inputValue()).toBe(String(HOLDOUT_DEFAULT_PERCENT));
+    expect(await page.textContent(node("holdout-1"))).toContain(`${HOLDOUT_DEFAULT_PERCENT}% control`);
+    expect(await page.textContent(`${node("holdout-1")} [data-outcome-label="next"]`)).toBe("treatment");
     // A step nobody needs: added, then deleted.
     await page.click("button[aria-label='Add Webhook']");
     await page.waitForSelector(node("webhook-1"));
@@ -128,7 +157,21 @@ describe("visual journey editor in a real browser", () => {
     expect(await page.textContent("[data-node-form='condition-1'] [data-form-error]")).toContain("conditionId is required");
     await field(page, "condition-1", "Condition").selectOption(segmentId);
     await expectState(page, "condition-1", "valid");
-    // With the schema satisfied the node checks run too: the message has no content yet.
+    // With the schema satisfied the node checks run too: the message has no content yet, and
+    // the promotional send is reached from the start without passing a holdout.
+    await expectState(page, "send-1", "invalid");
+    expect(await page.textContent(`${node("send-1")} [data-node-errors]`)).toContain("send has no content");
+    expect(await page.textContent(`${node("send-1")} [data-node-errors]`)).toContain("promotional send is reached without passing a holdout");
+    // The holdout goes in front: trigger -> holdout -> branch.
+    await drag(page, TRIGGER_NODE_ID, START_HANDLE, "holdout-1");
+    await drag(page, "holdout-1", "next", "condition-1");
+    expect(await edgeCount(page)).toBe(5);
+    expect(await page.getAttribute(`.react-flow__edge[data-id="${TRIGGER_NODE_ID}->${START_HANDLE}"]`, "aria-label")).toBe(`Edge from ${TRIGGER_NODE_ID} to holdout-1`);
+    await expectState(page, "holdout-1", "valid");
+    await page.click("button:has-text('Auto-layout')");
+    await page.waitForTimeout(300);
+    // Behind the holdout now: only the missing content is left on the send.
+    await page.waitForFunction((sel) => !(document.querySelector(sel)?.textContent ?? "").includes("without passing a holdout"), `${node("send-1")} [data-node-errors]`, { timeout: 5000 });
     await expectState(page, "send-1", "invalid");
     expect(await page.textContent(`${node("send-1")} [data-node-errors]`)).toContain("send has no content");
     await expectState(page, TRIGGER_NODE_ID, "valid");
@@ -151,7 +194,7 @@ describe("visual journey editor in a real browser", () => {
     await field(page, "exit-1", "Node id").fill("done");
     await field(page, "exit-1", "Node id").press("Tab");
     await page.waitForSelector(node("done"));
-    expect(await edgeCount(page)).toBe(4);
+    expect(await edgeCount(page)).toBe(5);
     await expectState(page, "done", "valid");
 
     // The trigger node opens the journey's own form: trigger, entry rules, goal.
@@ -179,7 +222,7 @@ describe("visual journey editor in a real browser", () => {
     // The Advanced tab edits the same draft.
     await page.click("button:visible:has-text('Advanced (JSON)')");
     const json = JSON.parse(await page.getByLabel("Definition (JSON)", { exact: true }).inputValue()) as Record<string, unknown>;
-    expect(json.startNodeId).toBe("condition-1");
+    expect(json.startNodeId).toBe("holdout-1");
     await page.click("button:visible:has-text('Canvas')");
     await page.waitForSelector(node("condition-1"));
 
@@ -193,11 +236,12 @@ describe("visual journey editor in a real browser", () => {
     expect(await page.textContent("[data-editor-result=ok]")).toBe("Published as version 1.");
 
     const expected = {
-      startNodeId: "condition-1",
+      startNodeId: "holdout-1",
       nodes: [
         { id: "condition-1", type: "condition", conditionId: segmentId, label: "VIP?", yes: "send-1", no: "done" },
         { id: "send-1", type: "send", channel: "email", contentId: "welcome-back", purpose: "promotional", whenCapped: "wait", next: "done" },
         { id: "done", type: "exit" },
+        { id: "holdout-1", type: "holdout", controlPercent: HOLDOUT_DEFAULT_PERCENT, next: "condition-1" },
       ],
     };
     const stored = await db.pool.query<{ draft: Record<string, unknown>; definition: Record<string, unknown> }>(
@@ -211,19 +255,54 @@ describe("visual journey editor in a real browser", () => {
     });
     // Positions are saved with it, for every node and the trigger.
     const layout = definition.layout as Record<string, { x: number; y: number }>;
-    expect(Object.keys(layout).sort()).toEqual([TRIGGER_NODE_ID, "condition-1", "done", "send-1"].sort());
+    expect(Object.keys(layout).sort()).toEqual([TRIGGER_NODE_ID, "condition-1", "done", "holdout-1", "send-1"].sort());
     // Auto-laid out in layers: each step below the one before it.
-    expect(layout[TRIGGER_NODE_ID].y).toBeLessThan(layout["condition-1"].y);
+    expect(layout[TRIGGER_NODE_ID].y).toBeLessThan(layout["holdout-1"].y);
+    expect(layout["holdout-1"].y).toBeLessThan(layout["condition-1"].y);
     expect(layout["condition-1"].y).toBeLessThan(layout["send-1"].y);
     expect(layout["send-1"].y).toBeLessThan(layout.done.y);
 
     // Reload: the canvas draws the stored journey, connections and all, with nothing to fix.
     await page.reload();
     await page.waitForSelector(node("done"));
-    expect(await edgeCount(page)).toBe(4);
-    for (const n of ["condition-1", "send-1", "done", TRIGGER_NODE_ID]) await expectState(page, n, "valid");
+    expect(await edgeCount(page)).toBe(5);
+    for (const n of ["holdout-1", "condition-1", "send-1", "done", TRIGGER_NODE_ID]) await expectState(page, n, "valid");
     const layoutAfter = await page.evaluate(() => [...document.querySelectorAll("[data-editor-node]")].map((e) => e.getAttribute("data-editor-node")).sort());
-    expect(layoutAfter).toEqual([TRIGGER_NODE_ID, "condition-1", "done", "send-1"].sort());
+    expect(layoutAfter).toEqual([TRIGGER_NODE_ID, "condition-1", "done", "holdout-1", "send-1"].sort());
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 180_000);
+
+  it("opens a journey made with New journey at its default holdout, and palette nodes leave that start alone", async () => {
+    const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    await page.goto(`${web.url}/app/journeys`);
+    await page.waitForLoadState("networkidle");
+    await page.click("button:has-text('New journey')");
+    await page.waitForURL(/\/app\/journeys\/[^/]+\/edit/);
+    await page.waitForSelector(node("holdout"));
+    await page.waitForLoadState("networkidle");
+    // The trigger leads to the default holdout, whose treatment outcome leads to the exit.
+    expect(await edgeCount(page)).toBe(2);
+    expect(await page.getAttribute(`.react-flow__edge[data-id="${TRIGGER_NODE_ID}->${START_HANDLE}"]`, "aria-label")).toBe(`Edge from ${TRIGGER_NODE_ID} to holdout`);
+    expect(await page.getAttribute('.react-flow__edge[data-id="holdout->next"]', "aria-label")).toBe("Edge from holdout to end");
+    expect(await page.textContent(node("holdout"))).toContain(`${HOLDOUT_DEFAULT_PERCENT}% control`);
+    await page.click(`${node("holdout")} >> text=Holdout`);
+    await page.waitForSelector("[data-node-form='holdout']");
+    expect(await field(page, "holdout", "Control group").inputValue()).toBe(String(HOLDOUT_DEFAULT_PERCENT));
+    for (const n of ["holdout", "end", TRIGGER_NODE_ID]) await expectState(page, n, "valid");
+
+    // A message from the palette is added beside it: the journey still starts at the holdout.
+    await page.click("button[aria-label='Add Send message']");
+    await page.waitForSelector(node("send-1"));
+    expect(await edgeCount(page)).toBe(2);
+    expect(await page.getAttribute(`.react-flow__edge[data-id="${TRIGGER_NODE_ID}->${START_HANDLE}"]`, "aria-label")).toBe(`Edge from ${TRIGGER_NODE_ID} to holdout`);
+    await expectState(page, "send-1", "invalid");
+    expect(await page.textContent(`${node("send-1")} [data-node-errors]`)).toContain("unreachable from the start node");
+    await page.click("button:visible:has-text('Advanced (JSON)')");
+    const json = JSON.parse(await page.getByLabel("Definition (JSON)", { exact: true }).inputValue()) as Record<string, unknown>;
+    expect(json.startNodeId).toBe("holdout");
     expect(errors).toEqual([]);
     await page.close();
   }, 180_000);

@@ -5,11 +5,11 @@ import { describe, expect, it } from "vitest";
 import { edges as outcomeEdges } from "../../../core/journeys/graph";
 import {
   addNode, applyAutoLayout, autoLayout, connect, draftNodes, freeNodeId, graphToJourney, journeyToGraph, LAYER_GAP,
-  newNode, NODE_KINDS, outcomesOf, removeNode, replaceNode, TRIGGER_NODE_ID, withPositions, type DraftJourney,
+  newNode, NODE_KINDS, outcomesOf, removeNode, replaceNode, START_HANDLE, TRIGGER_NODE_ID, withPositions, type DraftJourney,
 } from "../../../core/journeys/graph-layout";
 import { JourneySchema, NodeSchema } from "../../../core/journeys/schema";
 import { JOURNEY_TEMPLATES } from "../../../core/journeys/templates";
-import { validateJourney } from "../../../core/journeys/validate";
+import { HOLDOUT_DEFAULT_PERCENT, validateJourney } from "../../../core/journeys/validate";
 
 const clone = <T>(x: T): T => JSON.parse(JSON.stringify(x)) as T;
 
@@ -107,6 +107,27 @@ describe("editing a draft", () => {
       const v = validateJourney({ id: "j", version: 1, name: "j", trigger: { kind: "order_placed" }, startNodeId: "n", nodes: [{ ...newNode(kind, "n") }] });
       expect(v.ok ? [] : v.error.map((e) => e.nodeId)).toContain("n");
     }
+  });
+
+  it("a new holdout starts at the default control share, and a palette node never replaces an existing start", () => {
+    expect(newNode("holdout", "h")).toEqual({ id: "h", type: "holdout", controlPercent: HOLDOUT_DEFAULT_PERCENT });
+    // A new journey's draft starts at its default holdout; nodes added after it leave the start alone.
+    const blank: DraftJourney = {
+      name: "New", trigger: { kind: "order_placed" }, startNodeId: "holdout",
+      nodes: [{ id: "holdout", type: "holdout", controlPercent: HOLDOUT_DEFAULT_PERCENT, next: "end" }, { id: "end", type: "exit" }],
+    };
+    let d = addNode(blank, newNode("send", freeNodeId(blank, "send")), { x: 0, y: 300 });
+    expect(d.startNodeId).toBe("holdout");
+    expect(journeyToGraph(d).edges.map((e) => e.id)).toEqual([`${TRIGGER_NODE_ID}->start`, "holdout->next"]);
+    // The merchant puts the send behind the holdout's treatment outcome: it then publishes.
+    d = connect(d, "holdout", "next", "send-1");
+    d = connect(d, "send-1", "next", "end");
+    d = replaceNode(d, "send-1", { ...draftNodes(d)[2], contentId: "welcome-back" });
+    expect(validateJourney({ id: "j", version: 1, ...d }).ok).toBe(true);
+    // Without the holdout in front it is refused, on the send.
+    const bare = validateJourney({ id: "j", version: 1, ...connect(d, TRIGGER_NODE_ID, START_HANDLE, "send-1") });
+    expect(bare.ok).toBe(false);
+    if (!bare.ok) expect(bare.error.filter((e) => e.message.includes("without passing a holdout")).map((e) => e.nodeId)).toEqual(["send-1"]);
   });
 });
 
