@@ -2,9 +2,10 @@
 // throwaway PostgreSQL, then the full score-shop job (SQL summaries, fits, clusters,
 // set-based writes, history, run record), as the worker runs it.
 //   npm run bench -- scoring --size 100000
+import { spawnSync } from "node:child_process";
+import path from "node:path";
 import pg from "pg";
 import { runScoreShopJob } from "../jobs/scoring/worker";
-import { seedDemoShop } from "../scripts/demo-data/seed";
 import { benchDatabase, peakRssMb } from "./lib/services";
 
 const NOW = new Date("2026-11-01T08:00:00Z");
@@ -20,8 +21,15 @@ export async function run(opts: { size?: number }): Promise<Record<string, numbe
   pool.on("error", () => {});
   try {
     const seedStart = performance.now();
-    const { shopId, orders } = await seedDemoShop(pool, { now: NOW, customers: size, seed: 42, domain: "bench-scoring.myshopify.com" });
-    await pool.query("analyze");
+    // The generator holds the whole store in memory: it runs in a process of its own, without
+    // the worker's heap limit (peak_rss_mb is then the job's alone).
+    const seeded = spawnSync(
+      process.execPath,
+      ["--import", "tsx", path.join(import.meta.dirname, "lib/seed-process.ts"), db.url, String(size), "42", "bench-scoring.myshopify.com", NOW.toISOString()],
+      { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], maxBuffer: 1 << 20 },
+    );
+    if (seeded.status !== 0) throw new Error(`seeding failed (exit ${seeded.status})`);
+    const { shopId, orders } = JSON.parse(seeded.stdout.trim().split("\n").pop()!) as { shopId: number; orders: number };
     const seed_s = (performance.now() - seedStart) / 1000;
     const start = performance.now();
     const outcome = await runScoreShopJob(pool, shopId, NOW);

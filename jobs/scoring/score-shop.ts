@@ -210,27 +210,31 @@ async function scoreChunks(
     );
   let stageChanges = 0;
   let chunk = 0;
-  let page = await read("0");
-  while (page.rows.length) {
-    const rows = page.rows;
-    const next = rows.length === chunkSize ? read(rows[rows.length - 1][COL.id] as string) : null;
-    next?.catch(() => {});
-    const lines: string[] = [];
-    const tag = `${++chunk}\t`;
-    for (let i = 0; i < rows.length; i++) {
-      const { line, changed } = scoreLine(rows[i], staged, ctx, settings, clusters, now);
-      lines.push(tag, line);
-      if (changed) stageChanges++;
-      if (i % YIELD_EVERY === YIELD_EVERY - 1) await yieldToIo();
+  try {
+    let page = await read("0");
+    while (page.rows.length) {
+      const rows = page.rows;
+      const next = rows.length === chunkSize ? read(rows[rows.length - 1][COL.id] as string) : null;
+      next?.catch(() => {});
+      const lines: string[] = [];
+      const tag = `${++chunk}\t`;
+      for (let i = 0; i < rows.length; i++) {
+        const { line, changed } = scoreLine(rows[i], staged, ctx, settings, clusters, now);
+        lines.push(tag, line);
+        if (changed) stageChanges++;
+        if (i % YIELD_EVERY === YIELD_EVERY - 1) await yieldToIo();
+      }
+      if (firstError) break;
+      void copyChunk(lines.join("")).catch(() => {});
+      const written = chunk;
+      void queue(() => client.query(WRITE_CHUNK, [shopId, now, historyDay, written])).catch(() => {});
+      if (!next) break;
+      page = await next;
     }
-    if (firstError) break;
-    void copyChunk(lines.join("")).catch(() => {});
-    const written = chunk;
-    void queue(() => client.query(WRITE_CHUNK, [shopId, now, historyDay, written])).catch(() => {});
-    if (!next) break;
-    page = await next;
+  } finally {
+    // Nothing may still be running on the connection when the caller rolls back or commits.
+    await chain;
   }
-  await chain;
   if (firstError) throw firstError;
   return stageChanges;
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { fmScore, quintileScores, RFM_GROUPS, rfmGroup, rfmScores } from "../../../core/scoring/rfm";
+import { createRng } from "../../../core/random";
+import { fmScore, quintileCutPositions, quintileCuts, quintileScores, RFM_GROUPS, rfmGroup, rfmScores, scoreFromCuts } from "../../../core/scoring/rfm";
 
 describe("quintileScores", () => {
   it.each([
@@ -12,6 +13,24 @@ describe("quintileScores", () => {
     // Everyone equal: everyone scores 1 (nobody is below anyone).
     [[7, 7, 7], [1, 1, 1]],
   ])("%o -> %o", (values, expected) => expect(quintileScores(values)).toEqual(expected));
+});
+
+describe("quintile cuts", () => {
+  it("score every value exactly as quintileScores does, ties and all", () => {
+    const rng = createRng(3);
+    for (const n of [1, 2, 3, 7, 10, 11, 99, 1000]) {
+      // Few distinct values, so ties straddle the cut positions.
+      const values = Array.from({ length: n }, () => Math.floor(rng() * 12));
+      const cuts = quintileCuts(Float64Array.from(values));
+      expect(values.map((v) => scoreFromCuts(v, cuts))).toEqual(quintileScores(values));
+    }
+  });
+
+  it("are read at positions ceil((s - 1) n / 5) of the sorted values", () => {
+    expect(quintileCutPositions(10)).toEqual([2, 4, 6, 8]);
+    expect(quintileCutPositions(3)).toEqual([1, 2, 2, 3]);
+    expect(quintileCuts(Float64Array.from([5, 1, 4, 2, 3]))).toEqual([1, 2, 3, 4]);
+  });
 });
 
 describe("rfmScores", () => {

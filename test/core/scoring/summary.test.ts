@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { PERIOD_DAYS } from "../../../core/scoring/schema";
-import { dayNumber, summariseTransactions } from "../../../core/scoring/summary";
+import { customerFacts, dayNumber, summariseTransactions, summaryFromDays, summaryFromFacts } from "../../../core/scoring/summary";
 
 const tx = (customerId: string, day: string, amount: number) => ({ customerId, day, amount });
 
@@ -34,5 +34,16 @@ describe("summariseTransactions", () => {
   it.each(["2024-02-30", "2024-13-01", "24-01-01", "yesterday"])("rejects the date %s", (day) => {
     expect(dayNumber(day)).toBeNull();
     expect(summariseTransactions([tx("a", day, 1)], "2024-12-31", 7).ok).toBe(false);
+  });
+});
+
+describe("customerFacts", () => {
+  it("carries everything the summary needs, so facts computed in SQL summarise identically", () => {
+    const days = [100, 103, 110, 140];
+    const spends = [10, 25, 5, 60];
+    const facts = customerFacts(days, spends);
+    expect(facts).toEqual({ transactions: 4, firstDay: 100, lastDay: 140, repeatSpend: 90, totalSpend: 100, ownMedianGap: 7 });
+    expect(summaryFromFacts("a", facts, 150, PERIOD_DAYS.week)).toEqual({ ...summaryFromDays("a", days, spends, 150, PERIOD_DAYS.week), days: [] });
+    expect(customerFacts([5], [30]).ownMedianGap).toBeNull();
   });
 });
