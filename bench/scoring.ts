@@ -5,6 +5,7 @@
 import { spawnSync } from "node:child_process";
 import path from "node:path";
 import pg from "pg";
+import { rescoreCustomer } from "../jobs/scoring/rescore-customer";
 import { runScoreShopJob } from "../jobs/scoring/worker";
 import { benchDatabase, peakRssMb } from "./lib/services";
 
@@ -36,6 +37,18 @@ export async function run(opts: { size?: number }): Promise<Record<string, numbe
     const total_s = (performance.now() - start) / 1000;
     if (!outcome.ran || !outcome.result.ok) throw new Error(`scoring failed: ${JSON.stringify(outcome)}`);
     const round = (x: number) => Math.round(x * 100) / 100;
+    // Single-customer rescoring (what an order webhook does), on 200 customers spread over the shop.
+    const sample = (await pool.query<{ id: string }>(
+      `select customer_id::text as id from customer_scores where shop_id = $1 order by hashtext(customer_id::text) limit 200`, [shopId])).rows;
+    const rescoreMs: number[] = [];
+    for (const { id } of sample) {
+      const t0 = performance.now();
+      const r = await rescoreCustomer(pool, shopId, id, NOW);
+      rescoreMs.push(performance.now() - t0);
+      if (!r.ok) throw new Error(`rescoring failed: ${r.error}`);
+    }
+    rescoreMs.sort((a, b) => a - b);
+    const pct = (q: number) => round(rescoreMs[Math.min(rescoreMs.length - 1, Math.floor(q * rescoreMs.length))] ?? 0);
     return {
       customers: outcome.result.customers,
       orders,
@@ -44,6 +57,8 @@ export async function run(opts: { size?: number }): Promise<Record<string, numbe
       peak_rss_mb: peakRssMb(),
       seed_s: round(seed_s),
       customers_per_s: Math.round(outcome.result.customers / total_s),
+      rescore_p50_ms: pct(0.5),
+      rescore_p99_ms: pct(0.99),
       // Wall time per phase of the job (stage: SQL summaries; fit: models and clusters on
       // samples; score: chunks scored and written; finish: cleanup and stored fit).
       ...Object.fromEntries(Object.entries(outcome.result.phasesMs ?? {}).map(([k, v]) => [`${k}_s`, round(v / 1000)])),

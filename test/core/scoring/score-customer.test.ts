@@ -45,13 +45,4 @@ describe("scoreCustomer", () => {
     const s = scoreCustomer([0, 30], [10, 10], 40, { models: { ...models, confidence: "low" }, shopMedianGapDays: 30, settings });
     expect(s.reason).toMatch(/rough: little shop history/);
   });
-  it("rescoring one customer takes well under a few milliseconds", () => {
-    const days = Array.from({ length: 40 }, (_, i) => i * 9);
-    const spends = days.map(() => 25);
-    scoreCustomer(days, spends, 400, { models, shopMedianGapDays: 30, settings }); // warm up
-    const runs = 200;
-    const start = performance.now();
-    for (let i = 0; i < runs; i++) scoreCustomer(days, spends, 400 + i, { models, shopMedianGapDays: 30, settings: { ...settings, annualDiscountRate: 0.1 } });
-    expect((performance.now() - start) / runs).toBeLessThan(3);
-  });
 });

@@ -71,7 +71,7 @@ describe("scoreShop records and keeps", () => {
 });
 
 describe("rescoreCustomer", () => {
-  it("agrees with the full job for every sampled customer, in a few ms each", async () => {
+  it("agrees with the full job for every sampled customer", async () => {
     const at = new Date("2026-11-03T12:00:00Z");
     await scoreShop(db.pool, shopId, at, settings);
     const sample = (await db.pool.query(`select customer_id::text as id from customer_scores where shop_id = $1 order by customer_id limit 25`, [shopId])).rows;
@@ -81,20 +81,14 @@ describe("rescoreCustomer", () => {
       "clv", "cluster_id", "confidence", "reason", "expected_spend",
     ];
     const pick = (r: Record<string, unknown>) => Object.fromEntries(fields.map((f) => [f, r[f]]));
-    const timings: number[] = [];
-    await rescoreCustomer(db.pool, shopId, sample[0].id, at); // warm the connection and plans
     for (const { id } of sample) {
       const full = pick(await scoreOf(id));
       await db.pool.query(`update customer_scores set p_alive = null, clv = null, rfm_group = null, reason = null where shop_id = $1 and customer_id = $2`, [shopId, id]);
-      const t0 = performance.now();
       const result = await rescoreCustomer(db.pool, shopId, id, at);
-      timings.push(performance.now() - t0);
       expect(result.ok && result.value.rescored).toBe(true);
       expect(pick(await scoreOf(id))).toEqual(full);
     }
-    timings.sort((a, b) => a - b);
-    // Median of a handful of indexed queries; generous for a shared 2-core machine.
-    expect(timings[Math.floor(timings.length / 2)]).toBeLessThan(25);
+    // How fast it is lives in the scoring bench (rescore_p50_ms, rescore_p99_ms), not here.
   });
 
   it("a new order of a lapsed customer wins them back at once, with the shop's current parameters", async () => {

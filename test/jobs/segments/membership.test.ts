@@ -48,11 +48,9 @@ describe("full and incremental evaluation agree on generated data", () => {
 
   it("customer-by-customer re-evaluation leaves nothing for a full refresh to change", async () => {
     const onEvents: string[][] = [];
-    let slowest = 0;
+    // How fast this is lives in the segments bench (single_p99_ms), not here.
     for (const id of customerIds) {
-      const t = performance.now();
       await reevaluateCustomer(db.pool, SHOP, id, NOW, { onEvents: async (_s, ids) => void onEvents.push(ids) });
-      slowest = Math.max(slowest, performance.now() - t);
     }
     const incremental = await memberships(SHOP);
     expect(incremental.length).toBeGreaterThan(200);
@@ -64,8 +62,6 @@ describe("full and incremental evaluation agree on generated data", () => {
     expect(results.map((r) => [r.entered, r.exited])).toEqual(REFERENCE_SEGMENTS.map(() => [0, 0]));
     expect(await memberships(SHOP)).toEqual(incremental);
     expect((await events(SHOP)).length).toBe(written);
-    // Milliseconds per customer for all segments at once (generous bound for a shared machine).
-    expect(slowest).toBeLessThan(500);
   }, 120_000);
 
   it("a full refresh from empty reaches the same members, and the counts are stored", async () => {
