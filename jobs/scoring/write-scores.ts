@@ -36,15 +36,8 @@ export interface StageEvent {
   reason: string;
 }
 
-const UPSERT = `
-insert into customer_scores (shop_id, customer_id, recency_score, frequency_score, monetary_score, rfm_group,
-  order_count, total_spent, first_order_at, last_order_at, expected_gap_days, days_overdue, dormant, stage,
-  stage_since, p_alive, expected_purchases, expected_next_order_at, clv, cluster_id, confidence, reason, expected_spend, scored_at)
-select $1, u.* , $2 from unnest($3::bigint[], $4::smallint[], $5::smallint[], $6::smallint[], $7::text[], $8::int[],
-  $9::bigint[], $10::timestamptz[], $11::timestamptz[], $12::float8[], $13::float8[], $14::boolean[], $15::text[],
-  $16::timestamptz[], $17::float8[], $18::float8[], $19::timestamptz[], $20::bigint[], $21::int[], $22::text[], $23::text[],
-  $24::bigint[]) as u
-on conflict (shop_id, customer_id) do update set
+/** A customer's new scores replace the old ones (every column the job computes). */
+const UPSERT_SCORES = `on conflict (shop_id, customer_id) do update set
   recency_score = excluded.recency_score, frequency_score = excluded.frequency_score,
   monetary_score = excluded.monetary_score, rfm_group = excluded.rfm_group, order_count = excluded.order_count,
   total_spent = excluded.total_spent, first_order_at = excluded.first_order_at, last_order_at = excluded.last_order_at,
@@ -53,6 +46,16 @@ on conflict (shop_id, customer_id) do update set
   expected_purchases = excluded.expected_purchases, expected_next_order_at = excluded.expected_next_order_at,
   clv = excluded.clv, cluster_id = excluded.cluster_id, confidence = excluded.confidence, reason = excluded.reason,
   expected_spend = excluded.expected_spend, scored_at = excluded.scored_at`;
+
+const UPSERT = `
+insert into customer_scores (shop_id, customer_id, recency_score, frequency_score, monetary_score, rfm_group,
+  order_count, total_spent, first_order_at, last_order_at, expected_gap_days, days_overdue, dormant, stage,
+  stage_since, p_alive, expected_purchases, expected_next_order_at, clv, cluster_id, confidence, reason, expected_spend, scored_at)
+select $1, u.* , $2 from unnest($3::bigint[], $4::smallint[], $5::smallint[], $6::smallint[], $7::text[], $8::int[],
+  $9::bigint[], $10::timestamptz[], $11::timestamptz[], $12::float8[], $13::float8[], $14::boolean[], $15::text[],
+  $16::timestamptz[], $17::float8[], $18::float8[], $19::timestamptz[], $20::bigint[], $21::int[], $22::text[], $23::text[],
+  $24::bigint[]) as u
+${UPSERT_SCORES}`;
 
 // The day's snapshot of key scores, copied server-side from customer_scores; a second run on
 // the same day overwrites that day's row rather than adding one.
@@ -166,15 +169,7 @@ with r as (
     last_order_at, expected_gap_days, days_overdue, dormant, stage, stage_since, p_alive, expected_purchases, expected_next_order_at,
     clv, cluster_id, confidence, reason, expected_spend, $2::timestamptz
   from r
-  on conflict (shop_id, customer_id) do update set
-    recency_score = excluded.recency_score, frequency_score = excluded.frequency_score,
-    monetary_score = excluded.monetary_score, rfm_group = excluded.rfm_group, order_count = excluded.order_count,
-    total_spent = excluded.total_spent, first_order_at = excluded.first_order_at, last_order_at = excluded.last_order_at,
-    expected_gap_days = excluded.expected_gap_days, days_overdue = excluded.days_overdue, dormant = excluded.dormant,
-    stage = excluded.stage, stage_since = excluded.stage_since, p_alive = excluded.p_alive,
-    expected_purchases = excluded.expected_purchases, expected_next_order_at = excluded.expected_next_order_at,
-    clv = excluded.clv, cluster_id = excluded.cluster_id, confidence = excluded.confidence, reason = excluded.reason,
-    expected_spend = excluded.expected_spend, scored_at = excluded.scored_at
+  ${UPSERT_SCORES}
   returning customer_id, recency_score, frequency_score, monetary_score, rfm_group, stage, p_alive, clv, days_overdue
 ), history as (
   insert into customer_score_history (shop_id, customer_id, day, recency_score, frequency_score, monetary_score, rfm_group,
