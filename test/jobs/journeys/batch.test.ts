@@ -3,32 +3,17 @@
 // by enrollment with batching off, the other in batches; every enrollment, step-log row,
 // assignment and message must come out the same. The mix hits a frequency cap (a prior send,
 // and two sends of one customer in one batch), quiet hours (SMS at night) and missing consent.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { JourneyInput } from "../../../core/journeys/schema";
 import { enroll, handleJourneyEvent, publishedJourneys } from "../../../jobs/journeys/events";
 import { processMessages } from "../../../jobs/journeys/send-batch";
 import { processEnrollment } from "../../../jobs/journeys/step";
 import { processEnrollments } from "../../../jobs/journeys/step-batch";
 import type { JourneyDeps } from "../../../jobs/journeys/types";
-import { createQueueSystem, type QueueSystem } from "../../../jobs/queues";
-import { createTestDatabase, type TestDatabase } from "../../helpers/db";
-import { sinkChannel, startJourneySink, type JourneySink } from "../../helpers/journey-sink";
-import { insertEvents, insertTreatedCustomers, journeyShop, OPEN_GOVERNANCE, publish, TEST_HOLDOUT } from "./fixtures";
+import { sinkChannel } from "../../helpers/journey-sink";
+import { engineTestServices, insertEvents, insertTreatedCustomers, journeyShop, OPEN_GOVERNANCE, publish, TEST_HOLDOUT } from "./fixtures";
 
-let db: TestDatabase;
-let qs: QueueSystem;
-let sink: JourneySink;
-
-beforeAll(async () => {
-  db = await createTestDatabase("jbatch");
-  qs = createQueueSystem({ databaseUrl: db.url });
-  sink = await startJourneySink();
-});
-afterAll(async () => {
-  await qs.close();
-  await sink.stop();
-  await db.drop();
-});
+const { db, qs, sink } = await engineTestServices("jbatch");
 
 const NIGHT = new Date("2026-11-20T08:00:00Z"); // 03:00 in New York: SMS quiet hours
 const CAPPED = { ...OPEN_GOVERNANCE, caps: { ...OPEN_GOVERNANCE.caps, email: { max: 1, windowMs: 604_800_000 } } };

@@ -1,6 +1,6 @@
 // The journey engine's shell against real PostgreSQL (queue on the PostgreSQL backend, jobs
 // only enqueued here: the tests call the engine directly, on a controlled clock).
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { JourneyInput } from "../../../core/journeys/schema";
 import { handleJourneyEvent } from "../../../jobs/journeys/events";
 import { pauseJourneys, resumeJourneys } from "../../../jobs/journeys/pause";
@@ -8,25 +8,10 @@ import { processMessage } from "../../../jobs/journeys/send";
 import { processEnrollment } from "../../../jobs/journeys/step";
 import { sweepJourneys } from "../../../jobs/journeys/sweeper";
 import type { JourneyDeps } from "../../../jobs/journeys/types";
-import { createQueueSystem, type QueueSystem } from "../../../jobs/queues";
-import { createTestDatabase, type TestDatabase } from "../../helpers/db";
-import { sinkChannel, startJourneySink, type JourneySink } from "../../helpers/journey-sink";
-import { insertCustomers, insertEvents, insertTreatedCustomers, journeyShop, OPEN_GOVERNANCE, publish, TEST_HOLDOUT, twoSendJourney } from "./fixtures";
+import { sinkChannel } from "../../helpers/journey-sink";
+import { engineTestServices, insertCustomers, insertEvents, insertTreatedCustomers, journeyShop, OPEN_GOVERNANCE, publish, TEST_HOLDOUT, twoSendJourney } from "./fixtures";
 
-let db: TestDatabase;
-let qs: QueueSystem;
-let sink: JourneySink;
-
-beforeAll(async () => {
-  db = await createTestDatabase("jeng");
-  qs = createQueueSystem({ databaseUrl: db.url });
-  sink = await startJourneySink();
-});
-afterAll(async () => {
-  await qs.close();
-  await sink.stop();
-  await db.drop();
-});
+const { db, qs, sink } = await engineTestServices("jeng");
 
 function deps(over: Partial<JourneyDeps> = {}): JourneyDeps {
   const ch = sinkChannel(sink.url);

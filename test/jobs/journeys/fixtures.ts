@@ -1,9 +1,13 @@
 // Shops, customers, journeys and events for the journey engine tests, written set-based.
 import type pg from "pg";
+import { afterAll } from "vitest";
 import { createJourney, publishJourney } from "../../../app/models/journeys.server";
 import { holdoutGroup } from "../../../core/journeys/interpret";
 import type { JourneyInput } from "../../../core/journeys/schema";
+import type { QueueSystem } from "../../../jobs/queues";
+import { createTestDatabase, type TestDatabase } from "../../helpers/db";
 import { insertShop } from "../../helpers/fixtures";
+import { startJourneySink, type JourneySink } from "../../helpers/journey-sink";
 
 /** Generous caps and no smart sending, so tests see only the rule they exercise. */
 export const OPEN_GOVERNANCE = {
@@ -102,3 +106,20 @@ export const twoSendJourney = (trigger = "kill_test", wait = 0): JourneyInput =>
   ],
   goal: { kind: "order_placed" },
 });
+
+/**
+ * What an engine test file runs on: its own database, a queue on the PostgreSQL backend and a
+ * channel that records what it is handed; all closed when the file's tests are done.
+ */
+export async function engineTestServices(prefix: string): Promise<{ db: TestDatabase; qs: QueueSystem; sink: JourneySink }> {
+  const { createQueueSystem } = await import("../../../jobs/queues");
+  const db = await createTestDatabase(prefix);
+  const qs = createQueueSystem({ databaseUrl: db.url });
+  const sink = await startJourneySink();
+  afterAll(async () => {
+    await qs.close();
+    await sink.stop();
+    await db.drop();
+  });
+  return { db, qs, sink };
+}

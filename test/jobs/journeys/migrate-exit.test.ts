@@ -1,30 +1,16 @@
 // Against real PostgreSQL on a simulated clock: moving running customers to a new version on
 // the merchant's request, and exit criteria (unsubscribed, entered another stage) ending
 // enrollments early through real events.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { publishJourney, runningOnOlderVersions, migrateToLiveVersion, updateJourneyDraft } from "../../../app/models/journeys.server";
 import type { JourneyInput } from "../../../core/journeys/schema";
 import { handleJourneyEvent } from "../../../jobs/journeys/events";
 import { processEnrollment } from "../../../jobs/journeys/step";
 import type { JourneyDeps } from "../../../jobs/journeys/types";
-import { createQueueSystem, type QueueSystem } from "../../../jobs/queues";
-import { createTestDatabase, type TestDatabase } from "../../helpers/db";
-import { sinkChannel, startJourneySink, type JourneySink } from "../../helpers/journey-sink";
-import { insertCustomers, insertEvents, journeyShop, publish } from "./fixtures";
+import { sinkChannel } from "../../helpers/journey-sink";
+import { engineTestServices, insertCustomers, insertEvents, journeyShop, publish } from "./fixtures";
 
-let db: TestDatabase;
-let qs: QueueSystem;
-let sink: JourneySink;
-beforeAll(async () => {
-  db = await createTestDatabase("jmig");
-  qs = createQueueSystem({ databaseUrl: db.url });
-  sink = await startJourneySink();
-});
-afterAll(async () => {
-  await qs.close();
-  await sink.stop();
-  await db.drop();
-});
+const { db, qs, sink } = await engineTestServices("jmig");
 
 let clockMs = Date.now();
 const deps = (): JourneyDeps => ({ db: db.pool, qs, channels: { email: sinkChannel(sink.url) }, now: () => new Date(clockMs) });

@@ -1,30 +1,16 @@
 // Resume with "skip" (real PostgreSQL, simulated clock): the sends that came due with waits
 // that expired during the pause are dropped (the customers step on), while a wait that ends
 // after the resume sends as usual.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { handleJourneyEvent } from "../../../jobs/journeys/events";
 import { pauseJourneys, resumeJourneys } from "../../../jobs/journeys/pause";
 import { processEnrollment } from "../../../jobs/journeys/step";
 import { sweepJourneys } from "../../../jobs/journeys/sweeper";
 import type { JourneyDeps } from "../../../jobs/journeys/types";
-import { createQueueSystem, type QueueSystem } from "../../../jobs/queues";
-import { createTestDatabase, type TestDatabase } from "../../helpers/db";
-import { sinkChannel, startJourneySink, type JourneySink } from "../../helpers/journey-sink";
-import { insertEvents, insertTreatedCustomers, journeyShop, publish, twoSendJourney } from "./fixtures";
+import { sinkChannel } from "../../helpers/journey-sink";
+import { engineTestServices, insertEvents, insertTreatedCustomers, journeyShop, publish, twoSendJourney } from "./fixtures";
 
-let db: TestDatabase;
-let qs: QueueSystem;
-let sink: JourneySink;
-beforeAll(async () => {
-  db = await createTestDatabase("jskip");
-  qs = createQueueSystem({ databaseUrl: db.url });
-  sink = await startJourneySink();
-});
-afterAll(async () => {
-  await qs.close();
-  await sink.stop();
-  await db.drop();
-});
+const { db, qs, sink } = await engineTestServices("jskip");
 
 const MIN = 60_000;
 let now = new Date("2026-11-20T15:00:00Z");
