@@ -188,9 +188,22 @@ function describeAudit(after: unknown): string {
       case "restoredFrom": return `restored from v${String(v)}`;
       case "policy": return `policy ${String(v).replace(/_/g, " ")}`;
       case "pausedMs": return `paused ${Math.round(Number(v) / 60_000)} min`;
+      case "changes": return describeDraftChanges(v);
       default: return `${k} ${typeof v === "object" ? JSON.stringify(v) : String(v)}`;
     }
   }).join(", ");
+}
+
+/** A draft save's changes (core/journeys/draft-diff.ts) in words: "changed name, trigger; added send-2". */
+function describeDraftChanges(v: unknown): string {
+  const c = (v ?? {}) as Partial<Record<"fields" | "nodesAdded" | "nodesRemoved" | "nodesChanged", string[]>>;
+  const parts: string[] = [];
+  const add = (label: string, xs: string[] | undefined) => { if (xs && xs.length > 0) parts.push(`${label} ${xs.join(", ")}`); };
+  add("changed", c.fields);
+  add("added", c.nodesAdded);
+  add("removed", c.nodesRemoved);
+  add("edited", c.nodesChanged);
+  return parts.join("; ");
 }
 
 export interface HoldoutGroup {

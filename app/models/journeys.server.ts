@@ -3,6 +3,7 @@
 // version, installing the ready-made templates, and the emergency pause.
 import type pg from "pg";
 import { JOURNEY_TEMPLATES } from "../../core/journeys/templates";
+import { diffDrafts, isUnchanged } from "../../core/journeys/draft-diff";
 import { notifyTemplateErrors } from "../../core/journeys/notify";
 import { validateJourney, type ValidationError } from "../../core/journeys/validate";
 import { err, ok, type Result } from "../../core/result";
@@ -22,9 +23,24 @@ export async function createJourney(db: pg.Pool, shopId: number, input: { name: 
   return r.rows[0].id;
 }
 
-export async function updateJourneyDraft(db: pg.Pool, shopId: number, journeyId: string, draft: unknown): Promise<boolean> {
-  const r = await db.query(`update journeys set draft = $3, updated_at = now() where shop_id = $1 and id = $2`, [shopId, journeyId, JSON.stringify(draft)]);
-  return (r.rowCount ?? 0) > 0;
+/**
+ * Saves the draft and records who changed what in the audit log (the previous draft in
+ * `before`, the changed fields and nodes in `after`). A save that changes nothing writes
+ * nothing. False when the journey is not this shop's.
+ */
+export async function updateJourneyDraft(db: pg.Pool, shopId: number, journeyId: string, draft: unknown, actor: string): Promise<boolean> {
+  return withTransaction(db, async (client) => {
+    const cur = await client.query<{ draft: unknown }>(`select draft from journeys where shop_id = $1 and id = $2 for update`, [shopId, journeyId]);
+    if (!cur.rows[0]) return false;
+    const changes = diffDrafts(cur.rows[0].draft, draft);
+    if (isUnchanged(changes)) return true;
+    await client.query(`update journeys set draft = $3, updated_at = now() where shop_id = $1 and id = $2`, [shopId, journeyId, JSON.stringify(draft)]);
+    await client.query(
+      `insert into audit_log (shop_id, actor, action, entity, entity_id, before, after) values ($1, $2, 'save_draft', 'journey', $3, $4, $5)`,
+      [shopId, actor, journeyId, JSON.stringify({ draft: cur.rows[0].draft }), JSON.stringify({ changes })],
+    );
+    return true;
+  });
 }
 
 /** Validate the draft and make it the live version. Customers already inside keep theirs. */

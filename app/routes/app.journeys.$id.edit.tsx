@@ -53,7 +53,7 @@ export async function action({ request, params }: ActionFunctionArgs): Promise<A
   const form = await request.formData();
   const parsed = parseDraft(String(form.get("definition") ?? ""));
   if (!parsed.ok) return { ok: false, errors: [{ nodeId: null, message: parsed.error }] };
-  if (!(await updateJourneyDraft(pool(), admin.shopId, id, parsed.value))) return { ok: false, errors: [{ nodeId: null, message: "journey not found" }] };
+  if (!(await updateJourneyDraft(pool(), admin.shopId, id, parsed.value, actorOf(admin)))) return { ok: false, errors: [{ nodeId: null, message: "journey not found" }] };
   if (form.get("intent") !== "publish") return { ok: true, message: "Draft saved." };
   const r = await publishJourney(pool(), admin.shopId, id, actorOf(admin));
   if (r.ok) return { ok: true, message: `Published as version ${r.value.version}.` };

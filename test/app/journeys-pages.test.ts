@@ -75,7 +75,7 @@ describe("journey list", () => {
     await enroll(otherShop, foreign, ["waiting", "waiting"], 1);
 
     // B's draft is edited after publishing: the list says so.
-    await updateJourneyDraft(db.pool, shopId, b, { ...twoStep, name: "List B, edited" });
+    await updateJourneyDraft(db.pool, shopId, b, { ...twoStep, name: "List B, edited" }, "test");
     const rows = await list.listJourneys(db.pool, shopId, new Date());
     const pick = (id: string) => rows.find((r) => r.id === id);
     expect(rows.map((r) => r.id)).not.toContain(foreign);
@@ -103,7 +103,7 @@ describe("journey list", () => {
     const blank = (await db.pool.query(`select draft from journeys where shop_id = $1 and id = $2`, [shopId, id])).rows[0].draft;
     expect(blank).toMatchObject({ startNodeId: "holdout", nodes: [{ id: "holdout", type: "holdout", controlPercent: 10, next: "end" }, { id: "end", type: "exit" }] });
     const send = { id: "s", type: "send", channel: "email", contentId: "welcome-back", purpose: "promotional", next: "end" };
-    await updateJourneyDraft(db.pool, shopId, id!, { ...blank, nodes: [{ ...blank.nodes[0], next: "s" }, send, blank.nodes[1]] });
+    await updateJourneyDraft(db.pool, shopId, id!, { ...blank, nodes: [{ ...blank.nodes[0], next: "s" }, send, blank.nodes[1]] }, "test");
     expect(await detailAction(id!, { intent: "publish" })).toEqual({ ok: true, message: "Published as version 1." });
   });
 });
@@ -148,13 +148,13 @@ describe("journey detail actions", () => {
     expect(bad.validation?.some((e) => e.nodeId === "w" || e.message.includes("nowhere"))).toBe(true);
     expect((await list.getJourneyDetail(db.pool, shopId, id, new Date()))?.status).toBe("draft");
     // Without its holdout the first promotional send is named: every journey keeps a control group.
-    await updateJourneyDraft(db.pool, shopId, id, { ...twoStep, startNodeId: "a", nodes: twoStep.nodes.filter((n) => n.id !== "holdout") });
+    await updateJourneyDraft(db.pool, shopId, id, { ...twoStep, startNodeId: "a", nodes: twoStep.nodes.filter((n) => n.id !== "holdout") }, "test");
     const unmeasured = (await detailAction(id, { intent: "publish" })) as { ok: boolean; validation?: { nodeId: string | null; message: string }[] };
     expect(unmeasured.ok).toBe(false);
     expect(unmeasured.validation).toEqual([{ nodeId: "a", message: expect.stringMatching(/without passing a holdout/) }]);
     expect((await list.getJourneyDetail(db.pool, shopId, id, new Date()))?.status).toBe("draft");
 
-    await updateJourneyDraft(db.pool, shopId, id, twoStep);
+    await updateJourneyDraft(db.pool, shopId, id, twoStep, "test");
     expect(await detailAction(id, { intent: "publish" })).toEqual({ ok: true, message: "Published as version 1." });
     const after = await list.getJourneyDetail(db.pool, shopId, id, new Date());
     expect(after).toMatchObject({ status: "published", liveVersion: 1, draftChanged: false });
@@ -162,7 +162,7 @@ describe("journey detail actions", () => {
 
   it("restores an earlier version as a new version, with history and audit trail", async () => {
     const id = await publishedJourney(shopId, "Restorable");
-    await updateJourneyDraft(db.pool, shopId, id, { ...twoStep, name: "Restorable v2" });
+    await updateJourneyDraft(db.pool, shopId, id, { ...twoStep, name: "Restorable v2" }, "test");
     expect((await list.getJourneyDetail(db.pool, shopId, id, new Date()))?.draftChanged).toBe(true);
     expect(await publishJourney(db.pool, shopId, id, "bob")).toMatchObject({ ok: true, value: { version: 2 } });
 
@@ -176,8 +176,10 @@ describe("journey detail actions", () => {
     expect(live.name).toBe("Restorable");
     expect(await list.getJourneyDetail(db.pool, shopId, id, new Date())).toMatchObject({ liveVersion: 3, draftChanged: false });
     const audit = await list.journeyAuditTrail(db.pool, shopId, id);
-    expect(audit.map((a) => [a.actor, a.action])).toEqual([["demo", "restore"], ["bob", "publish"], ["test", "publish"]]);
+    // The draft save between the two publishes is on the trail too, saying what it changed.
+    expect(audit.map((a) => [a.actor, a.action])).toEqual([["demo", "restore"], ["bob", "publish"], ["test", "save_draft"], ["test", "publish"]]);
     expect(audit[0].details).toBe("live version 3, restored from v1");
+    expect(audit[2].details).toBe("changed name");
   });
 
   it("pauses and resumes a journey; reschedule shifts the waits that came due by the length of the pause", async () => {

@@ -73,7 +73,7 @@ describe("journey pages in a real browser", () => {
     expect(await text(page, "[data-audit]")).toMatch(/resume[\s\S]*pause[\s\S]*publish/);
 
     // The editor saves a change (its own route); publishing it makes version 2.
-    await updateJourneyDraft(db.pool, shopId, id!, { ...winBackSeries, name: "Win-back series, shorter" });
+    await updateJourneyDraft(db.pool, shopId, id!, { ...winBackSeries, name: "Win-back series, shorter" }, "test");
     await page.reload();
     await page.click("button:has-text('Publish changes')");
     await page.waitForSelector("[data-version='2']");

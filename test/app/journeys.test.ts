@@ -46,9 +46,9 @@ describe("publishing", () => {
     expect(bad.ok).toBe(false);
     if (!bad.ok && bad.error.kind === "invalid") expect(bad.error.errors.some((e) => e.nodeId === "missing")).toBe(true);
 
-    await updateJourneyDraft(db.pool, shopId, id, abJourney);
+    await updateJourneyDraft(db.pool, shopId, id, abJourney, "dave");
     expect(await publishJourney(db.pool, shopId, id, "alice")).toEqual(ok({ version: 1 }));
-    await updateJourneyDraft(db.pool, shopId, id, { ...abJourney, name: "A/B v2" });
+    await updateJourneyDraft(db.pool, shopId, id, { ...abJourney, name: "A/B v2" }, "dave");
     expect(await publishJourney(db.pool, shopId, id, "bob")).toEqual(ok({ version: 2 }));
     expect(await restoreJourneyVersion(db.pool, shopId, id, 1, "carol")).toEqual(ok({ version: 3 }));
 
@@ -57,7 +57,41 @@ describe("publishing", () => {
     const j = (await db.pool.query(`select status::text, live_version from journeys where shop_id = $1 and id = $2`, [shopId, id])).rows[0];
     expect(j).toEqual({ status: "published", live_version: 3 });
     const audit = (await db.pool.query(`select actor, action from audit_log where shop_id = $1 and entity = 'journey' order by id`, [shopId])).rows;
-    expect(audit).toEqual([{ actor: "alice", action: "publish" }, { actor: "bob", action: "publish" }, { actor: "carol", action: "restore" }]);
+    expect(audit).toEqual([
+      { actor: "dave", action: "save_draft" }, { actor: "alice", action: "publish" },
+      { actor: "dave", action: "save_draft" }, { actor: "bob", action: "publish" }, { actor: "carol", action: "restore" },
+    ]);
+  });
+
+  it("audits each draft save: who, when, the draft before and what changed; a save that changes nothing writes nothing", async () => {
+    const shopId = await journeyShop(db.pool, "drafts.myshopify.com");
+    const otherShop = await journeyShop(db.pool, "drafts-other.myshopify.com");
+    const id = await createJourney(db.pool, shopId, { name: "A/B", draft: abJourney });
+    const edited = {
+      ...abJourney, name: "A/B edited", goal: undefined,
+      nodes: [
+        ...abJourney.nodes.filter((n) => n.id !== "last").map((n) => (n.id === "wait" ? { ...n, duration: { amount: 2, unit: "days" }, next: "end" } : n)),
+        { id: "hook", type: "webhook", url: "https://example.com/h", fields: [] },
+      ],
+    };
+    const before = new Date();
+    expect(await updateJourneyDraft(db.pool, shopId, id, edited, "erin@example.com")).toBe(true);
+    // Same content with keys in another order: nothing changed, nothing audited.
+    const reordered = Object.fromEntries(Object.entries(edited).reverse().map(([k, v]) => [k, k === "nodes" ? edited.nodes.map((n) => Object.fromEntries(Object.entries(n).reverse())) : v]));
+    expect(Object.keys(reordered)[0]).not.toBe(Object.keys(edited)[0]);
+    expect(await updateJourneyDraft(db.pool, shopId, id, reordered, "erin@example.com")).toBe(true);
+    // Another shop cannot save over it, and nothing is written for it.
+    expect(await updateJourneyDraft(db.pool, otherShop, id, abJourney, "mallory")).toBe(false);
+
+    const rows = (await db.pool.query<{ shop_id: number; actor: string; action: string; entity_id: string; before: { draft: unknown }; after: unknown; at: Date }>(
+      `select shop_id, actor, action, entity_id, before, after, at from audit_log where entity = 'journey' and action = 'save_draft' and entity_id = $1`, [id])).rows;
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ shop_id: shopId, actor: "erin@example.com", entity_id: id });
+    expect(rows[0].at.getTime()).toBeGreaterThanOrEqual(before.getTime() - 1000);
+    expect(rows[0].before.draft).toEqual(JSON.parse(JSON.stringify(abJourney)));
+    expect(rows[0].after).toEqual({ changes: { fields: ["goal", "name"], nodesAdded: ["hook"], nodesRemoved: ["last"], nodesChanged: ["wait"] } });
+    const stored = (await db.pool.query(`select draft->>'name' as name from journeys where id = $1`, [id])).rows[0];
+    expect(stored.name).toBe("A/B edited");
   });
 
   it("installs the ready-made templates once", async () => {

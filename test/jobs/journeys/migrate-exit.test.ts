@@ -38,7 +38,7 @@ describe("moving customers to a new version", () => {
       // Informational: a promotional send would need a holdout before it, which these customers are already past.
       { id: "s2", type: "send", channel: "email", contentId: "reminder", purpose: "informational", next: "x" },
       { id: "x", type: "exit" },
-    ]));
+    ]), "test");
     expect((await publishJourney(db.pool, shopId, id, "test")).ok).toBe(true);
     expect(await runningOnOlderVersions(db.pool, shopId, id)).toBe(3);
     const wakeBefore = await q<{ wake_at: Date }>(`select wake_at from enrollments where shop_id = $1 order by id`, [shopId]);
@@ -72,7 +72,7 @@ describe("moving customers to a new version", () => {
     await updateJourneyDraft(db.pool, shopId, id, version([
       { id: "w2", type: "wait", duration: { amount: 1, unit: "days" }, next: "x" },
       { id: "x", type: "exit" },
-    ], "mig2"));
+    ], "mig2"), "test");
     await publishJourney(db.pool, shopId, id, "test");
     expect(await migrateToLiveVersion(db.pool, shopId, id, "m")).toEqual({ toVersion: 2, migrated: 0, kept: { node_removed: 2 } });
     // With a mapping they move, the old step closed as migrated and the new one opened.
