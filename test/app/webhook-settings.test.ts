@@ -1,0 +1,118 @@
+// Settings > Webhooks through its loader and action on real PostgreSQL: whether the shop has a
+// journey webhook signing secret (never the secret on a page load), revealing it (made on first
+// use), rotating it (confirmed, audited by fingerprint only), the secret sealed at rest and the
+// one the engine signs with, per shop; and the verification guide's example, checked by an
+// HMAC computed here, independently of the engine's signer.
+import { createHmac } from "node:crypto";
+import { afterAll, describe, expect, it } from "vitest";
+import { isSealed } from "../../core/secrets/seal";
+import { configureAppEnv } from "../helpers/app-env";
+import { createTestDatabase, type TestDatabase } from "../helpers/db";
+import { journeyShop } from "../jobs/journeys/fixtures";
+
+const DEMO = "webhook-settings.myshopify.com";
+const db: TestDatabase = await createTestDatabase("whsettings");
+configureAppEnv(db, { WINBACK_DEMO_SHOP: DEMO, NODE_ENV: "development" });
+const route = await import("../../app/routes/app.settings.webhooks");
+const { webhookSecretFor } = await import("../../app/models/journey-effects.server");
+const { closeDatabase } = await import("../../app/db.server");
+const { closeSharedQueues } = await import("../../jobs/queues");
+
+const shopId = await journeyShop(db.pool, DEMO);
+const otherShop = await journeyShop(db.pool, "other-webhooks.myshopify.com");
+
+afterAll(async () => {
+  await closeSharedQueues();
+  await closeDatabase();
+  await db.drop();
+});
+
+type Handler = (args: { request: Request; params: Record<string, string>; context: object }) => Promise<unknown>;
+const load = async () => (await (route.loader as unknown as Handler)({ request: new Request("http://localhost/app/settings/webhooks"), params: {}, context: {} })) as {
+  status: { exists: boolean; fingerprint: string | null; createdAt: string | null; rotatedAt: string | null };
+  headers: { signature: string; idempotency: string };
+  example: { secret: string; timestamp: number; body: string; signature: string };
+  maxAttempts: number;
+};
+const act = async (fields: Record<string, string>) => (await (route.action as unknown as Handler)({
+  request: new Request("http://localhost/app/settings/webhooks", { method: "POST", body: new URLSearchParams(fields) }), params: {}, context: {},
+})) as { ok: true; intent: string; secret: string; fingerprint: string } | { ok: false; error: string };
+
+const storedRow = async (shop: number) => (await db.pool.query<{ sealed_secret: string; rotated_at: Date | null }>(
+  `select sealed_secret, rotated_at from provider_credentials where shop_id = $1 and provider = 'journey_webhook'`, [shop])).rows[0];
+const auditRows = async () => (await db.pool.query<{ shop_id: number; actor: string; action: string; before: unknown; after: unknown }>(
+  `select shop_id, actor, action, before, after from audit_log where entity = 'webhook_secret' order by id`)).rows;
+
+describe("webhook signing secret settings", () => {
+  it("says there is no secret until one is made, and makes none by looking", async () => {
+    const page = await load();
+    expect(page.status).toEqual({ exists: false, fingerprint: null, createdAt: null, rotatedAt: null });
+    expect(await storedRow(shopId)).toBeUndefined();
+  });
+
+  it("reveals the secret (made on first use), sealed at rest, the one the engine signs with; the page load never carries it", async () => {
+    const r = await act({ intent: "reveal" });
+    if (!r.ok) throw new Error(r.error);
+    expect(r.secret).toMatch(/^whsec_[0-9a-f]{64}$/);
+    const row = await storedRow(shopId);
+    expect(isSealed(row.sealed_secret)).toBe(true);
+    expect(row.sealed_secret).not.toContain(r.secret.slice(6));
+    expect(await webhookSecretFor(shopId)).toBe(r.secret);
+    // A second reveal shows the same secret; it does not make a new one.
+    const again = await act({ intent: "reveal" });
+    expect(again).toMatchObject({ ok: true, secret: r.secret, fingerprint: r.fingerprint });
+
+    const page = await load();
+    expect(page.status).toMatchObject({ exists: true, fingerprint: r.fingerprint, rotatedAt: null });
+    expect(page.status.createdAt).not.toBeNull();
+    expect(JSON.stringify(page)).not.toContain(r.secret.slice(6));
+    // Who looked is on record, by fingerprint only.
+    const audit = await auditRows();
+    expect(audit).toEqual([1, 2].map(() => ({ shop_id: shopId, actor: "demo", action: "reveal", before: null, after: { fingerprint: r.fingerprint } })));
+  });
+
+  it("rotates only when confirmed; the engine signs with the new secret; the audit names old and new by fingerprint; other shops keep theirs", async () => {
+    const otherSecret = await webhookSecretFor(otherShop);
+    const old = await act({ intent: "reveal" });
+    if (!old.ok) throw new Error(old.error);
+    const before = (await auditRows()).length;
+
+    expect(await act({ intent: "rotate" })).toMatchObject({ ok: false });
+    expect(await webhookSecretFor(shopId)).toBe(old.secret);
+    expect(await auditRows()).toHaveLength(before);
+
+    const rotated = await act({ intent: "rotate", confirm: "rotate" });
+    if (!rotated.ok) throw new Error(rotated.error);
+    expect(rotated.intent).toBe("rotate");
+    expect(rotated.secret).not.toBe(old.secret);
+    expect(rotated.fingerprint).not.toBe(old.fingerprint);
+    expect(await webhookSecretFor(shopId)).toBe(rotated.secret);
+    expect((await storedRow(shopId)).rotated_at).not.toBeNull();
+    expect(await webhookSecretFor(otherShop)).toBe(otherSecret);
+
+    const audit = await auditRows();
+    expect(audit.slice(before)).toEqual([{ shop_id: shopId, actor: "demo", action: "rotate", before: { fingerprint: old.fingerprint }, after: { fingerprint: rotated.fingerprint } }]);
+    expect(JSON.stringify(audit)).not.toContain(rotated.secret.slice(6));
+    expect(JSON.stringify(audit)).not.toContain(old.secret.slice(6));
+    const page = await load();
+    expect(page.status).toMatchObject({ exists: true, fingerprint: rotated.fingerprint });
+    expect(page.status.rotatedAt).not.toBeNull();
+  });
+
+  it("refuses an unknown action", async () => {
+    expect(await act({ intent: "delete" })).toEqual({ ok: false, error: "unknown action" });
+  });
+
+  it("documents the headers and gives an example a correct verifier accepts", async () => {
+    const { headers, example, maxAttempts } = await load();
+    expect(headers).toEqual({ signature: "x-winback-signature", idempotency: "idempotency-key" });
+    expect(maxAttempts).toBeGreaterThan(1);
+    const m = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(example.signature);
+    expect(m).not.toBeNull();
+    expect(Number(m![1])).toBe(example.timestamp);
+    expect(m![2]).toBe(createHmac("sha256", example.secret).update(`${example.timestamp}.${example.body}`).digest("hex"));
+    // The body is the engine's: ids always, and only the chosen customer fields.
+    expect(JSON.parse(example.body)).toMatchObject({ type: "journey.webhook", customer: { id: "5501", email: "ada@example.com", first_name: "Ada" } });
+    expect(example.secret).not.toMatch(/^whsec_[0-9a-f]{64}$/);
+  });
+});
