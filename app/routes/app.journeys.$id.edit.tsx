@@ -16,7 +16,7 @@ import { actorOf } from "../components/journeys/actions.server";
 import { pool } from "../db.server";
 import { journeyEditorChoices } from "../models/journey-editor.server";
 import { publishJourney, updateJourneyDraft } from "../models/journeys.server";
-import { JourneyForm, NodeForm } from "../components/journeys/JourneyForms";
+import { JourneyForm, NodeForm, type FieldProblem } from "../components/journeys/JourneyForms";
 import type { Selection } from "../components/journeys/JourneyCanvas";
 import { CONSENT_CONDITIONS } from "../components/journeys/editor-choices";
 
@@ -72,11 +72,15 @@ function ClientOnly({ children, fallback }: { children: () => ReactNode; fallbac
  * The draft's problems, by graph node: a problem naming a node is drawn on it; the rest
  * (trigger, entry, goal, a missing start) belong to the journey, drawn on the trigger.
  */
-function problemsByNode(errors: readonly ValidationError[], nodeIds: ReadonlySet<string>): Map<string, string[]> {
-  const out = new Map<string, string[]>();
+function problemsByNode(errors: readonly ValidationError[], nodeIds: ReadonlySet<string>): Map<string, FieldProblem[]> {
+  const out = new Map<string, FieldProblem[]>();
   for (const e of errors) {
     const at = e.nodeId !== null && nodeIds.has(e.nodeId) ? e.nodeId : TRIGGER_NODE_ID;
-    out.set(at, [...(out.get(at) ?? []), plainMessage(e.message, at !== TRIGGER_NODE_ID)]);
+    const message = plainMessage(e.message, at !== TRIGGER_NODE_ID);
+    const mine = out.get(at) ?? [];
+    // The server's problems (on a failed publish) repeat the ones found here: list each once.
+    if (!mine.some((p) => p.message === message)) mine.push({ message, ...(e.field && at !== TRIGGER_NODE_ID ? { field: e.field } : {}) });
+    out.set(at, mine);
   }
   return out;
 }
@@ -111,11 +115,15 @@ export default function JourneyEditor() {
     const v = validateJourney({ ...draft, name: draft.name ?? name, id, version: 1 });
     return v.ok ? [] : v.error;
   }, [parsed, draft, name, id]);
-  const problems = useMemo(() => problemsByNode(errors, nodeIds), [errors, nodeIds]);
+  const [savedText, setSavedText] = useState(initial);
+  // A failed publish's problems hold until the draft changes: some (Liquid in a notification,
+  // what this server allows a webhook to call) are found on the server only.
+  const serverErrors = useMemo(() => (result && !result.ok && text === savedText ? result.errors : []), [result, text, savedText]);
+  const fieldProblems = useMemo(() => problemsByNode([...errors, ...serverErrors], nodeIds), [errors, serverErrors, nodeIds]);
+  const problems = useMemo(() => new Map([...fieldProblems].map(([id, ps]) => [id, ps.map((p) => p.message)])), [fieldProblems]);
   const journeyErrors = problems.get(TRIGGER_NODE_ID) ?? [];
 
   const names = useMemo(() => new Map<string, string>([...CONSENT_CONDITIONS, ...choices.segments, ...choices.contents, ...choices.offers].map((c) => [c.value, c.label])), [choices]);
-  const [savedText, setSavedText] = useState(initial);
   const dirty = text !== savedText;
   const busy = navigation.state !== "idle";
   const submit = useSubmit();
@@ -178,7 +186,7 @@ export default function JourneyEditor() {
             <Layout.Section variant="oneThird">
               <Card>
                 {selected ? (
-                  <NodeForm key={selected.id} node={selected} errors={problems.get(selected.id) ?? []} choices={choices} takenIds={nodeIds}
+                  <NodeForm key={selected.id} node={selected} errors={fieldProblems.get(selected.id) ?? []} choices={choices} takenIds={nodeIds}
                     onChange={(n) => { change(replaceNode(draft, selected.id, n)); if (n.id !== selected.id) setSelection({ kind: "node", id: n.id }); }}
                     onDelete={() => { change(removeNode(draft, selected.id)); setSelection(null); }} />
                 ) : (

@@ -13,7 +13,7 @@ export function notifyTemplateErrors(journey: Pick<Journey, "nodes">): Validatio
     if (n.type !== "notify_merchant") continue;
     for (const [what, src] of [["message", n.message], ["subject", n.subject ?? ""]] as const) {
       const t = compileTemplate(src, { mode: "text" });
-      if (!t.ok) out.push({ nodeId: n.id, message: `${what}: ${t.error.map((i) => i.message).join("; ")}` });
+      if (!t.ok) out.push({ nodeId: n.id, message: `${what}: ${t.error.map((i) => i.message).join("; ")}`, field: what });
     }
   }
   return out;

@@ -25,6 +25,12 @@ export const HOLDOUT_DEFAULT_PERCENT = 10;
 export interface ValidationError {
   nodeId: string | null;
   message: string;
+  /**
+   * The field it is about, as a dotted path inside the node (or the journey when nodeId is
+   * null): "url", "segment.children.0.field". Absent when it is about the whole node or graph.
+   * Editors show the error beside that field.
+   */
+  field?: string;
 }
 
 export function validateJourney(input: unknown, opts: ValidateOptions = {}): Result<Journey, ValidationError[]> {
@@ -34,7 +40,9 @@ export function validateJourney(input: unknown, opts: ValidateOptions = {}): Res
     return err(parsed.error.issues.map((i) => {
       const nodeIdx = i.path[0] === "nodes" && typeof i.path[1] === "number" ? i.path[1] : undefined;
       const id = nodeIdx !== undefined ? raw?.nodes?.[nodeIdx]?.id : undefined;
-      return { nodeId: typeof id === "string" ? id : null, message: `${i.path.join(".")}: ${i.message}` };
+      const nodeId = typeof id === "string" ? id : null;
+      const field = (nodeIdx !== undefined && nodeId !== null ? i.path.slice(2) : i.path).join(".");
+      return { nodeId, message: `${i.path.join(".")}: ${i.message}`, ...(field !== "" ? { field } : {}) };
     }).concat(draftStructureErrors(input)));
   }
   const errors = graphErrors(parsed.data, { allowLocalhost: opts.allowLocalhostWebhooks ?? false });
@@ -145,7 +153,7 @@ function unmeasuredErrors(start: string, byId: Map<string, JourneyNode>): Valida
 
 function nodeErrors(n: JourneyNode, urls: UrlPolicy): ValidationError[] {
   const out: ValidationError[] = [];
-  const bad = (message: string) => out.push({ nodeId: n.id, message });
+  const bad = (message: string, field?: string) => out.push({ nodeId: n.id, message, ...(field ? { field } : {}) });
   switch (n.type) {
     case "send":
       if (n.contentId.trim() === "") bad("send has no content");
@@ -171,18 +179,18 @@ function nodeErrors(n: JourneyNode, urls: UrlPolicy): ValidationError[] {
       break;
     case "webhook": {
       const u = checkWebhookUrl(n.url, urls);
-      if (!u.ok) bad(u.error);
+      if (!u.ok) bad(u.error, "url");
       break;
     }
     case "notify_merchant": {
       // The Liquid itself is checked on the server (core/journeys/notify.ts) when publishing.
-      if (n.message.trim() === "") bad("notification has no message");
+      if (n.message.trim() === "") bad("notification has no message", "message");
       break;
     }
     case "condition":
       if (n.segment) {
         const v = validateSegment(n.segment);
-        if (!v.ok) for (const e of v.error) bad(`condition ${e.path}: ${e.message}`);
+        if (!v.ok) for (const e of v.error) bad(`condition ${e.path}: ${e.message}`, "segment");
       }
       break;
     case "wait":

@@ -4,7 +4,8 @@
 // send not behind a holdout among them), fix it in the node's form with the shop's own
 // messages and offers to pick from and by putting a holdout in front, save, publish, reload,
 // and find the stored definition exactly as built. A journey made with "New journey" opens on
-// the canvas at its default holdout.
+// the canvas at its default holdout. The webhook, notification and custom-condition forms
+// edit every field of their steps, with each problem beside the field it is about.
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createJourney } from "../../app/models/journeys.server";
@@ -269,6 +270,91 @@ describe("visual journey editor in a real browser", () => {
     for (const n of ["holdout-1", "condition-1", "send-1", "done", TRIGGER_NODE_ID]) await expectState(page, n, "valid");
     const layoutAfter = await page.evaluate(() => [...document.querySelectorAll("[data-editor-node]")].map((e) => e.getAttribute("data-editor-node")).sort());
     expect(layoutAfter).toEqual([TRIGGER_NODE_ID, "condition-1", "done", "holdout-1", "send-1"].sort());
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 180_000);
+
+  it("configures webhook, notification and custom-condition steps in their forms, with problems beside the fields", async () => {
+    const id = await createJourney(db.pool, shopId, { name: "Forms", draft: {
+      name: "Forms", trigger: { kind: "custom_event", name: "go" }, startNodeId: "h",
+      nodes: [
+        { id: "h", type: "holdout", controlPercent: HOLDOUT_DEFAULT_PERCENT, next: "hook" },
+        { id: "hook", type: "webhook", url: "http://crm.example.com/hook", next: "note" },
+        { id: "note", type: "notify_merchant", message: "", next: "c" },
+        { id: "c", type: "condition", conditionId: "vip",
+          segment: { kind: "and", children: [{ kind: "customer", field: "shoe_size", cmp: { op: "eq", value: "9" } }] }, yes: "x", no: "x" },
+        { id: "x", type: "exit" },
+      ],
+    } });
+    const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    await page.goto(`${web.url}/app/journeys/${id}/edit`);
+    await page.waitForSelector(node("hook"));
+    await page.waitForLoadState("networkidle");
+    const fieldError = (nodeId: string, f: string) => page.locator(`[data-node-form="${nodeId}"] [data-field-error="${f}"]`);
+
+    // Webhook: the URL's problem is beside the URL; the customer fields are chosen from the schema's list.
+    await page.click(`${node("hook")} >> text=Webhook`);
+    await page.waitForSelector("[data-node-form='hook']");
+    expect(await fieldError("hook", "url").textContent()).toMatch(/https/);
+    expect(await page.textContent("[data-node-form='hook'] [data-webhook-method]")).toContain("POST");
+    await field(page, "hook", "URL").fill("https://crm.example.com/hook");
+    await fieldError("hook", "url").waitFor({ state: "detached" });
+    await page.locator("[data-node-form='hook']").getByLabel("Email", { exact: true }).check();
+    await page.locator("[data-node-form='hook']").getByLabel("First name", { exact: true }).check();
+    await expectState(page, "hook", "valid");
+
+    // Notification: an empty message is named on the message field; channels are the alert and (optionally) email.
+    await page.click(`${node("note")} >> text=Notify merchant`);
+    await page.waitForSelector("[data-node-form='note']");
+    expect(await fieldError("note", "message").textContent()).toContain("notification has no message");
+    await field(page, "note", "Message").fill("{{ customer.frist_name }} is back");
+    await field(page, "note", "Subject").fill("Back: {{ customer.email }}");
+    expect(await field(page, "note", "In-app alert (Alerts page)").isDisabled()).toBe(true);
+    await field(page, "note", "Email to the shop's contact address").uncheck();
+    await fieldError("note", "message").waitFor({ state: "detached" });
+
+    // Custom condition: the segment builder's editor, its problem shown on the condition it names.
+    await page.click(`${node("c")} >> text=Branch (condition)`);
+    await page.waitForSelector("[data-node-form='c'] [data-inline-condition]");
+    expect(await field(page, "c", "Condition").inputValue()).toBe("__inline");
+    expect(await page.textContent("[data-node-form='c'] [data-inline-condition] [data-testid=node-error]")).toContain("shoe_size");
+    await expectState(page, "c", "invalid");
+    expect(await page.textContent(`${node("c")} [data-node-errors]`)).toContain("condition root.children[0]");
+    await page.locator("[data-node-form='c'] [data-inline-condition] [data-testid$='-category'] select").first().selectOption("orders");
+    await page.locator("[data-node-form='c'] [data-inline-condition] [data-testid=node-error]").waitFor({ state: "detached" });
+    await expectState(page, "c", "valid");
+    expect(await page.textContent(node("c"))).toContain("custom condition");
+    // Back to a saved segment drops the built condition; building one again starts afresh under
+    // a condition id of its own (named after the node).
+    await field(page, "c", "Condition").selectOption(segmentId);
+    await page.waitForSelector("[data-node-form='c'] [data-inline-condition]", { state: "detached" });
+    expect(await page.textContent(node("c"))).toContain("VIP");
+    await field(page, "c", "Condition").selectOption("__inline");
+    await page.waitForSelector("[data-node-form='c'] [data-inline-condition]");
+    await expectState(page, "c", "valid");
+
+    // The Liquid is checked by the server on publish: the typo comes back beside the message.
+    await page.click("button:has-text('Publish')");
+    await page.waitForSelector("[data-editor-result=errors]");
+    expect(await page.textContent("[data-editor-result=errors]")).toContain("frist_name");
+    await page.click(`${node("note")} >> text=Notify merchant`);
+    await page.waitForSelector("[data-node-form='note']");
+    expect(await fieldError("note", "message").textContent()).toContain("frist_name");
+    expect(await fieldError("note", "subject").count()).toBe(0);
+    await field(page, "note", "Message").fill("{{ customer.first_name }} is back");
+    await fieldError("note", "message").waitFor({ state: "detached" });
+    await page.click("button:has-text('Publish')");
+    await page.waitForSelector("[data-editor-result=ok]:has-text('Published')");
+
+    const v = await db.pool.query<{ definition: { nodes: Record<string, unknown>[] } }>(
+      `select v.definition from journeys j join journey_versions v on v.shop_id = j.shop_id and v.journey_id = j.id and v.version = j.live_version
+        where j.shop_id = $1 and j.id = $2`, [shopId, id]);
+    const byId = new Map(v.rows[0].definition.nodes.map((n) => [n.id, n]));
+    expect(byId.get("hook")).toMatchObject({ url: "https://crm.example.com/hook", fields: ["email", "first_name"] });
+    expect(byId.get("note")).toMatchObject({ message: "{{ customer.first_name }} is back", subject: "Back: {{ customer.email }}", email: false });
+    expect(byId.get("c")).toMatchObject({ conditionId: "c-condition", segment: { kind: "and", children: [{ kind: "orders" }] } });
     expect(errors).toEqual([]);
     await page.close();
   }, 180_000);

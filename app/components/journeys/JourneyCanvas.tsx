@@ -50,7 +50,7 @@ function summary(g: GraphNode, names: ReadonlyMap<string, string>): string {
     case "wait": return dur(n.duration);
     case "wait_until_local": return `until ${str(n.localTime)}`;
     case "wait_for_event": return `${str(n.event) || "no event"} or ${dur(n.timeout)}`;
-    case "condition": return name(n.conditionId) || "no condition";
+    case "condition": return n.segment ? "custom condition" : name(n.conditionId) || "no condition";
     case "ab_split": return `${Array.isArray(n.variants) ? n.variants.length : 0} variants`;
     case "holdout": return `${String(n.controlPercent ?? "?")}% control`;
     case "offer": return name(n.offerId) || "no offer";

@@ -3,10 +3,15 @@
 // of the one journey schema (core/journeys/schema.ts); the forms edit a draft, which may be
 // incomplete, and the publish validation says what is still wrong.
 import { Badge, BlockStack, Button, Checkbox, ChoiceList, Divider, InlineStack, Select, Text, TextField } from "@shopify/polaris";
-import { useEffect, useState } from "react";
+import { Link as RemixLink } from "@remix-run/react";
+import { createContext, useContext, useEffect, useState, type ReactElement } from "react";
 import { NODE_KIND_LABELS, type DraftJourney, type DraftNode } from "../../../core/journeys/graph-layout";
 import type { NodeType } from "../../../core/journeys/schema";
+import { WEBHOOK_CUSTOMER_FIELDS } from "../../../core/journeys/webhook-url";
+import type { SegmentNode } from "../../../core/segments/schema";
+import { validateSegment } from "../../../core/segments/validate";
 import { lifecycleStageSchema } from "../../../core/scoring/schema";
+import { defaultCondition, NodeEditor } from "../segments/SegmentBuilder";
 import { CONSENT_CONDITIONS, withCurrent, type Choice, type EditorChoices } from "./editor-choices";
 
 type Loose = Record<string, unknown>;
@@ -74,9 +79,38 @@ function JsonField(props: { label: string; value: unknown; onChange: (v: unknown
   );
 }
 
+/** A problem on the selected node; `field` (a path inside the node) puts it beside that field. */
+export interface FieldProblem {
+  message: string;
+  field?: string;
+}
+
+/** The selected node's problems by field, for the fields that show their own. */
+const FieldErrors = createContext<(field: string) => ReactElement | undefined>(() => undefined);
+
+/** The problems whose field is `field` or inside it, as a Polaris field error. */
+function fieldErrorOf(problems: readonly FieldProblem[], field: string): ReactElement | undefined {
+  const mine = problems.filter((p) => p.field === field || p.field?.startsWith(`${field}.`));
+  if (mine.length === 0) return undefined;
+  return <span data-form-error data-field-error={field}>{mine.map((p) => p.message).join("; ")}</span>;
+}
+
+/**
+ * The fields each kind shows its own problems beside (the field's root in the node). Any other
+ * problem of the node is listed above its form.
+ */
+const INLINE_FIELDS: Partial<Record<NodeType, readonly string[]>> = {
+  condition: ["conditionId", "segment"],
+  webhook: ["url", "fields"],
+  notify_merchant: ["message", "subject", "email"],
+};
+
+const isInline = (type: string, p: FieldProblem) =>
+  p.field !== undefined && (INLINE_FIELDS[type as NodeType] ?? []).some((f) => p.field === f || p.field!.startsWith(`${f}.`));
+
 export interface NodeFormProps {
   node: DraftNode;
-  errors: string[];
+  errors: FieldProblem[];
   choices: EditorChoices;
   takenIds: ReadonlySet<string>;
   onChange: (node: DraftNode) => void;
@@ -89,16 +123,18 @@ export function NodeForm({ node, errors, choices, takenIds, onChange, onDelete }
   useEffect(() => setId(node.id), [node.id]);
   const idError = id.trim() === "" ? "an id is required" : id !== node.id && takenIds.has(id) ? "another node has this id" : undefined;
   const set = (key: string, value: unknown) => onChange(put(node, key, value));
+  const general = errors.filter((e) => !isInline(node.type, e));
   return (
     <div data-node-form={node.id}>
+      <FieldErrors.Provider value={(field) => fieldErrorOf(errors, field)}>
       <BlockStack gap="300">
         <InlineStack align="space-between" blockAlign="center">
           <Text as="h2" variant="headingMd">{NODE_KIND_LABELS[node.type as NodeType] ?? node.type}</Text>
           <Button tone="critical" variant="plain" onClick={onDelete} accessibilityLabel={`Delete node ${node.id}`}>Delete</Button>
         </InlineStack>
-        {errors.length > 0 && (
+        {general.length > 0 && (
           <BlockStack gap="100">
-            {errors.map((e, i) => <Text key={i} as="p" tone="critical" variant="bodySm"><span data-form-error>{e}</span></Text>)}
+            {general.map((e, i) => <Text key={i} as="p" tone="critical" variant="bodySm"><span data-form-error>{e.message}</span></Text>)}
           </BlockStack>
         )}
         <BlockStack gap="300">
@@ -108,7 +144,96 @@ export function NodeForm({ node, errors, choices, takenIds, onChange, onDelete }
           <KindFields node={node} choices={choices} set={set} onChange={onChange} />
         </BlockStack>
       </BlockStack>
+      </FieldErrors.Provider>
     </div>
+  );
+}
+
+const INLINE_CONDITION = "__inline";
+const WEBHOOK_FIELD_LABELS: Record<(typeof WEBHOOK_CUSTOMER_FIELDS)[number], string> = {
+  email: "Email", phone: "Phone", first_name: "First name", last_name: "Last name", locale: "Language (locale)", country: "Country",
+  province: "State / province", city: "City", zip: "Postal code", timezone: "Time zone", tags: "Tags",
+};
+
+/**
+ * A branch on the shop's segments or consent, or on a condition built here with the segment
+ * builder (evaluated for the customer when the step runs). An inline condition needs its own
+ * condition id: it is named after the node, so two branches never share one by accident.
+ */
+function ConditionFields({ node, choices, onChange }: { node: DraftNode; choices: EditorChoices; onChange: (n: DraftNode) => void }) {
+  const fieldError = useContext(FieldErrors);
+  const inline = isObj(node.segment);
+  const options = [
+    ...CONSENT_CONDITIONS,
+    ...choices.segments.map((x) => ({ value: x.value, label: `In segment: ${x.label}` })),
+    { value: INLINE_CONDITION, label: "Custom condition (build it here)" },
+  ];
+  const pick = (v: string) => {
+    if (v === INLINE_CONDITION) {
+      if (!inline) onChange({ ...node, conditionId: `${node.id}-condition`, segment: { kind: "and", children: [defaultCondition("orders")] } });
+      return;
+    }
+    const { segment: _dropped, ...rest } = node;
+    onChange({ ...rest, conditionId: v } as DraftNode);
+  };
+  // The builder's own checks, with paths it can place on its nodes ("root.children[0]...").
+  const tree = inline ? (node.segment as unknown as SegmentNode) : undefined;
+  const checked = tree ? validateSegment(tree) : undefined;
+  const treeErrors = checked && !checked.ok ? checked.error : [];
+  return (
+    <>
+      <Select label="Condition" value={inline ? INLINE_CONDITION : s(node.conditionId)} onChange={pick}
+        options={withCurrent(options, inline ? INLINE_CONDITION : s(node.conditionId), "Choose a condition")} error={fieldError("conditionId")}
+        helpText="True when the customer has the consent, is in the segment, or matches the custom condition at this step." />
+      {tree && (
+        <div data-inline-condition>
+          <BlockStack gap="200">
+            <NodeEditor node={tree} path="root" errors={treeErrors} segments={choices.segments.map((x) => ({ id: x.value, name: x.label }))}
+              onChange={(t) => onChange({ ...node, segment: t as unknown as Loose })} />
+            {treeErrors.length === 0 && fieldError("segment")}
+          </BlockStack>
+        </div>
+      )}
+    </>
+  );
+}
+
+/** POSTs the journey, node, enrollment and customer ids, and exactly the customer fields chosen. */
+function WebhookFields({ node, set }: { node: DraftNode; set: (k: string, v: unknown) => void }) {
+  const fieldError = useContext(FieldErrors);
+  const chosen = Array.isArray(node.fields) ? (node.fields as string[]) : [];
+  return (
+    <>
+      <TextField label="URL" type="url" autoComplete="off" value={s(node.url)} onChange={(v) => set("url", v)} error={fieldError("url")}
+        helpText="HTTPS, on a public address." />
+      <Text as="p" variant="bodySm">
+        <span data-webhook-method>Method: POST, JSON body</span>, signed with your shop's secret in the <code>x-winback-signature</code> header
+        (<RemixLink to="/app/settings/webhooks">Settings › Webhooks</RemixLink> shows the secret and how to check it). Failed calls are retried.
+      </Text>
+      <ChoiceList title="Customer fields to include" allowMultiple error={fieldError("fields")}
+        choices={WEBHOOK_CUSTOMER_FIELDS.map((f) => ({ value: f, label: WEBHOOK_FIELD_LABELS[f] }))}
+        selected={chosen} onChange={(v) => set("fields", WEBHOOK_CUSTOMER_FIELDS.filter((f) => v.includes(f)))} />
+      <Text as="p" variant="bodySm" tone="subdued">The customer's id, the journey, the step and the enrollment are always sent; nothing else unless chosen.</Text>
+    </>
+  );
+}
+
+/** The merchant hears about the customer: always as an in-app alert, and by email when chosen. */
+function NotifyFields({ node, set }: { node: DraftNode; set: (k: string, v: unknown) => void }) {
+  const fieldError = useContext(FieldErrors);
+  return (
+    <>
+      <TextField label="Subject" autoComplete="off" value={s(node.subject)} onChange={(v) => set("subject", v === "" ? undefined : v)} error={fieldError("subject")}
+        placeholder="Winback: <journey name>" helpText="Optional; Liquid like the message." />
+      <TextField label="Message" autoComplete="off" multiline={4} value={s(node.message)} onChange={(v) => set("message", v)} error={fieldError("message")}
+        helpText="Liquid with the customer's and shop's variables: {{ customer.first_name }}, {{ customer.email }}, {{ customer.orders_count }}, {{ customer.total_spent }}, {{ customer.days_since_last_order }}, {{ shop.name }}. A blank value renders empty, so | default: works." />
+      <BlockStack gap="100">
+        <Text as="p" fontWeight="semibold">Channels</Text>
+        <Checkbox label="In-app alert (Alerts page)" checked disabled helpText="Always: every notification is listed under Alerts." />
+        <Checkbox label="Email to the shop's contact address" checked={node.email !== false} onChange={(v) => set("email", v)} error={fieldError("email")}
+          helpText="Sent through your email channel (Settings › Channels)." />
+      </BlockStack>
+    </>
   );
 }
 
@@ -131,11 +256,7 @@ function KindFields({ node, choices, set, onChange }: { node: DraftNode; choices
         </>
       );
     case "condition":
-      return (
-        <Select label="Condition" value={s(node.conditionId)} onChange={(v) => set("conditionId", v)}
-          options={withCurrent([...CONSENT_CONDITIONS, ...choices.segments.map((x) => ({ value: x.value, label: `In segment: ${x.label}` }))], s(node.conditionId), "Choose a condition")}
-          helpText="True when the customer has the consent, or is in the segment, at this step." />
-      );
+      return <ConditionFields node={node} choices={choices} onChange={onChange} />;
     case "ab_split": {
       const variants = Array.isArray(node.variants) ? (node.variants as Loose[]) : [];
       const setVariants = (v: Loose[]) => set("variants", v);
@@ -197,9 +318,9 @@ function KindFields({ node, choices, set, onChange }: { node: DraftNode; choices
         </>
       );
     case "webhook":
-      return <TextField label="URL" type="url" autoComplete="off" value={s(node.url)} onChange={(v) => set("url", v)} />;
+      return <WebhookFields node={node} set={set} />;
     case "notify_merchant":
-      return <TextField label="Message" autoComplete="off" multiline={3} value={s(node.message)} onChange={(v) => set("message", v)} />;
+      return <NotifyFields node={node} set={set} />;
     case "exit":
       return <Text as="p" tone="subdued">Customers leave the journey here.</Text>;
     default:

@@ -35,13 +35,21 @@ describe("validateJourney", () => {
       { id: "a", type: "condition", conditionId: "c", yes: "h", no: "p" }, { id: "h", type: "holdout", controlPercent: 10, next: "x" }, send("p", "x"), exit,
     ], nodeId: "p", msg: /without passing a holdout/ },
     { why: "no weekdays", nodes: [{ id: "a", type: "wait_until_local", localTime: "09:00", weekdays: [], next: "x" }, exit], nodeId: "a", msg: /weekday/ },
-    { why: "plain-http webhook", nodes: [{ id: "a", type: "webhook", url: "http://example.com/hook", next: "x" }, exit], nodeId: "a", msg: /https/ },
-    { why: "bad local time (schema)", nodes: [{ id: "a", type: "wait_until_local", localTime: "25:00", next: "x" }, exit], nodeId: "a", msg: /HH:MM/ },
-  ])("rejects $why", ({ nodes, nodeId, msg }) => {
+    { why: "plain-http webhook", nodes: [{ id: "a", type: "webhook", url: "http://example.com/hook", next: "x" }, exit], nodeId: "a", msg: /https/, field: "url" },
+    { why: "a notification without a message", nodes: [{ id: "a", type: "notify_merchant", message: "  ", next: "x" }, exit], nodeId: "a", msg: /no message/, field: "message" },
+    { why: "an inline condition the segment rules refuse", nodes: [
+      { id: "a", type: "condition", conditionId: "c1", segment: { kind: "and", children: [{ kind: "customer", field: "shoe_size", cmp: { op: "eq", value: "9" } }] }, yes: "x", no: "x" }, exit,
+    ], nodeId: "a", msg: /^condition root\.children\[0\]/, field: "segment" },
+    { why: "an inline condition of the wrong shape (schema)", nodes: [
+      { id: "a", type: "condition", conditionId: "c1", segment: { kind: "and", children: [] }, yes: "x", no: "x" }, exit,
+    ], nodeId: "a", msg: /^nodes\.0\.segment\.children/, field: "segment.children" },
+    { why: "bad local time (schema)", nodes: [{ id: "a", type: "wait_until_local", localTime: "25:00", next: "x" }, exit], nodeId: "a", msg: /HH:MM/, field: "localTime" },
+  ] as { why: string; nodes: unknown[]; nodeId: string; msg: RegExp; field?: string }[])("rejects $why", ({ nodes, nodeId, msg, field }) => {
     const r = validateJourney(base(nodes));
     expect(r.ok).toBe(false);
     if (r.ok) return;
-    expect(r.error).toContainEqual({ nodeId, message: expect.stringMatching(msg) });
+    // The field, when the error is about one, is named so an editor can show it there.
+    expect(r.error).toContainEqual({ nodeId, message: expect.stringMatching(msg), ...(field ? { field } : {}) });
   });
 
   it("reports a refused draft's structural problems beside the schema's", () => {
@@ -53,7 +61,7 @@ describe("validateJourney", () => {
     ]));
     expect(r.ok).toBe(false);
     if (r.ok) return;
-    expect(r.error).toContainEqual({ nodeId: "a", message: expect.stringMatching(/^nodes\.0\.conditionId/) });
+    expect(r.error).toContainEqual({ nodeId: "a", message: expect.stringMatching(/^nodes\.0\.conditionId/), field: "conditionId" });
     expect(r.error).toContainEqual({ nodeId: "b", message: 'missing next for outcome "next"' });
     expect(r.error).toContainEqual({ nodeId: "c", message: 'outcome "variant:p" points to missing node "ghost"' });
     expect(r.error).toContainEqual({ nodeId: "c", message: "unreachable from the start node" });

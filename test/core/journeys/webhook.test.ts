@@ -129,7 +129,7 @@ describe("publish validation of webhook and notify nodes", () => {
   });
   it("names the node whose URL may not be called, and allows localhost only where the shell says so", () => {
     const bad = validateJourney(journey({ type: "webhook", url: "https://169.254.169.254/x" }));
-    expect(bad.ok ? [] : bad.error).toEqual([{ nodeId: "n", message: "webhook url points at a link-local address" }]);
+    expect(bad.ok ? [] : bad.error).toEqual([{ nodeId: "n", message: "webhook url points at a link-local address", field: "url" }]);
     expect(validateJourney(journey({ type: "webhook", url: "http://localhost:4000/x" })).ok).toBe(false);
     expect(validateJourney(journey({ type: "webhook", url: "http://localhost:4000/x" }), { allowLocalhostWebhooks: true }).ok).toBe(true);
     expect(validateJourney(journey({ type: "webhook", url: "https://crm.example.com/x", fields: ["email"] })).ok).toBe(true);
@@ -142,6 +142,8 @@ describe("publish validation of webhook and notify nodes", () => {
       { id: "tag", type: "notify_merchant", message: "hi", subject: "{% include 'x' %}", email: false },
     ] });
     expect(errors.map((e) => e.nodeId)).toEqual(["typo", "tag"]);
+    // Each names the field it is in, so the editor shows it there.
+    expect(errors.map((e) => e.field)).toEqual(["message", "subject"]);
     expect(errors[0].message).toContain("customer.frist_name");
   });
 });
