@@ -335,6 +335,17 @@ describe("visual journey editor in a real browser", () => {
     await page.waitForSelector("[data-node-form='c'] [data-inline-condition]");
     await expectState(page, "c", "valid");
 
+    // The journey's own form sets the conversion target its alert watches.
+    await page.click(`${node(TRIGGER_NODE_ID)} >> text=Trigger`);
+    const journeyField = (label: string) => page.locator("[data-journey-form]").getByLabel(label, { exact: true });
+    expect(await page.locator("[data-journey-form]").getByLabel("Judge after at least", { exact: true }).count()).toBe(0);
+    await journeyField("Conversion target").fill("120");
+    await expectState(page, TRIGGER_NODE_ID, "invalid");
+    expect(await page.textContent("[data-journey-form] [data-form-error]")).toContain("alerts.conversionTargetPercent");
+    await journeyField("Conversion target").fill("12");
+    await expectState(page, TRIGGER_NODE_ID, "valid");
+    await journeyField("Judge after at least").fill("80");
+
     // The Liquid is checked by the server on publish: the typo comes back beside the message.
     await page.click("button:has-text('Publish')");
     await page.waitForSelector("[data-editor-result=errors]");
@@ -348,9 +359,10 @@ describe("visual journey editor in a real browser", () => {
     await page.click("button:has-text('Publish')");
     await page.waitForSelector("[data-editor-result=ok]:has-text('Published')");
 
-    const v = await db.pool.query<{ definition: { nodes: Record<string, unknown>[] } }>(
+    const v = await db.pool.query<{ definition: { nodes: Record<string, unknown>[]; alerts?: unknown } }>(
       `select v.definition from journeys j join journey_versions v on v.shop_id = j.shop_id and v.journey_id = j.id and v.version = j.live_version
         where j.shop_id = $1 and j.id = $2`, [shopId, id]);
+    expect(v.rows[0].definition.alerts).toEqual({ conversionTargetPercent: 12, minSample: 80 });
     const byId = new Map(v.rows[0].definition.nodes.map((n) => [n.id, n]));
     expect(byId.get("hook")).toMatchObject({ url: "https://crm.example.com/hook", fields: ["email", "first_name"] });
     expect(byId.get("note")).toMatchObject({ message: "{{ customer.first_name }} is back", subject: "Back: {{ customer.email }}", email: false });

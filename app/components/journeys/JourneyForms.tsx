@@ -1,11 +1,12 @@
 // The journey editor's Polaris forms: one per node kind, and one for the journey itself
-// (name, trigger, entry rules, goal, exit criteria, stage, priority). Every field is a field
+// (name, trigger, entry rules, goal, exit criteria, stage, priority, alert target). Every field is a field
 // of the one journey schema (core/journeys/schema.ts); the forms edit a draft, which may be
 // incomplete, and the publish validation says what is still wrong.
 import { Badge, BlockStack, Button, Checkbox, ChoiceList, Divider, InlineStack, Select, Text, TextField } from "@shopify/polaris";
 import { Link as RemixLink } from "@remix-run/react";
 import { createContext, useContext, useEffect, useState, type ReactElement } from "react";
 import { NODE_KIND_LABELS, type DraftJourney, type DraftNode } from "../../../core/journeys/graph-layout";
+import { DEFAULT_HEALTH } from "../../../core/journeys/health";
 import type { NodeType } from "../../../core/journeys/schema";
 import { WEBHOOK_CUSTOMER_FIELDS } from "../../../core/journeys/webhook-url";
 import type { SegmentNode } from "../../../core/segments/schema";
@@ -412,6 +413,12 @@ export function JourneyForm({ draft, errors, choices, onChange }: { draft: Draft
   const excluded = Array.isArray(entry.exclusionSegmentIds) ? (entry.exclusionSegmentIds as string[]) : [];
   const goal = isObj(draft.goal) ? draft.goal : undefined;
   const exits = Array.isArray(draft.exitCriteria) ? (draft.exitCriteria as Loose[]) : [];
+  const alerts = isObj(draft.alerts) ? draft.alerts : {};
+  // No settings left: drop the object, so the draft says "no alerts set" rather than "{}".
+  const setAlerts = (k: string, v: unknown) => {
+    const next = put(k === "conversionTargetPercent" && v === undefined ? put(alerts, "minSample", undefined) : alerts, k, v);
+    set("alerts", Object.keys(next).length > 0 ? next : undefined);
+  };
   return (
     <div data-journey-form>
       <BlockStack gap="400">
@@ -476,6 +483,17 @@ export function JourneyForm({ draft, errors, choices, onChange }: { draft: Draft
             helpText="Ranks it against other journeys when they conflict." />
           <NumberField label="Expected value per customer (minor units)" value={draft.priorityValue} onChange={(v) => set("priorityValue", v)}
             helpText="Ranks it until attribution has data." />
+        </BlockStack>
+        <Divider />
+        <Text as="h3" variant="headingSm">Alerts</Text>
+        <BlockStack gap="300">
+          <Text as="p" tone="subdued" variant="bodySm">Sudden drop-offs at a step and failing channels always raise an alert (see Alerts).</Text>
+          <NumberField label="Conversion target" suffix="%" value={alerts.conversionTargetPercent} onChange={(v) => setAlerts("conversionTargetPercent", v)}
+            helpText="Alert when fewer of the customers who finish the journey convert. Empty: no conversion alert." />
+          {alerts.conversionTargetPercent !== undefined && (
+            <NumberField label="Judge after at least" suffix="finished customers" value={alerts.minSample} onChange={(v) => setAlerts("minSample", v)}
+              helpText={`Empty: ${DEFAULT_HEALTH.conversionMinSample}.`} />
+          )}
         </BlockStack>
       </BlockStack>
     </div>
