@@ -25,6 +25,7 @@ const NAV = [
   { to: "/app/imports", label: "Imports" },
   { to: "/app/outbox", label: "Outbox" },
   { to: "/app/settings/channels", label: "Channels" },
+  { to: "/app/settings/governance", label: "Sending rules" },
   { to: "/app/settings/webhooks", label: "Webhooks" },
 ] as const;
 
