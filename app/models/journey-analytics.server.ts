@@ -1,6 +1,7 @@
 // Journey analytics, set-based over journey_steps, enrollments, messages and assignments:
 // per node how many entered, are waiting there, passed, exited or converted there, and
-// messages suppressed by reason; per journey the totals; conversion by A/B variant.
+// messages suppressed, and messages held now (deferred), by reason; per journey the totals;
+// conversion by A/B variant.
 import type pg from "pg";
 
 export interface NodeStats {
@@ -11,6 +12,8 @@ export interface NodeStats {
   exited: number;
   converted: number;
   suppressed: Record<string, number>;
+  /** Messages held right now (deferred), by why: quiet hours, a cap, smart sending. Quiet hours defer, never suppress. */
+  held: Record<string, number>;
 }
 
 export interface VariantStats {
@@ -37,7 +40,7 @@ export async function journeyAnalytics(db: pg.Pool, shopId: number, journeyId: s
             count(*) filter (where status = 'exited')::int as exited
      from enrollments where shop_id = $1 and journey_id = $2`, [shopId, journeyId],
   );
-  const nodes = await db.query<Omit<NodeStats, "suppressed">>(
+  const nodes = await db.query<Omit<NodeStats, "suppressed" | "held">>(
     `with steps as (
        select s.node_id, s.enrollment_id, s.completed_at, e.status, e.state->>'currentNodeId' as current_node
        from journey_steps s join enrollments e on e.shop_id = s.shop_id and e.id = s.enrollment_id
@@ -50,15 +53,17 @@ export async function journeyAnalytics(db: pg.Pool, shopId: number, journeyId: s
             count(distinct enrollment_id) filter (where status = 'converted' and current_node = node_id)::int as converted
      from steps group by node_id order by node_id`, [shopId, journeyId],
   );
-  const suppressed = await db.query<{ node_id: string; reason: string; n: number }>(
-    `select node_id, coalesce(reason->>'kind', 'unknown') as reason, count(*)::int as n from messages
-     where shop_id = $1 and journey_id = $2 and status = 'suppressed' group by 1, 2`, [shopId, journeyId],
+  const stopped = await db.query<{ node_id: string; status: "suppressed" | "deferred"; reason: string; n: number }>(
+    `select node_id, status::text as status, coalesce(reason->>'kind', 'unknown') as reason, count(*)::int as n from messages
+     where shop_id = $1 and journey_id = $2 and status in ('suppressed', 'deferred') group by 1, 2, 3`, [shopId, journeyId],
   );
-  const byNode = new Map<string, Record<string, number>>();
-  for (const s of suppressed.rows) {
-    const m = byNode.get(s.node_id) ?? {};
+  const suppressedAt = new Map<string, Record<string, number>>();
+  const heldAt = new Map<string, Record<string, number>>();
+  for (const s of stopped.rows) {
+    const into = s.status === "suppressed" ? suppressedAt : heldAt;
+    const m = into.get(s.node_id) ?? {};
     m[s.reason] = s.n;
-    byNode.set(s.node_id, m);
+    into.set(s.node_id, m);
   }
   const variants = await db.query<VariantStats>(
     `select a.node_id as "nodeId", a.value as variant, count(*)::int as enrolled,
@@ -70,7 +75,7 @@ export async function journeyAnalytics(db: pg.Pool, shopId: number, journeyId: s
   );
   return {
     totals: totals.rows[0],
-    nodes: nodes.rows.map((n) => ({ ...n, suppressed: byNode.get(n.nodeId) ?? {} })),
+    nodes: nodes.rows.map((n) => ({ ...n, suppressed: suppressedAt.get(n.nodeId) ?? {}, held: heldAt.get(n.nodeId) ?? {} })),
     variants: variants.rows.map((v) => ({ ...v, conversionRate: v.conversionRate ?? 0 })),
   };
 }

@@ -1,6 +1,6 @@
 // /app/journeys/:id: one journey: status, publish (validation errors name the node), pause and
 // resume (with the policy for waits that fell due meanwhile), per-node analytics with
-// suppression reasons and drop-off, A/B and holdout results, version history with restore,
+// suppression reasons, messages held now (quiet hours, caps) and drop-off, A/B and holdout results, version history with restore,
 // and the audit trail. The editor (/app/journeys/:id/edit) is a child route: when it is the
 // one asked for, this route only renders it.
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
@@ -152,12 +152,12 @@ function Detail({ data }: { data: DetailData }) {
   const stats = new Map(analytics.nodes.map((n) => [n.nodeId, n]));
   const nodeRows = [...nodes.map((n) => n.id), ...analytics.nodes.map((n) => n.nodeId).filter((id) => !nodes.some((n) => n.id === id))].map((nodeId) => {
     const info = nodes.find((n) => n.id === nodeId);
-    const s = stats.get(nodeId) ?? { entered: 0, waiting: 0, passed: 0, exited: 0, converted: 0, suppressed: {} };
+    const s = stats.get(nodeId) ?? { entered: 0, waiting: 0, passed: 0, exited: 0, converted: 0, suppressed: {}, held: {} };
     return [
       <span key="n" data-node-row={nodeId}>
         {info?.label ?? nodeId} <Text as="span" tone="subdued">({info?.type ?? "removed"})</Text>
       </span>,
-      count(s.entered), count(s.waiting), count(s.passed), count(s.exited), count(s.converted), reasons(s.suppressed),
+      count(s.entered), count(s.waiting), count(s.passed), count(s.exited), count(s.converted), reasons(s.suppressed), <span key="h" data-node-held={nodeId}>{reasons(s.held)}</span>,
       // Leaving at a holdout is the control group, not a drop-off.
       info?.type === "holdout" ? "control" : s.entered ? percent(s.exited / s.entered) : "—",
     ];
@@ -276,8 +276,8 @@ function Detail({ data }: { data: DetailData }) {
             </div>
             <div data-node-table>
               <DataTable
-                columnContentTypes={["text", "numeric", "numeric", "numeric", "numeric", "numeric", "text", "numeric"]}
-                headings={["Step", "Entered", "Waiting", "Passed", "Left here", "Converted here", "Suppressed (why)", "Drop-off"]}
+                columnContentTypes={["text", "numeric", "numeric", "numeric", "numeric", "numeric", "text", "text", "numeric"]}
+                headings={["Step", "Entered", "Waiting", "Passed", "Left here", "Converted here", "Suppressed (why)", "Held now (why)", "Drop-off"]}
                 rows={nodeRows}
               />
             </div>

@@ -141,5 +141,22 @@ describe("analytics", () => {
     expect(a.variants.reduce((s, v) => s + v.converted, 0)).toBe(10);
     for (const v of a.variants) expect(v.conversionRate).toBeCloseTo(v.converted / v.enrolled, 4);
     expect((node("send-a").suppressed.consent ?? 0) + (node("send-b").suppressed.consent ?? 0)).toBe(3);
+    expect(node("send-a").held).toEqual({});
+
+    // Messages held right now are counted apart from suppressed ones, by why (quiet hours defer, never suppress).
+    const waiting = consented.slice(10, 13);
+    await db.pool.query(
+      `insert into messages (shop_id, idempotency_key, customer_id, journey_id, node_id, channel, purpose, status, reason, deferred_until, queued_at)
+       select $1, 'held-' || c, c, $2, 'last', 'sms', 'promotional', 'deferred', r::jsonb, now() + interval '8 hours', now()
+       from unnest($3::bigint[], $4::text[]) as t(c, r)`,
+      [shopId, id, waiting, [JSON.stringify({ kind: "quiet_hours", regions: ["US"] }), JSON.stringify({ kind: "quiet_hours", regions: ["US-FL"] }),
+        JSON.stringify({ kind: "cap", scope: "channel", channel: "sms", max: 1, windowMs: 604_800_000 })]],
+    );
+    await db.pool.query(`insert into journey_steps (shop_id, enrollment_id, node_id, visit, entered_at)
+      select e.shop_id, e.id, 'last', 1, now() from enrollments e where e.shop_id = $1 and e.journey_id = $2 and e.customer_id = any($3::bigint[])`, [shopId, id, waiting]);
+    const after = await journeyAnalytics(db.pool, shopId, id);
+    const last = after.nodes.find((x) => x.nodeId === "last")!;
+    expect(last.held).toEqual({ quiet_hours: 2, cap: 1 });
+    expect(last.suppressed).toEqual({});
   });
 });
