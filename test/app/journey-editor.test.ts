@@ -54,6 +54,16 @@ describe("journey definition editor", () => {
     expect(await act(id, { intent: "publish", definition: JSON.stringify(journey("welcome-back")) })).toEqual({ ok: true, message: "Published as version 1." });
     const live = await db.pool.query(`select live_version from journeys where shop_id = $1 and id = $2`, [shopId, id]);
     expect(live.rows[0].live_version).toBe(1);
+    // Each save that changed the draft is audited under the merchant who made it: the refused
+    // JSON saved nothing, and the first publish attempt sent the draft unchanged.
+    const audit = await db.pool.query<{ actor: string; action: string; after: unknown }>(
+      `select actor, action, after from audit_log where shop_id = $1 and entity = 'journey' and entity_id = $2 order by id`, [shopId, id]);
+    expect(audit.rows.map((r) => [r.actor, r.action])).toEqual([
+      ["demo", "save_draft"], ["demo", "save_draft"], ["demo", "save_draft"], ["demo", "publish"],
+    ]);
+    expect(audit.rows[0].after).toMatchObject({ changes: { fields: ["id", "name", "startNodeId", "trigger", "version"], nodesAdded: ["h", "a", "end"] } });
+    expect(audit.rows[1].after).toEqual({ changes: { fields: [], nodesAdded: [], nodesRemoved: [], nodesChanged: ["h", "a"] } });
+    expect(audit.rows[2].after).toEqual({ changes: { fields: [], nodesAdded: [], nodesRemoved: [], nodesChanged: ["h"] } });
   });
 
   it("lists the shop's own offers, offer sets, ladders, messages by channel and segments for the pickers", async () => {

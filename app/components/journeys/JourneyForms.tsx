@@ -174,8 +174,7 @@ function ConditionFields({ node, choices, onChange }: { node: DraftNode; choices
       if (!inline) onChange({ ...node, conditionId: `${node.id}-condition`, segment: { kind: "and", children: [defaultCondition("orders")] } });
       return;
     }
-    const { segment: _dropped, ...rest } = node;
-    onChange({ ...rest, conditionId: v } as DraftNode);
+    onChange(put({ ...node, conditionId: v }, "segment", undefined));
   };
   // The builder's own checks, with paths it can place on its nodes ("root.children[0]...").
   const tree = inline ? (node.segment as unknown as SegmentNode) : undefined;
