@@ -7,6 +7,7 @@ import type pg from "pg";
 import { GovernanceSettingsSchema, type GovernanceSettings } from "../../core/governance/schema";
 import { err, ok, type Result } from "../../core/result";
 import { withTransaction } from "../db.server";
+import { recentAudit } from "./audit.server";
 
 export interface GovernanceProblem {
   /** Dotted path in the settings: "caps.email.max", "quietHours.sms". */
@@ -58,5 +59,17 @@ export async function saveGovernance(
       [shopId, actor, JSON.stringify(before), JSON.stringify(parsed.data)],
     );
     return ok(parsed.data);
+  });
+}
+
+const SECTIONS = ["caps", "smartSendingMs", "quietHours", "conflicts"] as const;
+
+/** The latest saves: who, when, and which sections of the effective settings they changed. */
+export async function governanceHistory(db: pg.Pool, shopId: number, limit = 5): Promise<{ when: string; actor: string; changed: string[] }[]> {
+  const effective = (v: unknown) => { const p = GovernanceSettingsSchema.safeParse(v ?? {}); return p.success ? p.data : null; };
+  return (await recentAudit(db, shopId, "governance", limit)).map((a) => {
+    const before = effective(a.before), after = effective(a.after);
+    const changed = SECTIONS.filter((k) => JSON.stringify(before?.[k]) !== JSON.stringify(after?.[k]));
+    return { when: a.when, actor: a.actor, changed };
   });
 }

@@ -13,6 +13,7 @@ import { openSecret, sealSecret } from "../../core/secrets/seal";
 import type { MerchantMailer, WebhookOptions } from "../../jobs/journeys/types";
 import { allowsLocalhostWebhooks, appConfig } from "../config.server";
 import { pool, withTransaction } from "../db.server";
+import { recentAudit } from "./audit.server";
 import { channelsForShop } from "./channels.server";
 
 const PROVIDER = "journey_webhook";
@@ -91,6 +92,14 @@ export async function rotateWebhookSecret(shopId: number, actor: string): Promis
     await auditSecret(client, shopId, actor, "rotate", { fingerprint: opened?.ok ? secretFingerprint(opened.value) : null }, { fingerprint: secretFingerprint(fresh) });
     return fresh;
   });
+}
+
+/** Who revealed or rotated the secret, and when, newest first (fingerprints, never the secret). */
+export async function webhookSecretActivity(shopId: number, limit = 10) {
+  const fp = (v: unknown) => ((v as { fingerprint?: unknown } | null)?.fingerprint ?? null) as string | null;
+  return (await recentAudit(pool(), shopId, "webhook_secret", limit)).map((a) => ({
+    when: a.when, actor: a.actor, action: a.action, before: fp(a.before), after: fp(a.after),
+  }));
 }
 
 /** A test vector for the merchant's verifier: a made-up secret, a fixed time and a body as the engine builds it. */

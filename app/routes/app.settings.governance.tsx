@@ -13,13 +13,14 @@ import { requireAdmin } from "../auth.server";
 import { describeDays } from "../components/governance/rules";
 import { actorOf } from "../components/journeys/actions.server";
 import { pool } from "../db.server";
-import { saveGovernance, shopGovernance, type GovernanceProblem } from "../models/governance.server";
+import { governanceHistory, saveGovernance, shopGovernance, type GovernanceProblem } from "../models/governance.server";
 
 export const meta: MetaFunction = () => [{ title: "Sending rules · Winback" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const admin = await requireAdmin(request);
-  return { settings: await shopGovernance(pool(), admin.shopId) };
+  const [settings, history] = await Promise.all([shopGovernance(pool(), admin.shopId), governanceHistory(pool(), admin.shopId)]);
+  return { settings, history };
 }
 
 type ActionResult = { ok: true; message: string } | { ok: false; problems: GovernanceProblem[] };
@@ -36,6 +37,8 @@ export async function action({ request }: ActionFunctionArgs): Promise<ActionRes
   const r = await saveGovernance(pool(), admin.shopId, input, actorOf(admin));
   return r.ok ? { ok: true, message: "Sending rules saved. They apply to every message from now on." } : { ok: false, problems: r.error };
 }
+
+const SECTION_LABEL: Record<string, string> = { caps: "caps", smartSendingMs: "smart sending", quietHours: "quiet hours", conflicts: "competing journeys" };
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -85,7 +88,7 @@ function setAt(s: GovernanceSettings, path: string, value: unknown): GovernanceS
 }
 
 export default function GovernanceSettingsPage() {
-  const { settings: saved } = useLoaderData<typeof loader>();
+  const { settings: saved, history } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const navigation = useNavigation();
   const submit = useSubmit();
@@ -178,6 +181,13 @@ export default function GovernanceSettingsPage() {
                   error={errorAt("conflicts.minTimeInStageMs")} helpText={`Default ${span(d.conflicts.minTimeInStageMs)}, so customers who pass through a stage quickly are not messaged for it.`} />
               </BlockStack>
             </Card>
+            {history.length > 0 && (
+              <Text as="p" tone="subdued" variant="bodySm">
+                <span data-governance-history>
+                  Changed {history.map((h) => `${h.when} by ${h.actor}${h.changed.length ? ` (${h.changed.map((c) => SECTION_LABEL[c] ?? c).join(", ")})` : ""}`).join("; ")}
+                </span>
+              </Text>
+            )}
             <InlineStack gap="200" align="end">
               <Button onClick={() => { setS(structuredClone(DEFAULT_GOVERNANCE)); setBlank(new Set()); setFormKey((k) => k + 1); }}>Use the defaults</Button>
               <Button variant="primary" disabled={blank.size > 0} loading={navigation.state !== "idle"}

@@ -9,14 +9,15 @@ import { Badge, Banner, BlockStack, Box, Button, Card, InlineStack, Layout, List
 import { useEffect, useState } from "react";
 import { requireAdmin } from "../auth.server";
 import { actorOf } from "../components/journeys/actions.server";
-import { revealWebhookSecret, rotateWebhookSecret, secretFingerprint, webhookSecretStatus, webhookVerificationGuide } from "../models/journey-effects.server";
+import { revealWebhookSecret, rotateWebhookSecret, secretFingerprint, webhookSecretActivity, webhookSecretStatus, webhookVerificationGuide } from "../models/journey-effects.server";
 
 export const meta: MetaFunction = () => [{ title: "Webhooks · Winback" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const admin = await requireAdmin(request);
-  const status = await webhookSecretStatus(admin.shopId);
+  const [status, activity] = await Promise.all([webhookSecretStatus(admin.shopId), webhookSecretActivity(admin.shopId)]);
   return {
+    activity,
     status: { ...status, createdAt: status.createdAt?.toISOString() ?? null, rotatedAt: status.rotatedAt?.toISOString() ?? null },
     ...webhookVerificationGuide(),
   };
@@ -61,7 +62,7 @@ function formatDate(iso: string | null): string {
 }
 
 function SecretCard() {
-  const { status } = useLoaderData<typeof loader>();
+  const { status, activity } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const navigation = useNavigation();
   const busy = (intent: string) => navigation.state !== "idle" && navigation.formData?.get("intent") === intent;
@@ -123,6 +124,18 @@ function SecretCard() {
           </Form>
           {status.exists && !confirming && <Button tone="critical" onClick={() => setConfirming(true)}>Rotate secret…</Button>}
         </InlineStack>
+        {activity.length > 0 && (
+          <BlockStack gap="100">
+            <Text as="h3" variant="headingSm">Recent activity</Text>
+            <ul data-secret-activity style={{ margin: 0, paddingLeft: 18 }}>
+              {activity.map((a, i) => (
+                <li key={i}>
+                  {a.when}: {a.action === "rotate" ? `rotated by ${a.actor} (${a.before ?? "none"} → ${a.after ?? "?"})` : `revealed to ${a.actor} (${a.after ?? "?"})`}
+                </li>
+              ))}
+            </ul>
+          </BlockStack>
+        )}
         {confirming && (
           <Box padding="300" background="bg-surface-critical" borderRadius="200">
             <Form method="post">

@@ -81,6 +81,7 @@ describe("sending rules in a real browser", () => {
     expect(await label("Email: at most").inputValue()).toBe("3");
     expect(await label("From (HH:MM)").inputValue()).toBe("09:00");
     expect(await label("SMS: quiet for").inputValue()).toBe("2");
+    expect(await page.textContent("[data-governance-history]")).toMatch(/by demo \(caps, smart sending, quiet hours\)/);
     expect(errors).toEqual([]);
     await page.close();
   }, 180_000);

@@ -28,7 +28,9 @@ afterAll(async () => {
 });
 
 type Handler = (args: { request: Request; params: Record<string, string>; context: object }) => Promise<unknown>;
-const load = async () => (await (route.loader as unknown as Handler)({ request: new Request("http://localhost/app/settings/governance"), params: {}, context: {} })) as { settings: GovernanceSettings };
+const load = async () => (await (route.loader as unknown as Handler)({ request: new Request("http://localhost/app/settings/governance"), params: {}, context: {} })) as {
+  settings: GovernanceSettings; history: { when: string; actor: string; changed: string[] }[];
+};
 const save = async (settings: unknown) => (await (route.action as unknown as Handler)({
   request: new Request("http://localhost/app/settings/governance", { method: "POST", body: new URLSearchParams({ settings: typeof settings === "string" ? settings : JSON.stringify(settings) }) }),
   params: {}, context: {},
@@ -65,6 +67,10 @@ describe("governance settings", () => {
       before: { caps: { sms: { max: 0, windowMs: 86_400_000 } } }, after: JSON.parse(JSON.stringify(next)),
     }]);
     expect((await storedSettings(otherShop))?.governance).toBeUndefined();
+    // The page says who changed which sections (smart sending was left as it was).
+    const { history } = await load();
+    expect(history).toHaveLength(1);
+    expect(history[0]).toMatchObject({ actor: "demo", changed: ["caps", "quietHours", "conflicts"] });
   });
 
   it.each([

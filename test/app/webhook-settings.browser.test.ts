@@ -69,6 +69,7 @@ describe("webhook settings in a real browser", () => {
     await page.waitForSelector("[data-secret-status=set]");
     expect(await page.locator("[data-secret-value]").count()).toBe(0);
     expect(await page.content()).not.toContain(rotated);
+    expect(await page.textContent("[data-secret-activity] li:first-child")).toContain("rotated by demo");
     expect(errors).toEqual([]);
     await context.close();
   }, 180_000);

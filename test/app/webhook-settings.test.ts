@@ -33,6 +33,7 @@ const load = async () => (await (route.loader as unknown as Handler)({ request: 
   headers: { signature: string; idempotency: string };
   example: { secret: string; timestamp: number; body: string; signature: string };
   maxAttempts: number;
+  activity: { when: string; actor: string; action: string; before: string | null; after: string | null }[];
 };
 const act = async (fields: Record<string, string>) => (await (route.action as unknown as Handler)({
   request: new Request("http://localhost/app/settings/webhooks", { method: "POST", body: new URLSearchParams(fields) }), params: {}, context: {},
@@ -47,6 +48,7 @@ describe("webhook signing secret settings", () => {
   it("says there is no secret until one is made, and makes none by looking", async () => {
     const page = await load();
     expect(page.status).toEqual({ exists: false, fingerprint: null, createdAt: null, rotatedAt: null });
+    expect(page.activity).toEqual([]);
     expect(await storedRow(shopId)).toBeUndefined();
   });
 
@@ -97,6 +99,10 @@ describe("webhook signing secret settings", () => {
     const page = await load();
     expect(page.status).toMatchObject({ exists: true, fingerprint: rotated.fingerprint });
     expect(page.status.rotatedAt).not.toBeNull();
+    // The page lists the activity, newest first, by fingerprint.
+    expect(page.activity[0]).toMatchObject({ actor: "demo", action: "rotate", before: old.fingerprint, after: rotated.fingerprint });
+    expect(page.activity[1]).toMatchObject({ action: "reveal", after: old.fingerprint });
+    expect(JSON.stringify(page)).not.toContain(rotated.secret.slice(6));
   });
 
   it("refuses an unknown action", async () => {
