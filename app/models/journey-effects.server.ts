@@ -106,6 +106,20 @@ export async function webhookSecretActivity(shopId: number, limit = 10) {
 const EXAMPLE_SECRET = "whsec_example_do_not_use";
 const EXAMPLE_AT = new Date("2026-01-15T10:00:00Z");
 
+/** A verifier the merchant can copy (Node.js); the tests run it against the example. */
+const VERIFY_EXAMPLE = `import { createHmac, timingSafeEqual } from "node:crypto";
+
+// rawBody: the request body exactly as received (a string or Buffer), before JSON parsing.
+export function verifyWinback(rawBody, header, secret, toleranceSeconds = 300) {
+  // header = req.headers["${SIGNATURE_HEADER}"], e.g. "t=1768471200,v1=5f2c..."
+  const parts = Object.fromEntries(String(header ?? "").split(",").map((p) => p.split("=", 2)));
+  const t = Number(parts.t);
+  if (!Number.isInteger(t) || Math.abs(Date.now() / 1000 - t) > toleranceSeconds) return false; // stale: a replay
+  const expected = createHmac("sha256", secret).update(\`\${t}.\${rawBody}\`).digest("hex");
+  const given = Buffer.from(parts.v1 ?? "", "utf8");
+  return given.length === expected.length && timingSafeEqual(given, Buffer.from(expected, "utf8"));
+}`;
+
 /** What Settings > Webhooks tells the merchant, from the engine's own headers, signer and retry policy. */
 export function webhookVerificationGuide() {
   const body = JSON.stringify(webhookBody({
@@ -116,6 +130,7 @@ export function webhookVerificationGuide() {
   return {
     headers: { signature: SIGNATURE_HEADER, idempotency: IDEMPOTENCY_HEADER },
     maxAttempts: DEFAULT_RETRY.maxAttempts,
+    code: VERIFY_EXAMPLE,
     example: { secret: EXAMPLE_SECRET, timestamp: Math.floor(EXAMPLE_AT.getTime() / 1000), body, signature: signWebhook(EXAMPLE_SECRET, body, EXAMPLE_AT) },
   };
 }

@@ -44,19 +44,6 @@ export async function action({ request }: ActionFunctionArgs): Promise<ActionRes
   }
 }
 
-const NODE_EXAMPLE = (h: { signature: string }) => `import { createHmac, timingSafeEqual } from "node:crypto";
-
-// rawBody: the request body exactly as received (a string or Buffer), before JSON parsing.
-export function verifyWinback(rawBody, header, secret, toleranceSeconds = 300) {
-  // header = req.headers["${h.signature}"], e.g. "t=1768471200,v1=5f2c..."
-  const parts = Object.fromEntries(String(header ?? "").split(",").map((p) => p.split("=", 2)));
-  const t = Number(parts.t);
-  if (!Number.isInteger(t) || Math.abs(Date.now() / 1000 - t) > toleranceSeconds) return false; // stale: a replay
-  const expected = createHmac("sha256", secret).update(\`\${t}.\${rawBody}\`).digest("hex");
-  const given = Buffer.from(parts.v1 ?? "", "utf8");
-  return given.length === expected.length && timingSafeEqual(given, Buffer.from(expected, "utf8"));
-}`;
-
 function formatDate(iso: string | null): string {
   return iso ? new Date(iso).toLocaleString("en-US", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" }) + " UTC" : "never";
 }
@@ -160,7 +147,7 @@ function SecretCard() {
 }
 
 function VerifyCard() {
-  const { headers, example, maxAttempts } = useLoaderData<typeof loader>();
+  const { headers, example, maxAttempts, code } = useLoaderData<typeof loader>();
   return (
     <Card>
       <BlockStack gap="400">
@@ -186,7 +173,7 @@ function VerifyCard() {
           <List.Item>Answer 2xx quickly. Winback retries 5xx, 408, 429, timeouts and network errors with backoff (up to {maxAttempts} attempts); any other status is final.</List.Item>
         </List>
         <Text as="h3" variant="headingSm">Example (Node.js)</Text>
-        <pre data-verify-code style={{ whiteSpace: "pre-wrap", fontSize: 12, background: "#f6f6f7", padding: 12, borderRadius: 8, overflowX: "auto" }}>{NODE_EXAMPLE(headers)}</pre>
+        <pre data-verify-code style={{ whiteSpace: "pre-wrap", fontSize: 12, background: "#f6f6f7", padding: 12, borderRadius: 8, overflowX: "auto" }}>{code}</pre>
         <Text as="h3" variant="headingSm">Test your code with this example</Text>
         <Text as="p" tone="subdued">With the secret below (an example, not yours), this body at this time must give exactly this header.</Text>
         <div data-example>

@@ -1,10 +1,12 @@
 // Settings > Webhooks through its loader and action on real PostgreSQL: whether the shop has a
 // journey webhook signing secret (never the secret on a page load), revealing it (made on first
 // use), rotating it (confirmed, audited by fingerprint only), the secret sealed at rest and the
-// one the engine signs with, per shop; and the verification guide's example, checked by an
-// HMAC computed here, independently of the engine's signer.
+// one the engine signs with, per shop; and the verification guide: its example checked by an
+// HMAC computed here, independently of the engine's signer, and its code run against it.
 import { createHmac } from "node:crypto";
+import { spawnSync } from "node:child_process";
 import { afterAll, describe, expect, it } from "vitest";
+import { signWebhook } from "../../core/journeys/webhook";
 import { isSealed } from "../../core/secrets/seal";
 import { configureAppEnv } from "../helpers/app-env";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
@@ -33,6 +35,7 @@ const load = async () => (await (route.loader as unknown as Handler)({ request: 
   headers: { signature: string; idempotency: string };
   example: { secret: string; timestamp: number; body: string; signature: string };
   maxAttempts: number;
+  code: string;
   activity: { when: string; actor: string; action: string; before: string | null; after: string | null }[];
 };
 const act = async (fields: Record<string, string>) => (await (route.action as unknown as Handler)({
@@ -120,5 +123,32 @@ describe("webhook signing secret settings", () => {
     // The body is the engine's: ids always, and only the chosen customer fields.
     expect(JSON.parse(example.body)).toMatchObject({ type: "journey.webhook", customer: { id: "5501", email: "ada@example.com", first_name: "Ada" } });
     expect(example.secret).not.toMatch(/^whsec_[0-9a-f]{64}$/);
+  });
+
+  it("gives verifier code that accepts the example and a real signed call, and refuses tampering and replays", async () => {
+    const { code, example } = await load();
+    // Run as the merchant would: plain Node, the code as given, in its own process.
+    type Case = { body: string; header?: string; secret: string; tolerance?: number; buffer?: boolean };
+    const verify = (cases: Case[]): boolean[] => {
+      const driver = `${code}\nconst cases = JSON.parse(process.argv[1]);\n` +
+        "console.log(JSON.stringify(cases.map((c) => verifyWinback(c.buffer ? Buffer.from(c.body) : c.body, c.header, c.secret, c.tolerance))));";
+      const r = spawnSync(process.execPath, ["--input-type=module", "-e", driver, JSON.stringify(cases)], { encoding: "utf8" });
+      if (r.status !== 0) throw new Error(r.stderr);
+      return JSON.parse(r.stdout) as boolean[];
+    };
+    const secret = await webhookSecretFor(shopId);
+    const body = JSON.stringify({ id: "k", type: "journey.webhook" });
+    const ever = 1e12; // the example is from a fixed past time: only a verifier told to ignore age accepts it
+    expect(verify([
+      { body: example.body, header: example.signature, secret: example.secret, tolerance: ever },
+      { body: example.body, header: example.signature, secret: example.secret, tolerance: ever, buffer: true },
+      { body: example.body, header: example.signature, secret: example.secret },
+      { body: example.body.replace("Ada", "Eve"), header: example.signature, secret: example.secret, tolerance: ever },
+      { body: example.body, header: example.signature, secret: "whsec_other", tolerance: ever },
+      { body: example.body, secret: example.secret, tolerance: ever },
+      // A call signed as the engine signs it, with the shop's own secret: now, and 10 minutes ago (a replay).
+      { body, header: signWebhook(secret, body, new Date()), secret },
+      { body, header: signWebhook(secret, body, new Date(Date.now() - 10 * 60_000)), secret },
+    ])).toEqual([true, true, false, false, false, false, true, false]);
   });
 });
