@@ -3,7 +3,7 @@
 // and rotating are POSTs, so the secret is never in a page load or a cached document, and both
 // are audited (app/models/journey-effects.server.ts). The verification guide's headers and
 // example come from the engine's own code, so the documented format cannot drift from the real one.
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link as RemixLink, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { Badge, Banner, BlockStack, Box, Button, Card, InlineStack, Layout, List, Page, Text, TextField } from "@shopify/polaris";
 import { useEffect, useState } from "react";
@@ -25,7 +25,14 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 type ActionResult = { ok: true; intent: "reveal" | "rotate"; secret: string; fingerprint: string } | { ok: false; error: string };
 
-export async function action({ request }: ActionFunctionArgs): Promise<ActionResult> {
+// The answer may carry the secret: no cache (browser or proxy) may keep it.
+const NO_STORE = { headers: { "Cache-Control": "no-store" } };
+
+export async function action({ request }: ActionFunctionArgs) {
+  return data(await secretAction(request), NO_STORE);
+}
+
+async function secretAction(request: Request): Promise<ActionResult> {
   const admin = await requireAdmin(request);
   const form = await request.formData();
   const intent = String(form.get("intent") ?? "");

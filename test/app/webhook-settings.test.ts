@@ -38,9 +38,11 @@ const load = async () => (await (route.loader as unknown as Handler)({ request: 
   code: string;
   activity: { when: string; actor: string; action: string; before: string | null; after: string | null }[];
 };
-const act = async (fields: Record<string, string>) => (await (route.action as unknown as Handler)({
+type ActResult = { ok: true; intent: string; secret: string; fingerprint: string } | { ok: false; error: string };
+const actWithInit = async (fields: Record<string, string>) => (await (route.action as unknown as Handler)({
   request: new Request("http://localhost/app/settings/webhooks", { method: "POST", body: new URLSearchParams(fields) }), params: {}, context: {},
-})) as { ok: true; intent: string; secret: string; fingerprint: string } | { ok: false; error: string };
+})) as { data: ActResult; init: ResponseInit | null };
+const act = async (fields: Record<string, string>) => (await actWithInit(fields)).data;
 
 const storedRow = async (shop: number) => (await db.pool.query<{ sealed_secret: string; rotated_at: Date | null }>(
   `select sealed_secret, rotated_at from provider_credentials where shop_id = $1 and provider = 'journey_webhook'`, [shop])).rows[0];
@@ -56,8 +58,11 @@ describe("webhook signing secret settings", () => {
   });
 
   it("reveals the secret (made on first use), sealed at rest, the one the engine signs with; the page load never carries it", async () => {
-    const r = await act({ intent: "reveal" });
+    const answer = await actWithInit({ intent: "reveal" });
+    const r = answer.data;
     if (!r.ok) throw new Error(r.error);
+    // The answer carries the secret, so no cache may keep it.
+    expect(new Headers(answer.init?.headers).get("cache-control")).toBe("no-store");
     expect(r.secret).toMatch(/^whsec_[0-9a-f]{64}$/);
     const row = await storedRow(shopId);
     expect(isSealed(row.sealed_secret)).toBe(true);
