@@ -3,7 +3,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { Badge, BlockStack, Card, DataTable, InlineGrid, Layout, Page, Text } from "@shopify/polaris";
-import { RFM_LABELS, StageBadge } from "../components/customers/StageBadge";
+import { clusterLabel, RFM_LABELS, StageBadge } from "../components/customers/StageBadge";
 import { requireAdmin } from "../auth.server";
 import { pool } from "../db.server";
 import { formatInstant } from "../lib/dates";
@@ -22,7 +22,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 const CONFIDENCE_TONE = { high: "success", medium: "attention", low: "warning" } as const;
 
 export default function CustomerPage() {
-  const { customer, score, orders, history, stageChanges, model, currency, timezone } = useLoaderData<typeof loader>();
+  const { customer, score, orders, history, stageChanges, cluster, model, currency, timezone } = useLoaderData<typeof loader>();
   const money = (v: unknown) => (v === null || v === undefined ? "—" : formatMoney(String(v), currency));
   const when = (v: unknown) => (v ? formatInstant(String(v), timezone) : "—");
   const num = (v: unknown, digits = 1) => (v === null || v === undefined ? "—" : Number(v).toFixed(digits));
@@ -45,7 +45,7 @@ export default function CustomerPage() {
         ["Expected next order by", when(score.expected_next_order_at)],
         ["Expected spend per order", money(score.expected_spend)],
         ["Lifetime value (next year)", money(score.clv)],
-        ["Behaviour cluster", score.cluster_id === null ? "—" : `#${Number(score.cluster_id) + 1}`],
+        ["Behaviour group", cluster ? clusterLabel(cluster) : "—"],
         ["Scored", when(score.scored_at)],
       ]
     : [];

@@ -1,10 +1,11 @@
 // /app/customers: every customer with their scores, paged on the server, sortable and
-// filterable by stage, RFM group, dormancy, P(alive) and lifetime value (all in the URL).
+// filterable by stage, RFM group, behaviour group, RFM grid cell (?r=&fm=, which the grid links
+// to), dormancy, P(alive) and lifetime value (all in the URL).
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
-import { Card, IndexTable, InlineStack, Page, Select, Text, TextField, type IndexTableProps } from "@shopify/polaris";
+import { Card, IndexTable, InlineStack, Page, Select, Tag, Text, TextField, type IndexTableProps } from "@shopify/polaris";
 import { useState } from "react";
-import { RFM_LABELS, STAGE_LABELS, StageBadge } from "../components/customers/StageBadge";
+import { clusterLabel, RFM_LABELS, STAGE_LABELS, StageBadge } from "../components/customers/StageBadge";
 import { requireAdmin } from "../auth.server";
 import { pool } from "../db.server";
 import { formatMoney } from "../lib/money";
@@ -33,7 +34,7 @@ const COLUMNS: { title: string; sort?: CustomerSort; numeric?: boolean }[] = [
 const dateIn = (iso: string, timeZone: string) => new Intl.DateTimeFormat("en-US", { dateStyle: "medium", timeZone }).format(new Date(iso));
 
 export default function Customers() {
-  const { rows, page, hasNext, currency, timezone, query } = useLoaderData<typeof loader>();
+  const { rows, clusters, page, hasNext, currency, timezone, query } = useLoaderData<typeof loader>();
   const [params, setParams] = useSearchParams();
   const navigation = useNavigation();
   const set = (changes: Record<string, string | undefined>, keepPage = false) => {
@@ -123,6 +124,16 @@ export default function Customers() {
               value={query.rfm ?? ""}
               onChange={(v) => set({ rfm: v })}
             />
+            {clusters.length > 0 && (
+              <Select
+                label="Behaviour group"
+                id="filter-cluster"
+                name="cluster"
+                options={[{ label: "Any behaviour", value: "" }, ...clusters.map((c) => ({ label: clusterLabel(c), value: String(c.id) }))]}
+                value={query.cluster === undefined ? "" : String(query.cluster)}
+                onChange={(v) => set({ cluster: v })}
+              />
+            )}
             <Select
               label="Dormant"
               id="filter-dormant"
@@ -144,6 +155,13 @@ export default function Customers() {
             <div style={{ width: 130 }}>
               <TextField label={`Min lifetime value (${currency})`} type="number" autoComplete="off" value={minClv} onChange={setMinClv} onBlur={() => set({ minClv })} />
             </div>
+            {(query.r !== undefined || query.fm !== undefined) && (
+              <span data-testid="rfm-cell-filter">
+                <Tag onRemove={() => set({ r: undefined, fm: undefined })}>
+                  {`RFM cell: recency ${query.r ?? "any"}, frequency/monetary ${query.fm ?? "any"}`}
+                </Tag>
+              </span>
+            )}
           </InlineStack>
         </div>
         <IndexTable

@@ -2,7 +2,8 @@
 // customer of another shop.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defaultScoringSettings } from "../../core/scoring/schema";
-import { getCustomerDetail, listCustomers, parseCustomerListQuery } from "../../app/models/customers.server";
+import { getCustomerDetail, listCustomers, parseCustomerListQuery, shopClusters } from "../../app/models/customers.server";
+import { rfmGrid } from "../../app/models/segments.server";
 import { scoreShop } from "../../jobs/scoring/score-shop";
 import { seedDemoShop } from "../../scripts/demo-data/seed";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
@@ -65,6 +66,45 @@ describe("listCustomers", () => {
     expect(junk.rows.length).toBe(10);
   });
 
+  it("opens an RFM grid cell: exactly the customers the grid counts there, paged", async () => {
+    const grid = await rfmGrid(db.pool, shopA);
+    let checked = 0;
+    for (let r = 1; r <= 5; r++) {
+      for (let fm = 1; fm <= 5; fm++) {
+        const ids: string[] = [];
+        for (let page = 1; ; page++) {
+          const list = await listCustomers(db.pool, shopA, q(`r=${r}&fm=${fm}&page=${page}`), 20);
+          ids.push(...list.rows.map((c) => c.id));
+          if (!list.hasNext) break;
+        }
+        expect(new Set(ids).size, `cell ${r}-${fm}`).toBe(grid.cells[r - 1][fm - 1]);
+        if (ids.length) checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(5);
+    // Half-way averages round up: F 2 + M 3 is column 3, as in the grid.
+    const cell = await listCustomers(db.pool, shopA, q("fm=3"), 1000);
+    const scores = await db.pool.query(`select customer_id::text as id, frequency_score f, monetary_score m from customer_scores where shop_id = $1`, [shopA]);
+    const byId = new Map(scores.rows.map((x) => [x.id, x]));
+    expect(cell.rows.every((c) => [5, 6].includes(byId.get(c.id)!.f + byId.get(c.id)!.m))).toBe(true);
+    // Out-of-range cells are ignored, not passed to SQL.
+    expect((await listCustomers(db.pool, shopA, q("r=9&fm=x"), 10)).rows.length).toBe(10);
+  });
+
+  it("offers the shop's behavioural clusters in words and filters by one", async () => {
+    const clusters = await shopClusters(db.pool, shopA);
+    const fit = await db.pool.query(`select clusters from shop_model_fits where shop_id = $1`, [shopA]);
+    expect(clusters.map((c) => c.description)).toEqual(fit.rows[0].clusters.descriptions);
+    expect(clusters.length).toBeGreaterThanOrEqual(2);
+    expect(clusters.every((c) => /[a-z]/.test(c.description))).toBe(true);
+    const list = await listCustomers(db.pool, shopA, q("cluster=1"), 1000);
+    expect(list.clusters).toEqual(clusters);
+    const inCluster = await db.pool.query(`select customer_id::text as id from customer_scores where shop_id = $1 and cluster_id = 1`, [shopA]);
+    expect(list.rows.map((c) => c.id).sort()).toEqual(inCluster.rows.map((x) => x.id).sort());
+    expect(list.rows.length).toBeGreaterThan(0);
+    expect(await shopClusters(db.pool, 999_999)).toEqual([]);
+  });
+
   it("sorts on the server by the chosen column and direction", async () => {
     const desc = await listCustomers(db.pool, shopA, q("sort=clv&dir=desc"), 50);
     const clvs = desc.rows.map((c) => Number(c.clv));
@@ -87,6 +127,9 @@ describe("getCustomerDetail", () => {
     expect(detail!.orders.length).toBeGreaterThanOrEqual(Number(detail!.score!.order_count));
     expect(detail?.history.map((h) => h.day)).toEqual(["2026-11-01"]);
     expect(detail?.model?.confidence).toBeTruthy();
+    // The behaviour group in words, not a bare number.
+    const descriptions = (await db.pool.query(`select clusters from shop_model_fits where shop_id = $1`, [shopA])).rows[0].clusters.descriptions;
+    expect(detail?.cluster).toEqual({ id: Number(detail!.score!.cluster_id), description: descriptions[Number(detail!.score!.cluster_id)] });
     expect(await getCustomerDetail(db.pool, shopB, id)).toBeNull();
     expect(await getCustomerDetail(db.pool, shopA, "not-a-number")).toBeNull();
   });
