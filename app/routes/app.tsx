@@ -25,6 +25,7 @@ const NAV = [
   { to: "/app/imports", label: "Imports" },
   { to: "/app/outbox", label: "Outbox" },
   { to: "/app/settings/channels", label: "Channels" },
+  { to: "/app/settings/scoring", label: "Scoring" },
 ] as const;
 
 export default function AppLayout() {
