@@ -54,6 +54,8 @@ describe("customers pages in a real browser", () => {
     expect(await page.textContent("body")).toContain(name);
     expect(await page.textContent("[data-testid=confidence]")).toMatch(/high|medium|low/);
     expect(await page.textContent("body")).toContain("Order timeline");
+    // The behavioural cluster reads in words from the shop's fit, not as a bare number.
+    expect(await page.textContent("[data-score='Behaviour group']")).toMatch(/Behaviour group: Group \d+: [a-z]/);
     expect(errors).toEqual([]);
     await page.close();
   });
