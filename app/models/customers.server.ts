@@ -63,6 +63,8 @@ export interface CustomerListRow {
   rfmGroup: string | null;
   pAlive: number | null;
   clv: string | null;
+  /** Days past one expected gap since the last order (negative: not yet due). */
+  daysOverdue: number | null;
 }
 
 export interface CustomerList {
@@ -121,7 +123,8 @@ export async function listCustomers(db: pg.Pool, shopId: number, query: Customer
   const offset = param((query.page - 1) * pageSize);
   const r = await db.query(
     `select c.id::text as id, c.first_name, c.last_name, c.email, coalesce(cs.order_count, 0) as orders,
-            coalesce(cs.total_spent, 0)::text as spent, cs.last_order_at, cs.stage, cs.rfm_group, cs.p_alive, cs.clv::text as clv
+            coalesce(cs.total_spent, 0)::text as spent, cs.last_order_at, cs.stage, cs.rfm_group, cs.p_alive, cs.clv::text as clv,
+            cs.days_overdue
      from customers c left join customer_scores cs on cs.shop_id = c.shop_id and cs.customer_id = c.id
      where ${where.join(" and ")}
      order by ${order}
@@ -140,6 +143,7 @@ export async function listCustomers(db: pg.Pool, shopId: number, query: Customer
     rfmGroup: row.rfm_group,
     pAlive: row.p_alive,
     clv: row.clv,
+    daysOverdue: row.days_overdue,
   }));
   return { rows, clusters, page: query.page, hasNext: r.rows.length > pageSize, currency, timezone: shop.rows[0]?.timezone ?? "UTC" };
 }

@@ -27,6 +27,7 @@ const COLUMNS: { title: string; sort?: CustomerSort; numeric?: boolean }[] = [
   { title: "Last order", sort: "last_order" },
   { title: "Stage" },
   { title: "RFM group" },
+  { title: "Days overdue", sort: "overdue", numeric: true },
   { title: "P(alive)", sort: "p_alive", numeric: true },
   { title: "Lifetime value", sort: "clv", numeric: true },
 ];
@@ -81,6 +82,11 @@ export default function Customers() {
         <StageBadge stage={c.stage} />
       </IndexTable.Cell>
       <IndexTable.Cell>{c.rfmGroup ? RFM_LABELS[c.rfmGroup] ?? c.rfmGroup : "—"}</IndexTable.Cell>
+      <IndexTable.Cell>
+        <Text as="span" alignment="end" numeric>
+          {c.daysOverdue === null ? "—" : c.daysOverdue > 0 ? Math.round(c.daysOverdue).toLocaleString("en-US") : "not yet due"}
+        </Text>
+      </IndexTable.Cell>
       <IndexTable.Cell>
         <Text as="span" alignment="end" numeric>
           {c.pAlive === null ? "—" : `${Math.round(c.pAlive * 100)}%`}

@@ -114,6 +114,13 @@ describe("listCustomers", () => {
     const asc = await listCustomers(db.pool, shopA, q("sort=orders&dir=asc"), 50);
     const orders = asc.rows.map((c) => c.orders);
     expect(orders).toEqual([...orders].sort((x, y) => x - y));
+    // Most overdue first: the column merchants sort by to find who is slipping away.
+    const overdue = await listCustomers(db.pool, shopA, q("sort=overdue&dir=desc"), 50);
+    const days = overdue.rows.map((c) => c.daysOverdue!);
+    expect(days.every((d) => typeof d === "number")).toBe(true);
+    expect(days).toEqual([...days].sort((x, y) => y - x));
+    const most = await db.pool.query(`select max(days_overdue)::float8 as m from customer_scores where shop_id = $1`, [shopA]);
+    expect(days[0]).toBe(most.rows[0].m);
     const p2 = await listCustomers(db.pool, shopA, q("sort=orders&dir=asc&page=2"), 50);
     expect(p2.rows[0].orders).toBeGreaterThanOrEqual(orders[orders.length - 1]);
   });
