@@ -2,7 +2,8 @@
 // the model's confidence, the order timeline and the score history. Another shop's id is 404.
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
-import { Badge, BlockStack, Card, DataTable, InlineGrid, Layout, Page, Text } from "@shopify/polaris";
+import { Badge, BlockStack, Card, InlineGrid, Layout, Page, Text } from "@shopify/polaris";
+import { TableCard } from "../components/TableCard";
 import { clusterLabel, RFM_LABELS, StageBadge } from "../components/customers/StageBadge";
 import { requireAdmin } from "../auth.server";
 import { pool } from "../db.server";
@@ -101,24 +102,18 @@ export default function CustomerPage() {
                 )}
               </BlockStack>
             </Card>
-            <Card padding="0">
-              <div style={{ padding: 16 }}>
-                <Text as="h2" variant="headingMd">
-                  Order timeline
-                </Text>
-              </div>
-              <DataTable
-                columnContentTypes={["text", "text", "numeric", "numeric", "text"]}
-                headings={["Date", "Order", "Total", "Refunded", "Notes"]}
-                rows={orders.map((o) => [
-                  when(o.processedAt),
-                  o.name ?? o.id,
-                  money(o.total),
-                  o.refunded === "0" ? "—" : money(o.refunded),
-                  [o.cancelled ? "cancelled" : "", o.discountCodes.length ? `code ${o.discountCodes.join(", ")}` : ""].filter(Boolean).join("; "),
-                ])}
-              />
-            </Card>
+            <TableCard
+              title="Order timeline"
+              columnContentTypes={["text", "text", "numeric", "numeric", "text"]}
+              headings={["Date", "Order", "Total", "Refunded", "Notes"]}
+              rows={orders.map((o) => [
+                when(o.processedAt),
+                o.name ?? o.id,
+                money(o.total),
+                o.refunded === "0" ? "—" : money(o.refunded),
+                [o.cancelled ? "cancelled" : "", o.discountCodes.length ? `code ${o.discountCodes.join(", ")}` : ""].filter(Boolean).join("; "),
+              ])}
+            />
           </BlockStack>
         </Layout.Section>
         <Layout.Section variant="oneThird">
@@ -152,18 +147,12 @@ export default function CustomerPage() {
                 )}
               </BlockStack>
             </Card>
-            <Card padding="0">
-              <div style={{ padding: 16 }}>
-                <Text as="h2" variant="headingMd">
-                  Score history
-                </Text>
-              </div>
-              <DataTable
-                columnContentTypes={["text", "text", "numeric", "numeric"]}
-                headings={["Day", "Stage", "P(alive)", "Value"]}
-                rows={history.map((h) => [h.day, h.stage ?? "—", pct(h.pAlive), money(h.clv)])}
-              />
-            </Card>
+            <TableCard
+              title="Score history"
+              columnContentTypes={["text", "text", "numeric", "numeric"]}
+              headings={["Day", "Stage", "P(alive)", "Value"]}
+              rows={history.map((h) => [h.day, h.stage ?? "—", pct(h.pAlive), money(h.clv)])}
+            />
           </BlockStack>
         </Layout.Section>
       </Layout>

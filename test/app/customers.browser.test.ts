@@ -60,6 +60,21 @@ describe("customers pages in a real browser", () => {
     await page.close();
   });
 
+  it("Settings > Scoring: the merchant sets the shop's own dormancy k; a bad value is shown on its field", async () => {
+    const page = await browser.newPage();
+    await page.goto(`${web.url}/app/settings/scoring`);
+    await page.fill("[data-testid=scoring-dormancyK] input", "7");
+    await page.getByRole("button", { name: "Save" }).click();
+    await page.waitForSelector("[data-testid=scoring-lostK] .Polaris-InlineError");
+    expect(await page.textContent("[data-testid=scoring-lostK]")).toContain("must be above the dormancy multiple (7)");
+    await page.fill("[data-testid=scoring-dormancyK] input", "3");
+    await page.getByRole("button", { name: "Save" }).click();
+    await page.waitForSelector("[data-testid=scoring-saved]");
+    const stored = await db.pool.query(`select settings -> 'scoring' as s from shops where domain = $1`, [DEMO]);
+    expect(stored.rows[0].s).toMatchObject({ dormancyK: 3, lostK: 4, minStageHoldDays: 7 });
+    await page.close();
+  });
+
   it("answers 404 for a customer id of no customer in this shop", async () => {
     const res = await fetch(`${web.url}/app/customers/999999999`);
     expect(res.status).toBe(404);
