@@ -4,7 +4,7 @@
 import type pg from "pg";
 import { z } from "zod";
 import { RFM_GROUPS } from "../../core/scoring/rfm";
-import { lifecycleStageSchema } from "../../core/scoring/schema";
+import { defaultScoringSettings, lifecycleStageSchema } from "../../core/scoring/schema";
 
 export const CUSTOMER_PAGE_SIZE = 50;
 
@@ -156,7 +156,8 @@ export interface CustomerDetail {
   stageChanges: { at: string; from: string | null; to: string; reason: string | null }[];
   /** The customer's behavioural cluster in plain words, when scored into one. */
   cluster: ShopCluster | null;
-  model: { confidence: string; reason: string; fittedAt: string } | null;
+  /** The shop's fit; horizonDays is the span expected orders and lifetime value cover. */
+  model: { confidence: string; reason: string; fittedAt: string; horizonDays: number } | null;
   currency: string;
   timezone: string;
 }
@@ -198,7 +199,7 @@ export async function getCustomerDetail(db: pg.Pool, shopId: number, customerId:
       `select occurred_at, properties from events where shop_id = $1 and customer_id = $2 and name = 'stage_changed' order by occurred_at desc limit 50`,
       [shopId, customerId],
     ),
-    db.query(`select confidence, reason, fitted_at from shop_model_fits where shop_id = $1`, [shopId]),
+    db.query(`select confidence, reason, fitted_at, (settings ->> 'horizonDays')::float8 as horizon_days from shop_model_fits where shop_id = $1`, [shopId]),
     shopClusters(db, shopId),
   ]);
   const s = score.rows[0];
@@ -221,7 +222,14 @@ export async function getCustomerDetail(db: pg.Pool, shopId: number, customerId:
     history: history.rows.map((h) => ({ day: h.day, stage: h.stage, rfmGroup: h.rfm_group, pAlive: h.p_alive, clv: h.clv, daysOverdue: h.days_overdue })),
     stageChanges: stages.rows.map((e) => ({ at: e.occurred_at.toISOString(), from: e.properties?.from ?? null, to: e.properties?.to, reason: e.properties?.reason ?? null })),
     cluster: s?.cluster_id === null || s?.cluster_id === undefined ? null : (clusters[Number(s.cluster_id)] ?? null),
-    model: model.rows[0] ? { confidence: model.rows[0].confidence, reason: model.rows[0].reason, fittedAt: model.rows[0].fitted_at.toISOString() } : null,
+    model: model.rows[0]
+      ? {
+          confidence: model.rows[0].confidence,
+          reason: model.rows[0].reason,
+          fittedAt: model.rows[0].fitted_at.toISOString(),
+          horizonDays: model.rows[0].horizon_days ?? defaultScoringSettings().horizonDays,
+        }
+      : null,
     currency: row.currency,
     timezone: row.timezone,
   };

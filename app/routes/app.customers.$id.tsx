@@ -7,7 +7,7 @@ import { TableCard } from "../components/TableCard";
 import { clusterLabel, RFM_LABELS, StageBadge } from "../components/customers/StageBadge";
 import { requireAdmin } from "../auth.server";
 import { pool } from "../db.server";
-import { formatInstant } from "../lib/dates";
+import { formatInstant, horizonWords } from "../lib/dates";
 import { formatMoney } from "../lib/money";
 import { getCustomerDetail } from "../models/customers.server";
 
@@ -27,6 +27,7 @@ export default function CustomerPage() {
   const money = (v: unknown) => (v === null || v === undefined ? "—" : formatMoney(String(v), currency));
   const when = (v: unknown) => (v ? formatInstant(String(v), timezone) : "—");
   const num = (v: unknown, digits = 1) => (v === null || v === undefined ? "—" : Number(v).toFixed(digits));
+  const horizon = horizonWords(model?.horizonDays ?? 365);
   const pct = (v: unknown) => (v === null || v === undefined ? "—" : `${Math.round(Number(v) * 100)}%`);
   const facts: [string, string][] = score
     ? [
@@ -42,10 +43,10 @@ export default function CustomerPage() {
         ["Stage since", when(score.stage_since)],
         ["P(alive)", pct(score.p_alive)],
         ["Churn risk", score.p_alive === null ? "—" : pct(1 - Number(score.p_alive))],
-        ["Expected orders (next year)", num(score.expected_purchases, 2)],
+        [`Expected orders (${horizon})`, num(score.expected_purchases, 2)],
         ["Expected next order by", when(score.expected_next_order_at)],
         ["Expected spend per order", money(score.expected_spend)],
-        ["Lifetime value (next year)", money(score.clv)],
+        [`Lifetime value (${horizon})`, money(score.clv)],
         ["Behaviour group", cluster ? clusterLabel(cluster) : "—"],
         ["Scored", when(score.scored_at)],
       ]

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defaultScoringSettings } from "../../core/scoring/schema";
 import { getCustomerDetail, listCustomers, parseCustomerListQuery, shopClusters } from "../../app/models/customers.server";
 import { rfmGrid } from "../../app/models/segments.server";
+import { horizonWords } from "../../app/lib/dates";
 import { scoreShop } from "../../jobs/scoring/score-shop";
 import { seedDemoShop } from "../../scripts/demo-data/seed";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
@@ -137,7 +138,19 @@ describe("getCustomerDetail", () => {
     // The behaviour group in words, not a bare number.
     const descriptions = (await db.pool.query(`select clusters from shop_model_fits where shop_id = $1`, [shopA])).rows[0].clusters.descriptions;
     expect(detail?.cluster).toEqual({ id: Number(detail!.score!.cluster_id), description: descriptions[Number(detail!.score!.cluster_id)] });
+    // Predictions are labelled with the horizon the shop's fit used, not a fixed "next year".
+    expect(detail?.model?.horizonDays).toBe(365);
     expect(await getCustomerDetail(db.pool, shopB, id)).toBeNull();
     expect(await getCustomerDetail(db.pool, shopA, "not-a-number")).toBeNull();
   });
+});
+
+describe("horizonWords", () => {
+  it.each([
+    [365, "next 12 months"],
+    [731, "next 24 months"],
+    [30, "next month"],
+    [45, "next 45 days"],
+    [90, "next 3 months"],
+  ])("%d days reads %s", (days, words) => expect(horizonWords(days)).toBe(words));
 });
