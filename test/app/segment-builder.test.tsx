@@ -52,7 +52,9 @@ describe("score value pickers", () => {
   });
 
   it("offers the shop's behavioural clusters in words", () => {
-    const options = valueOptions(render({ kind: "score", field: "cluster_id", cmp: { op: "eq", value: 1 } }));
+    const html = render({ kind: "score", field: "cluster_id", cmp: { op: "eq", value: 1 } });
+    expect(html).toMatch(/<option value="cluster_id" selected="">Behaviour group<\/option>/);
+    const options = valueOptions(html);
     expect(options).toEqual([
       { value: "0", label: "Group 1: ordered recently, many orders", selected: false },
       { value: "1", label: "Group 2: buys mostly on discount, small baskets", selected: true },

@@ -27,6 +27,16 @@ type Loose = Record<string, unknown>;
 
 export const label = (s: string) => s.replace(/_/g, " ").replace(/^./, (c) => c.toUpperCase());
 
+/** Field names whose generic label would read as jargon ("Cluster id", "P alive", "Clv"). */
+const FIELD_LABELS: Record<string, string> = {
+  cluster_id: "Behaviour group",
+  p_alive: "P(alive)",
+  clv: "Lifetime value",
+  rfm_group: "RFM group",
+  days_overdue: "Days overdue",
+};
+const fieldLabel = (f: string) => FIELD_LABELS[f] ?? label(f);
+
 const OP_LABELS: Record<Operator, string> = {
   eq: "is",
   neq: "is not",
@@ -316,7 +326,7 @@ function ConditionEditor({ node, path, errors, segments, onChange, onRemove }: N
           <Select
             label="Field"
             labelHidden
-            options={Object.keys(fields).map((f) => ({ value: f, label: label(f) }))}
+            options={Object.keys(fields).map((f) => ({ value: f, label: fieldLabel(f) }))}
             value={n.field}
             onChange={(f) => onChange({ ...n, field: f, cmp: firstChoice(f) } as SegmentNode)}
           />
