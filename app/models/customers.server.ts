@@ -71,6 +71,8 @@ export interface CustomerList {
   rows: CustomerListRow[];
   /** The shop's behavioural clusters, for the filter. */
   clusters: ShopCluster[];
+  /** How far the shop's predictions can be trusted, and why: shown beside the numbers. */
+  model: { confidence: string; reason: string } | null;
   page: number;
   hasNext: boolean;
   currency: string;
@@ -131,7 +133,10 @@ export async function listCustomers(db: pg.Pool, shopId: number, query: Customer
      limit ${limit} offset ${offset}`,
     values,
   );
-  const clusters = await shopClusters(db, shopId);
+  const [clusters, fit] = await Promise.all([
+    shopClusters(db, shopId),
+    db.query<{ confidence: string; reason: string }>(`select confidence, reason from shop_model_fits where shop_id = $1`, [shopId]),
+  ]);
   const rows = r.rows.slice(0, pageSize).map((row) => ({
     id: row.id,
     name: [row.first_name, row.last_name].filter(Boolean).join(" ") || "(no name)",
@@ -145,7 +150,7 @@ export async function listCustomers(db: pg.Pool, shopId: number, query: Customer
     clv: row.clv,
     daysOverdue: row.days_overdue,
   }));
-  return { rows, clusters, page: query.page, hasNext: r.rows.length > pageSize, currency, timezone: shop.rows[0]?.timezone ?? "UTC" };
+  return { rows, clusters, model: fit.rows[0] ?? null, page: query.page, hasNext: r.rows.length > pageSize, currency, timezone: shop.rows[0]?.timezone ?? "UTC" };
 }
 
 export interface CustomerDetail {

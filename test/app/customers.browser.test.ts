@@ -39,6 +39,10 @@ describe("customers pages in a real browser", () => {
     await page.click("a[href='/app/customers']");
     await page.waitForSelector("[data-customer-link]");
     await page.waitForLoadState("networkidle");
+    // The model's confidence and reason stand beside the numbers unless it is high.
+    const fit = (await db.pool.query(`select confidence, reason from shop_model_fits`)).rows[0];
+    if (fit.confidence === "high") expect(await page.locator("[data-testid=model-confidence]").count()).toBe(0);
+    else expect(await page.textContent("[data-testid=model-confidence]")).toContain(`Predictions are ${fit.confidence} confidence`);
     await page.selectOption("#filter-stage", "dormant");
     await page.waitForURL(/stage=dormant/);
     await page.waitForFunction(() => {

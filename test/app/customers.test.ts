@@ -106,6 +106,18 @@ describe("listCustomers", () => {
     expect(await shopClusters(db.pool, 999_999)).toEqual([]);
   });
 
+  it("says how far the predictions can be trusted, and why, beside the list", async () => {
+    const fit = (await db.pool.query(`select confidence, reason from shop_model_fits where shop_id = $1`, [shopA])).rows[0];
+    expect((await listCustomers(db.pool, shopA, q(""), 5)).model).toEqual(fit);
+    // A tiny shop: the fit is shrunk toward priors and labelled low, with the reason.
+    const tiny = (await seedDemoShop(db.pool, { now: NOW, customers: 25, domain: "tiny.myshopify.com", seed: 3 })).shopId;
+    expect((await listCustomers(db.pool, tiny, q(""), 5)).model).toBeNull();
+    await scoreShop(db.pool, tiny, NOW, defaultScoringSettings());
+    const model = (await listCustomers(db.pool, tiny, q(""), 5)).model;
+    expect(model?.confidence).toBe("low");
+    expect(model?.reason).toMatch(/a reliable fit needs at least/);
+  });
+
   it("sorts on the server by the chosen column and direction", async () => {
     const desc = await listCustomers(db.pool, shopA, q("sort=clv&dir=desc"), 50);
     const clvs = desc.rows.map((c) => Number(c.clv));
