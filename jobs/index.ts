@@ -79,22 +79,23 @@ export async function startWorkers(deps: { qs: QueueSystem; db: pg.Pool; logger:
   return { close: () => qs.close() };
 }
 
-async function followCustomerDelivery(db: pg.Pool, qs: QueueSystem, deliveryId: string, topic: string): Promise<void> {
+/** The shop and payload of a stored webhook delivery; undefined once the shop is gone. */
+async function deliveryOf(db: pg.Pool, deliveryId: string): Promise<{ shop_id: number; payload: Record<string, unknown> } | undefined> {
   const r = await db.query<{ shop_id: number; payload: Record<string, unknown> }>(
     `select s.id as shop_id, d.payload from webhook_deliveries d join shops s on s.domain = d.shop_domain where d.id = $1`,
     [deliveryId],
   );
-  const row = r.rows[0];
+  return r.rows[0];
+}
+
+async function followCustomerDelivery(db: pg.Pool, qs: QueueSystem, deliveryId: string, topic: string): Promise<void> {
+  const row = await deliveryOf(db, deliveryId);
   const customerId = row && customerIdOfPayload(topic, row.payload);
   if (customerId) await afterCustomerChanged(db, qs, row.shop_id, customerId);
 }
 
 async function followOrderDelivery(db: pg.Pool, qs: QueueSystem, deliveryId: string, topic: string): Promise<void> {
-  const r = await db.query<{ shop_id: number; payload: Record<string, unknown> }>(
-    `select s.id as shop_id, d.payload from webhook_deliveries d join shops s on s.domain = d.shop_domain where d.id = $1`,
-    [deliveryId],
-  );
-  const row = r.rows[0];
+  const row = await deliveryOf(db, deliveryId);
   const orderId = row && orderIdOfPayload(topic, row.payload);
   if (orderId) await afterOrderChanged(db, qs, row.shop_id, orderId, topic === "orders/create");
 }

@@ -4,7 +4,7 @@
 import type pg from "pg";
 import { z } from "zod";
 import { RFM_GROUPS } from "../../core/scoring/rfm";
-import { lifecycleStageSchema } from "../../core/scoring/schema";
+import { defaultScoringSettings, lifecycleStageSchema } from "../../core/scoring/schema";
 
 export const CUSTOMER_PAGE_SIZE = 50;
 
@@ -21,6 +21,9 @@ export type CustomerSort = keyof typeof SORTS;
 
 const optionalNumber = z.preprocess((v) => (v === "" || v === null ? undefined : v), z.coerce.number().finite().optional());
 
+const optionalScore = (min: number, max: number) =>
+  z.preprocess((v) => (v === "" || v === null ? undefined : v), z.coerce.number().int().min(min).max(max).optional()).catch(undefined);
+
 export const customerListQuerySchema = z.object({
   page: z.preprocess((v) => (v === "" || v === null ? undefined : v), z.coerce.number().int().min(1).default(1)),
   sort: z.enum(Object.keys(SORTS) as [CustomerSort, ...CustomerSort[]]).catch("clv").default("clv"),
@@ -35,6 +38,11 @@ export const customerListQuerySchema = z.object({
   minClv: optionalNumber.catch(undefined),
   maxClv: optionalNumber.catch(undefined),
   q: z.preprocess((v) => (v === null ? undefined : v), z.string().trim().max(200).optional()).catch(undefined),
+  /** Behavioural cluster id (0-based, as stored). */
+  cluster: optionalScore(0, 100),
+  /** An RFM grid cell: recency score and the rounded average of frequency and monetary. */
+  r: optionalScore(1, 5),
+  fm: optionalScore(1, 5),
 });
 export type CustomerListQuery = z.infer<typeof customerListQuerySchema>;
 
@@ -55,14 +63,35 @@ export interface CustomerListRow {
   rfmGroup: string | null;
   pAlive: number | null;
   clv: string | null;
+  /** Days past one expected gap since the last order (negative: not yet due). */
+  daysOverdue: number | null;
 }
 
 export interface CustomerList {
   rows: CustomerListRow[];
+  /** The shop's behavioural clusters, for the filter. */
+  clusters: ShopCluster[];
+  /** How far the shop's predictions can be trusted, and why: shown beside the numbers. */
+  model: { confidence: string; reason: string } | null;
   page: number;
   hasNext: boolean;
   currency: string;
   timezone: string;
+}
+
+export interface ShopCluster {
+  id: number;
+  /** Plain words from the cluster's centre, e.g. "big baskets, buys mostly on discount". */
+  description: string;
+}
+
+const storedClustersSchema = z.object({ descriptions: z.array(z.string()) });
+
+/** The behavioural clusters of the shop's latest fit (cluster_id indexes them); [] before one. */
+export async function shopClusters(db: pg.Pool, shopId: number): Promise<ShopCluster[]> {
+  const r = await db.query<{ clusters: unknown }>(`select clusters from shop_model_fits where shop_id = $1`, [shopId]);
+  const parsed = storedClustersSchema.safeParse(r.rows[0]?.clusters);
+  return parsed.success ? parsed.data.descriptions.map((description, id) => ({ id, description })) : [];
 }
 
 export async function listCustomers(db: pg.Pool, shopId: number, query: CustomerListQuery, pageSize = CUSTOMER_PAGE_SIZE): Promise<CustomerList> {
@@ -77,6 +106,10 @@ export async function listCustomers(db: pg.Pool, shopId: number, query: Customer
   };
   if (query.stage) where.push(`cs.stage = ${param(query.stage)}`);
   if (query.rfm) where.push(`cs.rfm_group = ${param(query.rfm)}`);
+  if (query.cluster !== undefined) where.push(`cs.cluster_id = ${param(query.cluster)}`);
+  if (query.r !== undefined) where.push(`cs.recency_score = ${param(query.r)}`);
+  // The grid's column, computed as rfmGrid does (round half up of the F and M average).
+  if (query.fm !== undefined) where.push(`(cs.frequency_score + cs.monetary_score + 1) / 2 = ${param(query.fm)}`);
   if (query.dormant) where.push(`cs.dormant = ${param(query.dormant === "yes")}`);
   if (query.minPAlive !== undefined) where.push(`cs.p_alive >= ${param(query.minPAlive / 100)}`);
   if (query.maxPAlive !== undefined) where.push(`cs.p_alive <= ${param(query.maxPAlive / 100)}`);
@@ -92,13 +125,18 @@ export async function listCustomers(db: pg.Pool, shopId: number, query: Customer
   const offset = param((query.page - 1) * pageSize);
   const r = await db.query(
     `select c.id::text as id, c.first_name, c.last_name, c.email, coalesce(cs.order_count, 0) as orders,
-            coalesce(cs.total_spent, 0)::text as spent, cs.last_order_at, cs.stage, cs.rfm_group, cs.p_alive, cs.clv::text as clv
+            coalesce(cs.total_spent, 0)::text as spent, cs.last_order_at, cs.stage, cs.rfm_group, cs.p_alive, cs.clv::text as clv,
+            cs.days_overdue
      from customers c left join customer_scores cs on cs.shop_id = c.shop_id and cs.customer_id = c.id
      where ${where.join(" and ")}
      order by ${order}
      limit ${limit} offset ${offset}`,
     values,
   );
+  const [clusters, fit] = await Promise.all([
+    shopClusters(db, shopId),
+    db.query<{ confidence: string; reason: string }>(`select confidence, reason from shop_model_fits where shop_id = $1`, [shopId]),
+  ]);
   const rows = r.rows.slice(0, pageSize).map((row) => ({
     id: row.id,
     name: [row.first_name, row.last_name].filter(Boolean).join(" ") || "(no name)",
@@ -110,8 +148,9 @@ export async function listCustomers(db: pg.Pool, shopId: number, query: Customer
     rfmGroup: row.rfm_group,
     pAlive: row.p_alive,
     clv: row.clv,
+    daysOverdue: row.days_overdue,
   }));
-  return { rows, page: query.page, hasNext: r.rows.length > pageSize, currency, timezone: shop.rows[0]?.timezone ?? "UTC" };
+  return { rows, clusters, model: fit.rows[0] ?? null, page: query.page, hasNext: r.rows.length > pageSize, currency, timezone: shop.rows[0]?.timezone ?? "UTC" };
 }
 
 export interface CustomerDetail {
@@ -120,7 +159,10 @@ export interface CustomerDetail {
   orders: { id: string; name: string | null; processedAt: string; total: string; refunded: string; cancelled: boolean; discountCodes: string[] }[];
   history: { day: string; stage: string | null; rfmGroup: string | null; pAlive: number | null; clv: string | null; daysOverdue: number | null }[];
   stageChanges: { at: string; from: string | null; to: string; reason: string | null }[];
-  model: { confidence: string; reason: string; fittedAt: string } | null;
+  /** The customer's behavioural cluster in plain words, when scored into one. */
+  cluster: ShopCluster | null;
+  /** The shop's fit; horizonDays is the span expected orders and lifetime value cover. */
+  model: { confidence: string; reason: string; fittedAt: string; horizonDays: number } | null;
   currency: string;
   timezone: string;
 }
@@ -138,7 +180,7 @@ export async function getCustomerDetail(db: pg.Pool, shopId: number, customerId:
   );
   const row = c.rows[0];
   if (!row) return null;
-  const [score, orders, history, stages, model] = await Promise.all([
+  const [score, orders, history, stages, model, clusters] = await Promise.all([
     db.query(
       `select recency_score, frequency_score, monetary_score, rfm_group, order_count, total_spent::text, first_order_at, last_order_at,
               expected_gap_days, days_overdue, dormant, stage, stage_since, p_alive, expected_purchases, expected_next_order_at,
@@ -162,7 +204,8 @@ export async function getCustomerDetail(db: pg.Pool, shopId: number, customerId:
       `select occurred_at, properties from events where shop_id = $1 and customer_id = $2 and name = 'stage_changed' order by occurred_at desc limit 50`,
       [shopId, customerId],
     ),
-    db.query(`select confidence, reason, fitted_at from shop_model_fits where shop_id = $1`, [shopId]),
+    db.query(`select confidence, reason, fitted_at, (settings ->> 'horizonDays')::float8 as horizon_days from shop_model_fits where shop_id = $1`, [shopId]),
+    shopClusters(db, shopId),
   ]);
   const s = score.rows[0];
   return {
@@ -183,7 +226,15 @@ export async function getCustomerDetail(db: pg.Pool, shopId: number, customerId:
     })),
     history: history.rows.map((h) => ({ day: h.day, stage: h.stage, rfmGroup: h.rfm_group, pAlive: h.p_alive, clv: h.clv, daysOverdue: h.days_overdue })),
     stageChanges: stages.rows.map((e) => ({ at: e.occurred_at.toISOString(), from: e.properties?.from ?? null, to: e.properties?.to, reason: e.properties?.reason ?? null })),
-    model: model.rows[0] ? { confidence: model.rows[0].confidence, reason: model.rows[0].reason, fittedAt: model.rows[0].fitted_at.toISOString() } : null,
+    cluster: s?.cluster_id === null || s?.cluster_id === undefined ? null : (clusters[Number(s.cluster_id)] ?? null),
+    model: model.rows[0]
+      ? {
+          confidence: model.rows[0].confidence,
+          reason: model.rows[0].reason,
+          fittedAt: model.rows[0].fitted_at.toISOString(),
+          horizonDays: model.rows[0].horizon_days ?? defaultScoringSettings().horizonDays,
+        }
+      : null,
     currency: row.currency,
     timezone: row.timezone,
   };

@@ -1,14 +1,17 @@
-// What the segment builder offers to pick from the shop itself: its journeys and its own
-// Shopify customer segments (synced into shopify_segments by jobs/segments/shopify-members.ts).
+// What the segment builder offers to pick from the shop itself: its journeys, its own Shopify
+// customer segments (synced into shopify_segments by jobs/segments/shopify-members.ts) and its
+// behavioural clusters (from the latest scoring fit).
 import type pg from "pg";
 import type { BuilderChoices } from "../components/segments/more-kinds";
+import { shopClusters } from "./customers.server";
 
 export async function builderChoices(db: pg.Pool, shopId: number): Promise<BuilderChoices> {
-  const [shopify, journeys] = await Promise.all([
+  const [shopify, journeys, clusters] = await Promise.all([
     db.query<{ id: string; name: string }>(`select id, name from shopify_segments where shop_id = $1 order by name, id`, [shopId]),
     db.query<{ id: string; name: string }>(`select id::text, name from journeys where shop_id = $1 order by name, id`, [shopId]),
+    shopClusters(db, shopId),
   ]);
-  return { shopifySegments: shopify.rows, journeys: journeys.rows };
+  return { shopifySegments: shopify.rows, journeys: journeys.rows, clusters };
 }
 
 /** The Shopify segments one saved segment references (their members are synced on demand). */

@@ -4,6 +4,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation, useSubmit } from "@remix-run/react";
 import { Badge, Banner, Button, Card, DataTable, Layout, Page, Text } from "@shopify/polaris";
+import { TableCard } from "../components/TableCard";
 import { requireAdmin } from "../auth.server";
 import { actorOf } from "../components/journeys/actions.server";
 import { pool, prisma } from "../db.server";
@@ -110,18 +111,12 @@ export default function Alerts() {
         </Layout.Section>
         {resolved.length > 0 && (
           <Layout.Section>
-            <Card padding="0">
-              <div style={{ padding: 16 }}>
-                <Text as="h2" variant="headingMd">
-                  Recently resolved
-                </Text>
-              </div>
-              <DataTable
-                columnContentTypes={["text", "text", "text", "text"]}
-                headings={["Severity", "What", "Message", "Resolved"]}
-                rows={resolved.map((a) => [a.severity, KIND[a.kind] ?? a.kind, a.message, a.resolved ?? ""])}
-              />
-            </Card>
+            <TableCard
+              title="Recently resolved"
+              columnContentTypes={["text", "text", "text", "text"]}
+              headings={["Severity", "What", "Message", "Resolved"]}
+              rows={resolved.map((a) => [a.severity, KIND[a.kind] ?? a.kind, a.message, a.resolved ?? ""])}
+            />
           </Layout.Section>
         )}
       </Layout>

@@ -2,11 +2,12 @@
 // the model's confidence, the order timeline and the score history. Another shop's id is 404.
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
-import { Badge, BlockStack, Card, DataTable, InlineGrid, Layout, Page, Text } from "@shopify/polaris";
-import { RFM_LABELS, StageBadge } from "../components/customers/StageBadge";
+import { Badge, BlockStack, Card, InlineGrid, Layout, Page, Text } from "@shopify/polaris";
+import { TableCard } from "../components/TableCard";
+import { clusterLabel, RFM_LABELS, StageBadge } from "../components/customers/StageBadge";
 import { requireAdmin } from "../auth.server";
 import { pool } from "../db.server";
-import { formatInstant } from "../lib/dates";
+import { formatInstant, horizonWords } from "../lib/dates";
 import { formatMoney } from "../lib/money";
 import { getCustomerDetail } from "../models/customers.server";
 
@@ -22,10 +23,11 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 const CONFIDENCE_TONE = { high: "success", medium: "attention", low: "warning" } as const;
 
 export default function CustomerPage() {
-  const { customer, score, orders, history, stageChanges, model, currency, timezone } = useLoaderData<typeof loader>();
+  const { customer, score, orders, history, stageChanges, cluster, model, currency, timezone } = useLoaderData<typeof loader>();
   const money = (v: unknown) => (v === null || v === undefined ? "—" : formatMoney(String(v), currency));
   const when = (v: unknown) => (v ? formatInstant(String(v), timezone) : "—");
   const num = (v: unknown, digits = 1) => (v === null || v === undefined ? "—" : Number(v).toFixed(digits));
+  const horizon = horizonWords(model?.horizonDays ?? 365);
   const pct = (v: unknown) => (v === null || v === undefined ? "—" : `${Math.round(Number(v) * 100)}%`);
   const facts: [string, string][] = score
     ? [
@@ -41,11 +43,11 @@ export default function CustomerPage() {
         ["Stage since", when(score.stage_since)],
         ["P(alive)", pct(score.p_alive)],
         ["Churn risk", score.p_alive === null ? "—" : pct(1 - Number(score.p_alive))],
-        ["Expected orders (next year)", num(score.expected_purchases, 2)],
+        [`Expected orders (${horizon})`, num(score.expected_purchases, 2)],
         ["Expected next order by", when(score.expected_next_order_at)],
         ["Expected spend per order", money(score.expected_spend)],
-        ["Lifetime value (next year)", money(score.clv)],
-        ["Behaviour cluster", score.cluster_id === null ? "—" : `#${Number(score.cluster_id) + 1}`],
+        [`Lifetime value (${horizon})`, money(score.clv)],
+        ["Behaviour group", cluster ? clusterLabel(cluster) : "—"],
         ["Scored", when(score.scored_at)],
       ]
     : [];
@@ -101,24 +103,18 @@ export default function CustomerPage() {
                 )}
               </BlockStack>
             </Card>
-            <Card padding="0">
-              <div style={{ padding: 16 }}>
-                <Text as="h2" variant="headingMd">
-                  Order timeline
-                </Text>
-              </div>
-              <DataTable
-                columnContentTypes={["text", "text", "numeric", "numeric", "text"]}
-                headings={["Date", "Order", "Total", "Refunded", "Notes"]}
-                rows={orders.map((o) => [
-                  when(o.processedAt),
-                  o.name ?? o.id,
-                  money(o.total),
-                  o.refunded === "0" ? "—" : money(o.refunded),
-                  [o.cancelled ? "cancelled" : "", o.discountCodes.length ? `code ${o.discountCodes.join(", ")}` : ""].filter(Boolean).join("; "),
-                ])}
-              />
-            </Card>
+            <TableCard
+              title="Order timeline"
+              columnContentTypes={["text", "text", "numeric", "numeric", "text"]}
+              headings={["Date", "Order", "Total", "Refunded", "Notes"]}
+              rows={orders.map((o) => [
+                when(o.processedAt),
+                o.name ?? o.id,
+                money(o.total),
+                o.refunded === "0" ? "—" : money(o.refunded),
+                [o.cancelled ? "cancelled" : "", o.discountCodes.length ? `code ${o.discountCodes.join(", ")}` : ""].filter(Boolean).join("; "),
+              ])}
+            />
           </BlockStack>
         </Layout.Section>
         <Layout.Section variant="oneThird">
@@ -152,18 +148,12 @@ export default function CustomerPage() {
                 )}
               </BlockStack>
             </Card>
-            <Card padding="0">
-              <div style={{ padding: 16 }}>
-                <Text as="h2" variant="headingMd">
-                  Score history
-                </Text>
-              </div>
-              <DataTable
-                columnContentTypes={["text", "text", "numeric", "numeric"]}
-                headings={["Day", "Stage", "P(alive)", "Value"]}
-                rows={history.map((h) => [h.day, h.stage ?? "—", pct(h.pAlive), money(h.clv)])}
-              />
-            </Card>
+            <TableCard
+              title="Score history"
+              columnContentTypes={["text", "text", "numeric", "numeric"]}
+              headings={["Day", "Stage", "P(alive)", "Value"]}
+              rows={history.map((h) => [h.day, h.stage ?? "—", pct(h.pAlive), money(h.clv)])}
+            />
           </BlockStack>
         </Layout.Section>
       </Layout>

@@ -1,6 +1,7 @@
 // /app/segments/rfm: the RFM grid. Rows are recency scores (5 = bought most recently), columns
-// the average of frequency and monetary scores; each cell counts customers, opens the
-// matching customers (?r=&fm=) and can be saved as a segment.
+// the average of frequency and monetary scores; each cell counts customers, shows a sample of
+// them, opens all of them in the Customers page (/app/customers?r=&fm=, paged) and can be
+// saved as a segment.
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, redirect, useActionData, useLoaderData } from "@remix-run/react";
 import { BlockStack, Button, Card, InlineError, Layout, List, Page, Text } from "@shopify/polaris";
@@ -100,9 +101,14 @@ export default function RfmGrid() {
                 </Text>
                 <List>
                   {cell.sample.map((c) => (
-                    <List.Item key={c.id}>{c.name ?? c.email ?? `customer ${c.id}`}</List.Item>
+                    <List.Item key={c.id}>
+                      <Link to={`/app/customers/${c.id}`}>{c.name ?? c.email ?? `customer ${c.id}`}</Link>
+                    </List.Item>
                   ))}
                 </List>
+                <Link to={`/app/customers?r=${cell.r}&fm=${cell.fm}`} data-testid="rfm-cell-customers">
+                  View all {cell.total.toLocaleString("en-US")} customers
+                </Link>
                 <Form method="post">
                   <input type="hidden" name="r" value={cell.r} />
                   <input type="hidden" name="fm" value={cell.fm} />

@@ -27,6 +27,7 @@ const NAV = [
   { to: "/app/settings/channels", label: "Channels" },
   { to: "/app/settings/governance", label: "Sending rules" },
   { to: "/app/settings/webhooks", label: "Webhooks" },
+  { to: "/app/settings/scoring", label: "Scoring" },
 ] as const;
 
 export default function AppLayout() {

@@ -5,15 +5,18 @@ import type pg from "pg";
 import type { ValidBatch } from "../../core/ingest/batch";
 import { copyRows } from "./copy";
 
-const DDL = `
-create temp table if not exists stg_customers (
+// A staged customer's columns: stg_customers holds them, identity resolution's res starts with them.
+const CUSTOMER_COLUMN_DEFS = `
   ord int not null, stub boolean not null, source text not null, external_id text not null,
   email text, email_available boolean not null, phone text, phone_available boolean not null,
   first_name text, last_name text, country text, province text, city text, zip text, address1 text,
   timezone text, locale text, tags text[] not null,
   email_consent text, email_consent_at timestamptz, email_consent_source text,
   sms_consent text, sms_consent_at timestamptz, sms_consent_source text,
-  source_created_at timestamptz, source_updated_at timestamptz
+  source_created_at timestamptz, source_updated_at timestamptz`;
+
+const DDL = `
+create temp table if not exists stg_customers (${CUSTOMER_COLUMN_DEFS}
 ) on commit delete rows;
 create temp table if not exists stg_orders (
   ord int not null, source text not null, external_id text not null, customer_external_id text,
@@ -31,14 +34,7 @@ create temp table if not exists stg_products (
   product_type text, collections text[] not null, unit_cost bigint
 ) on commit delete rows;
 -- Identity resolution's working table: one row per identity (stg_customers' columns, then its findings).
-create temp table if not exists res (
-  ord int not null, stub boolean not null, source text not null, external_id text not null,
-  email text, email_available boolean not null, phone text, phone_available boolean not null,
-  first_name text, last_name text, country text, province text, city text, zip text, address1 text,
-  timezone text, locale text, tags text[] not null,
-  email_consent text, email_consent_at timestamptz, email_consent_source text,
-  sms_consent text, sms_consent_at timestamptz, sms_consent_source text,
-  source_created_at timestamptz, source_updated_at timestamptz,
+create temp table if not exists res (${CUSTOMER_COLUMN_DEFS},
   existing_id bigint, existing_updated timestamptz(3), match_id bigint, matched_by text, gkey text,
   new_id bigint, target bigint, attached boolean
 ) on commit delete rows;
@@ -48,12 +44,8 @@ create temp table if not exists up (id bigint not null, inserted boolean not nul
 delete from stg_customers; delete from stg_orders; delete from stg_lines; delete from stg_products; delete from res; delete from up;
 `;
 
-const CUSTOMER_COLUMNS = [
-  "ord", "stub", "source", "external_id", "email", "email_available", "phone", "phone_available",
-  "first_name", "last_name", "country", "province", "city", "zip", "address1", "timezone", "locale", "tags",
-  "email_consent", "email_consent_at", "email_consent_source", "sms_consent", "sms_consent_at",
-  "sms_consent_source", "source_created_at", "source_updated_at",
-];
+// The names, in order, for COPY (no type above contains a comma).
+const CUSTOMER_COLUMNS = CUSTOMER_COLUMN_DEFS.split(",").map((d) => d.trim().split(/\s+/)[0]);
 const ORDER_COLUMNS = [
   "ord", "source", "external_id", "customer_external_id", "email", "name", "processed_at", "source_timezone",
   "currency", "subtotal", "discounts", "shipping", "tax", "total", "refunded", "discount_codes",

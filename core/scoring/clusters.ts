@@ -131,7 +131,28 @@ export function clusterCustomers(rows: readonly number[][], features: readonly F
       best = { k, assignments, centres, silhouette: s, descriptions: centres.map((c) => describeCentre(c, features)) };
     }
   }
-  return best;
+  return best && inCanonicalOrder(best);
+}
+
+/**
+ * Renumbers clusters by their centres (first feature ascending, then the next), so the
+ * numbers do not depend on k-means++ seeding: a nightly refit of much the same shop keeps
+ * each cluster's number, and a segment on a cluster keeps meaning the same customers.
+ */
+function inCanonicalOrder(c: Clustering): Clustering {
+  const byCentre = (p: number, q: number) => {
+    for (let j = 0; j < c.centres[p].length; j++) if (c.centres[p][j] !== c.centres[q][j]) return c.centres[p][j] - c.centres[q][j];
+    return p - q;
+  };
+  const order = c.centres.map((_, i) => i).sort(byCentre);
+  const newIndex = new Array<number>(order.length);
+  order.forEach((old, i) => (newIndex[old] = i));
+  return {
+    ...c,
+    assignments: c.assignments.map((a) => newIndex[a]),
+    centres: order.map((i) => c.centres[i]),
+    descriptions: order.map((i) => c.descriptions[i]),
+  };
 }
 
 export const CUSTOMER_FEATURES: FeatureSpec[] = [

@@ -1,5 +1,6 @@
 // Shapes of customer intelligence: settings per shop, per-customer summaries, fitted models.
 import { z } from "zod";
+import { err, ok, type Result } from "../result";
 
 /** Time unit the models count in. A month is 365.25 / 12 days (the mean Gregorian month). */
 export const periodSchema = z.enum(["day", "week", "month"]);
@@ -32,6 +33,22 @@ export const scoringSettingsSchema = z.object({
 });
 export type ScoringSettings = z.infer<typeof scoringSettingsSchema>;
 export const defaultScoringSettings = (): ScoringSettings => scoringSettingsSchema.parse({});
+
+export type SettingsError = { field: string; message: string };
+
+/**
+ * A shop's settings, checked: the schema, then the stage multiples in order (at risk before
+ * dormant before lost), since otherwise a stage can never be reached. Errors name the field.
+ */
+export function validateScoringSettings(input: unknown): Result<ScoringSettings, SettingsError[]> {
+  const parsed = scoringSettingsSchema.safeParse(input ?? {});
+  if (!parsed.success) return err(parsed.error.issues.map((i) => ({ field: i.path.join(".") || "settings", message: i.message })));
+  const s = parsed.data;
+  const errors: SettingsError[] = [];
+  if (!(s.atRiskK < s.dormancyK)) errors.push({ field: "atRiskK", message: `must be below the dormancy multiple (${s.dormancyK})` });
+  if (!(s.dormancyK < s.lostK)) errors.push({ field: "lostK", message: `must be above the dormancy multiple (${s.dormancyK})` });
+  return errors.length ? err(errors) : ok(s);
+}
 
 /** One transaction: purchases of one customer on one calendar day (shop time zone), summed. */
 export const transactionSchema = z.object({

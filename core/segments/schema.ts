@@ -3,6 +3,8 @@
 // Shape lives here; meaning (operator fits the field, windows make sense, no reference
 // cycles, depth limit) is checked in validate.ts against the catalogues below.
 import { z } from "zod";
+import { RFM_GROUPS } from "../scoring/rfm";
+import { lifecycleStageSchema } from "../scoring/schema";
 
 // NUL cannot be stored in PostgreSQL text; reject it here rather than fail in the query.
 const noNul = /^[^\u0000]*$/;
@@ -101,6 +103,15 @@ export const SCORE_FIELDS = {
   cluster_id: "number",
 } as const satisfies Record<string, FieldType>;
 export type ScoreField = keyof typeof SCORE_FIELDS;
+
+/**
+ * Score fields whose values are names core/scoring writes: comparing with anything else
+ * ("At risk", "atrisk") would silently match nobody, so validation names the known values.
+ */
+export const SCORE_VALUES: Partial<Record<ScoreField, readonly string[]>> = {
+  stage: lifecycleStageSchema.options,
+  rfm_group: RFM_GROUPS,
+};
 
 /** Aggregates over a customer's non-cancelled orders in a window. Money in minor units. */
 export const ORDER_METRICS = {

@@ -9,6 +9,7 @@ import {
   OPERATORS_BY_TYPE,
   ORDER_METRICS,
   SCORE_FIELDS,
+  SCORE_VALUES,
   segmentNodeSchema,
   type Comparison,
   type FieldType,
@@ -80,7 +81,8 @@ class Checker {
       case "customer":
         return this.field(path, "customer field", CUSTOMER_FIELDS, n.field, n.cmp);
       case "score":
-        return this.field(path, "score", SCORE_FIELDS, n.field, n.cmp);
+        this.field(path, "score", SCORE_FIELDS, n.field, n.cmp);
+        return this.knownValues(path, n.field, n.cmp);
       case "orders":
         this.window(path, n.window);
         return this.field(path, "order metric", ORDER_METRICS, n.metric, n.cmp);
@@ -152,6 +154,15 @@ class Checker {
       default:
         return;
     }
+  }
+
+  private knownValues(path: string, field: string, cmp: Comparison) {
+    const known = Object.hasOwn(SCORE_VALUES, field) ? SCORE_VALUES[field as keyof typeof SCORE_VALUES] : undefined;
+    if (!known) return;
+    const values = cmp.op === "eq" || cmp.op === "neq" ? [cmp.value] : cmp.op === "in" || cmp.op === "not_in" ? cmp.values : [];
+    // The compiler compares these case-folded, so "AT_RISK" is the same group.
+    const unknown = values.find((v) => typeof v === "string" && !known.includes(v.toLowerCase()));
+    if (unknown !== undefined) this.fail(path, `unknown ${field.replace("_", " ")} ${JSON.stringify(unknown)} (known: ${known.join(", ")})`);
   }
 
   private count(path: string, cmp: Comparison) {

@@ -10,7 +10,7 @@
 // match as well, since 03:30 local is still hour 03).
 import type pg from "pg";
 import type { Logger } from "pino";
-import { defaultScoringSettings, scoringSettingsSchema, type ScoringSettings } from "../../core/scoring/schema";
+import { defaultScoringSettings, validateScoringSettings, type ScoringSettings } from "../../core/scoring/schema";
 import type { QueueSystem } from "../queues";
 import { forActiveShop } from "../shop-guard";
 import { rescoreCustomer } from "./rescore-customer";
@@ -67,8 +67,8 @@ export async function fanOutShopScoring(db: pg.Pool, qs: QueueSystem, now: Date)
 /** The shop's scoring settings (shops.settings.scoring), defaults where unset or invalid. */
 export async function shopScoringSettings(db: pg.Pool, shopId: number): Promise<ScoringSettings> {
   const r = await db.query<{ scoring: unknown }>(`select settings -> 'scoring' as scoring from shops where id = $1`, [shopId]);
-  const parsed = scoringSettingsSchema.safeParse(r.rows[0]?.scoring ?? {});
-  return parsed.success ? parsed.data : defaultScoringSettings();
+  const checked = validateScoringSettings(r.rows[0]?.scoring);
+  return checked.ok ? checked.value : defaultScoringSettings();
 }
 
 export async function runScoreShopJob(db: pg.Pool, shopId: number, now: Date) {

@@ -38,7 +38,7 @@ function splitCsvLine(line: string): string[] {
 /** Parse the CSV text; errors name the file and the 1-based line. */
 export function parseTransactionsCsv(text: string, file: string): Result<Transaction[]> {
   const lines = text.replace(/^\uFEFF/, "").split(/\r?\n/);
-  if (lines.every((l) => l.trim() === "")) return err(`${file}: empty file (expected a header customer_id,date,amount)`);
+  if (lines.every((l) => l.trim() === "")) return err(`${file}:1: empty file (expected a header customer_id,date,amount)`);
   const header = splitCsvLine(lines[0]).map((h) => h.toLowerCase());
   const missing = REQUIRED_COLUMNS.filter((c) => !header.includes(c));
   if (missing.length) return err(`${file}:1: missing column${missing.length > 1 ? "s" : ""} ${missing.join(", ")} in header "${lines[0]}"`);
@@ -56,7 +56,7 @@ export function parseTransactionsCsv(text: string, file: string): Result<Transac
     if (!Number.isFinite(amount)) return err(`${where}: unparseable amount "${f[amountCol]}"`);
     out.push({ customerId, day: f[dateCol], amount });
   }
-  if (out.length === 0) return err(`${file}: no transactions after the header`);
+  if (out.length === 0) return err(`${file}:2: no transactions after the header`);
   return ok(out);
 }
 

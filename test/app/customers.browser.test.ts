@@ -39,6 +39,10 @@ describe("customers pages in a real browser", () => {
     await page.click("a[href='/app/customers']");
     await page.waitForSelector("[data-customer-link]");
     await page.waitForLoadState("networkidle");
+    // The model's confidence and reason stand beside the numbers unless it is high.
+    const fit = (await db.pool.query(`select confidence, reason from shop_model_fits`)).rows[0];
+    if (fit.confidence === "high") expect(await page.locator("[data-testid=model-confidence]").count()).toBe(0);
+    else expect(await page.textContent("[data-testid=model-confidence]")).toContain(`Predictions are ${fit.confidence} confidence`);
     await page.selectOption("#filter-stage", "dormant");
     await page.waitForURL(/stage=dormant/);
     await page.waitForFunction(() => {
@@ -54,7 +58,24 @@ describe("customers pages in a real browser", () => {
     expect(await page.textContent("body")).toContain(name);
     expect(await page.textContent("[data-testid=confidence]")).toMatch(/high|medium|low/);
     expect(await page.textContent("body")).toContain("Order timeline");
+    // The behavioural cluster reads in words from the shop's fit, not as a bare number.
+    expect(await page.textContent("[data-score='Behaviour group']")).toMatch(/Behaviour group: Group \d+: [a-z]/);
     expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("Settings > Scoring: the merchant sets the shop's own dormancy k; a bad value is shown on its field", async () => {
+    const page = await browser.newPage();
+    await page.goto(`${web.url}/app/settings/scoring`);
+    await page.fill("[data-testid=scoring-dormancyK] input", "7");
+    await page.getByRole("button", { name: "Save" }).click();
+    await page.waitForSelector("[data-testid=scoring-lostK] .Polaris-InlineError");
+    expect(await page.textContent("[data-testid=scoring-lostK]")).toContain("must be above the dormancy multiple (7)");
+    await page.fill("[data-testid=scoring-dormancyK] input", "3");
+    await page.getByRole("button", { name: "Save" }).click();
+    await page.waitForSelector("[data-testid=scoring-saved]");
+    const stored = await db.pool.query(`select settings -> 'scoring' as s from shops where domain = $1`, [DEMO]);
+    expect(stored.rows[0].s).toMatchObject({ dormancyK: 3, lostK: 4, minStageHoldDays: 7 });
     await page.close();
   });
 

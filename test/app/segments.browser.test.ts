@@ -121,6 +121,22 @@ describe("segments in a real browser", () => {
     await page.click(`[data-rfm-cell='${r}-${fm}'] a`);
     await page.waitForSelector("[data-testid=rfm-cell-count]");
     expect(await page.textContent("[data-testid=rfm-cell-count]")).toBe(n.toLocaleString("en-US"));
+    // The cell opens all its customers in the Customers page, not only the sample.
+    const sampleLink = page.locator("a[href^='/app/customers/']").first();
+    expect(await sampleLink.count()).toBe(1);
+    expect(await page.getAttribute("[data-testid=rfm-cell-customers]", "href")).toBe(`/app/customers?r=${r}&fm=${fm}`);
+    const list = await browser.newPage();
+    await list.goto(`${web.url}/app/customers?r=${r}&fm=${fm}`);
+    await list.waitForSelector("[data-testid=rfm-cell-filter]");
+    const shown = await list.locator("[data-customer-link]").evaluateAll((links) => links.map((a) => a.getAttribute("data-customer-link")));
+    const members = await db.pool.query(
+      `select customer_id::text as id from customer_scores where shop_id = $1 and recency_score = $2 and (frequency_score + monetary_score + 1) / 2 = $3`,
+      [shopId, r, fm],
+    );
+    expect(shown.length).toBe(Math.min(n, 50));
+    const memberIds = new Set(members.rows.map((x) => x.id));
+    expect(shown.every((id) => memberIds.has(id!))).toBe(true);
+    await list.close();
     await page.getByRole("button", { name: "Save as segment" }).click();
     await page.waitForURL(/\/app\/segments\/\d+$/);
     const id = page.url().split("/").pop();

@@ -29,8 +29,9 @@ afterEach(() => vi.restoreAllMocks());
 
 describe("winback models fit: bad input", () => {
   it.each([
-    ["empty.csv", "", /empty file/],
-    ["header-only.csv", "customer_id,date,amount\n", /no transactions/],
+    ["empty.csv", "", /empty\.csv:1: empty file/],
+    ["blank.csv", "\n\n", /blank\.csv:1: empty file/],
+    ["header-only.csv", "customer_id,date,amount\n", /header-only\.csv:2: no transactions/],
     ["no-amount.csv", "customer_id,date\n1,2024-01-01\n", /:1: missing column amount/],
     ["bad-date.csv", "customer_id,date,amount\n1,2024-01-01,5\n2,01/02/2024,5\n", /bad-date\.csv:3: unparseable date "01\/02\/2024"/],
     ["bad-day.csv", "customer_id,date,amount\n1,2024-02-30,5\n", /:2: unparseable date "2024-02-30"/],

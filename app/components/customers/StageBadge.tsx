@@ -27,6 +27,9 @@ export const RFM_LABELS: Record<string, string> = {
   dormant: "Dormant",
 };
 
+/** A behavioural cluster as pages show it: numbered from 1 as merchants count, then its words. */
+export const clusterLabel = (c: { id: number; description: string }) => `Group ${c.id + 1}: ${c.description}`;
+
 export function StageBadge({ stage }: { stage: string | null }) {
   if (!stage) return <Badge>Not scored</Badge>;
   const s = STAGE_LABELS[stage] ?? { label: stage, tone: undefined };

@@ -3,8 +3,9 @@
 // validation errors shown on the node they name. It edits the one SegmentNode tree the API,
 // validation and compiler share; conditions it has no form for are kept as they are.
 import { useContext } from "react";
-import { BuilderChoicesContext, defaultMoreCondition, isMoreKind, MORE_CATEGORIES } from "./more-kinds";
+import { BuilderChoicesContext, defaultMoreCondition, isMoreKind, MORE_CATEGORIES, type BuilderChoices } from "./more-kinds";
 import { MoreConditionBody } from "./MoreConditions";
+import { clusterLabel, RFM_LABELS, STAGE_LABELS } from "../customers/StageBadge";
 import { Badge, BlockStack, Box, Button, InlineError, InlineStack, Select, Text, TextField } from "@shopify/polaris";
 import {
   CHANNELS,
@@ -25,6 +26,16 @@ export type ErrorList = { path: string; message: string }[];
 type Loose = Record<string, unknown>;
 
 export const label = (s: string) => s.replace(/_/g, " ").replace(/^./, (c) => c.toUpperCase());
+
+/** Field names whose generic label would read as jargon ("Cluster id", "P alive", "Clv"). */
+const FIELD_LABELS: Record<string, string> = {
+  cluster_id: "Behaviour group",
+  p_alive: "P(alive)",
+  clv: "Lifetime value",
+  rfm_group: "RFM group",
+  days_overdue: "Days overdue",
+};
+const fieldLabel = (f: string) => FIELD_LABELS[f] ?? label(f);
 
 const OP_LABELS: Record<Operator, string> = {
   eq: "is",
@@ -64,6 +75,25 @@ function fieldsOf(kind: string): Record<string, FieldType> {
   if (kind === "customer") return CUSTOMER_FIELDS;
   if (kind === "score") return SCORE_FIELDS;
   return ORDER_METRICS;
+}
+
+type ValueChoice = { value: string; label: string };
+
+/**
+ * Score fields whose values are names the scoring writes (stages, RFM groups) or the shop's
+ * clusters: the merchant picks one by its label instead of typing "at_risk" or a cluster number.
+ */
+export function scoreValueChoices(field: string, clusters: BuilderChoices["clusters"]): ValueChoice[] | undefined {
+  switch (field) {
+    case "stage":
+      return Object.entries(STAGE_LABELS).map(([value, s]) => ({ value, label: s.label }));
+    case "rfm_group":
+      return Object.entries(RFM_LABELS).map(([value, label]) => ({ value, label }));
+    case "cluster_id":
+      return clusters.length ? clusters.map((c) => ({ value: String(c.id), label: clusterLabel(c) })) : undefined;
+    default:
+      return undefined;
+  }
 }
 
 /** A sensible comparison for a field type, so switching fields never leaves an invalid op. */
@@ -177,7 +207,22 @@ export function WindowEditor({ value, onChange, testId }: { value: TimeWindow; o
   );
 }
 
-export function ComparisonEditor({ type, value, onChange, testId, countOnly }: { type: FieldType; value: Comparison; onChange: (c: Comparison) => void; testId: string; countOnly?: boolean }) {
+export function ComparisonEditor({
+  type,
+  value,
+  onChange,
+  testId,
+  countOnly,
+  choices,
+}: {
+  type: FieldType;
+  value: Comparison;
+  onChange: (c: Comparison) => void;
+  testId: string;
+  countOnly?: boolean;
+  /** Known values of the field: "is" / "is not" pick one of them. */
+  choices?: ValueChoice[];
+}) {
   const ops = (countOnly ? (["eq", "neq", "gt", "gte", "lt", "lte", "between"] as Operator[]) : OPERATORS_BY_TYPE[type]).map((o) => ({ value: o, label: OP_LABELS[o] }));
   const v = value as Loose;
   const isNumber = type === "number" || countOnly;
@@ -186,7 +231,19 @@ export function ComparisonEditor({ type, value, onChange, testId, countOnly }: {
       <div data-testid={`${testId}-op`}>
         <Select label="Operator" labelHidden options={ops} value={value.op} onChange={(op) => onChange(comparisonFor(op as Operator, countOnly ? "number" : type, value))} />
       </div>
-      {"value" in value && (
+      {"value" in value && choices && (value.op === "eq" || value.op === "neq") && (
+        <div data-testid={`${testId}-value`}>
+          <Select
+            label="Value"
+            labelHidden
+            // A stored value outside the list (edited as JSON) stays visible rather than silently changing.
+            options={choices.some((c) => c.value === String(v.value)) ? choices : [{ value: String(v.value ?? ""), label: String(v.value ?? "") }, ...choices]}
+            value={String(v.value ?? "")}
+            onChange={(s) => onChange({ ...value, value: isNumber ? Number(s) : s } as Comparison)}
+          />
+        </div>
+      )}
+      {"value" in value && !(choices && (value.op === "eq" || value.op === "neq")) && (
         <div data-testid={`${testId}-value`} style={{ width: 160 }}>
           <TextField
             label="Value"
@@ -215,7 +272,7 @@ export function ComparisonEditor({ type, value, onChange, testId, countOnly }: {
             label="Values"
             labelHidden
             autoComplete="off"
-            helpText={type === "consent" ? CONSENT_STATES.join(", ") : "comma-separated"}
+            helpText={type === "consent" ? CONSENT_STATES.join(", ") : choices ? `comma-separated: ${choices.map((c) => `${c.value} (${c.label})`).join(", ")}` : "comma-separated"}
             value={(value.values as unknown[]).join(", ")}
             onChange={(s) => onChange({ ...value, values: type === "number" ? splitList(s).map(Number) : splitList(s) } as Comparison)}
           />
@@ -257,18 +314,24 @@ function ConditionEditor({ node, path, errors, segments, onChange, onRemove }: N
   if (n.kind === "customer" || n.kind === "score") {
     const fields = fieldsOf(n.kind);
     const type = fields[n.field] ?? "text";
+    const valueChoices = n.kind === "score" ? scoreValueChoices(n.field, choices.clusters) : undefined;
+    const firstChoice = (f: string) => {
+      const first = n.kind === "score" ? scoreValueChoices(f, choices.clusters)?.[0] : undefined;
+      if (!first) return defaultComparison(fields[f]);
+      return { op: "eq", value: fields[f] === "number" ? Number(first.value) : first.value } as Comparison;
+    };
     body = (
       <>
         <div data-testid={`${testId}-field`}>
           <Select
             label="Field"
             labelHidden
-            options={Object.keys(fields).map((f) => ({ value: f, label: label(f) }))}
+            options={Object.keys(fields).map((f) => ({ value: f, label: fieldLabel(f) }))}
             value={n.field}
-            onChange={(f) => onChange({ ...n, field: f, cmp: defaultComparison(fields[f]) } as SegmentNode)}
+            onChange={(f) => onChange({ ...n, field: f, cmp: firstChoice(f) } as SegmentNode)}
           />
         </div>
-        <ComparisonEditor testId={testId} type={type} value={n.cmp} onChange={(cmp) => onChange({ ...n, cmp } as SegmentNode)} />
+        <ComparisonEditor testId={testId} type={type} value={n.cmp} choices={valueChoices} onChange={(cmp) => onChange({ ...n, cmp } as SegmentNode)} />
       </>
     );
   } else if (n.kind === "orders") {

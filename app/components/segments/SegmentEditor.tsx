@@ -12,7 +12,7 @@ export type PreviewResponse =
   | { ok: true; total: number; reach: { email: number; sms: number }; sample: { id: string; email: string | null; name: string | null }[] }
   | { ok: false; errors: ErrorList };
 
-const NO_CHOICES: BuilderChoices = { shopifySegments: [], journeys: [] };
+const NO_CHOICES: BuilderChoices = { shopifySegments: [], journeys: [], clusters: [] };
 
 export function SegmentEditor(props: {
   initialName: string;

@@ -8,9 +8,11 @@ export interface BuilderChoices {
   /** The shop's own Shopify customer segments (shopify_segments), picked by name. */
   shopifySegments: { id: string; name: string }[];
   journeys: { id: string; name: string }[];
+  /** The shop's behavioural clusters (score field cluster_id), described in words. */
+  clusters: { id: number; description: string }[];
 }
 
-export const BuilderChoicesContext = createContext<BuilderChoices>({ shopifySegments: [], journeys: [] });
+export const BuilderChoicesContext = createContext<BuilderChoices>({ shopifySegments: [], journeys: [], clusters: [] });
 
 export const MORE_CATEGORIES = [
   { value: "event", label: "Event" },

@@ -32,6 +32,20 @@ describe("clusterCustomers", () => {
     const rows = blobs([[1, 1], [5, 5], [9, 1]], 20, 2);
     expect(clusterCustomers(rows, FEATURES, 3)).toEqual(clusterCustomers(rows, FEATURES, 3));
   });
+  it("numbers clusters by their centres, not by the seeding, so a refit keeps a segment's cluster", () => {
+    // The same shop on another night: other customers sampled, another seed for k-means++.
+    const centres = [[9, 50], [1, 10], [5, 100], [3, 200]];
+    // Ordered by the centres (first feature first): the blob with the fewest orders is cluster 0.
+    const rank = [3, 0, 2, 1];
+    for (const seed of [1, 2, 3, 4, 5, 6]) {
+      const fit = clusterCustomers(blobs(centres, 25, seed), FEATURES, seed * 11)!;
+      expect(fit.k).toBe(4);
+      for (let b = 0; b < centres.length; b++) expect(new Set(fit.assignments.slice(b * 25, (b + 1) * 25)), `seed ${seed}, blob ${b}`).toEqual(new Set([rank[b]]));
+      expect(fit.descriptions[0]).toMatch(/few orders/);
+      const firsts = fit.centres.map((c) => c[0]);
+      expect(firsts).toEqual([...firsts].sort((x, y) => x - y));
+    }
+  });
   it("returns null when there are too few customers to split", () => {
     expect(clusterCustomers([[1, 2], [3, 4]], FEATURES)).toBeNull();
   });

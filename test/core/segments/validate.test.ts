@@ -55,6 +55,18 @@ describe("validateSegment rejects invalid trees, naming the node and the problem
       message: /compares with a number/,
     },
     {
+      name: "a stage by its label rather than its name",
+      tree: { kind: "and", children: [lapsed, { kind: "score", field: "stage", cmp: { op: "eq", value: "At risk" } }] },
+      path: "root.children[1]",
+      message: /unknown stage "At risk" \(known: new, active, loyal, at_risk, dormant, lost, won_back\)/,
+    },
+    {
+      name: "an RFM group that does not exist, among known ones",
+      tree: { kind: "not", child: { kind: "score", field: "rfm_group", cmp: { op: "not_in", values: ["at_risk", "big_spenders"] } } },
+      path: "root.child",
+      message: /unknown rfm group "big_spenders" \(known: champions/,
+    },
+    {
       name: "unknown consent state",
       tree: { kind: "customer", field: "email_consent", cmp: { op: "in", values: ["maybe"] } },
       path: "root",
@@ -183,6 +195,9 @@ describe("validateSegment accepts valid trees", () => {
   const valid: { name: string; tree: SegmentNode; opts?: Parameters<typeof validateSegment>[1] }[] = [
     ...PRESET_SEGMENTS.map((p) => ({ name: `preset ${p.key}`, tree: p.tree })),
     { name: "acyclic reference", tree: ref("20"), opts: { segmentId: "21", lookupSegment } },
+    // Stored values are compared case-folded; a substring match is the merchant's choice.
+    { name: "a stage in capitals", tree: { kind: "score", field: "stage", cmp: { op: "in", values: ["AT_RISK", "Won_Back"] } } },
+    { name: "an RFM group by substring", tree: { kind: "score", field: "rfm_group", cmp: { op: "contains", value: "loyal" } } },
     { name: "depth at the limit", tree: nest(4), opts: { maxDepth: 4 } },
     {
       name: "event with numeric property filter",

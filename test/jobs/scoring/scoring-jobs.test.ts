@@ -167,6 +167,38 @@ describe("jobs", () => {
     expect(fanned.shops).toBe(added.length);
   });
 
+  it("scores with the shop's own settings: k for dormancy, kept with the fit for single-customer rescoring", async () => {
+    // Dormant means days since the last order > k x the expected gap, so with days overdue =
+    // days since - gap: dormant exactly when overdue > (k - 1) x gap.
+    const rows = async () =>
+      (await db.pool.query(`select customer_id::text as id, dormant, days_overdue::float8 as overdue, expected_gap_days::float8 as gap from customer_scores where shop_id = $1`, [shopId])).rows;
+    const followsK = (k: number, r: { dormant: boolean; overdue: number; gap: number }) => r.dormant === r.overdue > (k - 1) * r.gap;
+    await db.pool.query(`update shops set settings = jsonb_set(settings, '{scoring}', $2::jsonb) where id = $1`, [shopId, JSON.stringify({ dormancyK: 3 })]);
+    try {
+      expect(await runScoreShopJob(db.pool, shopId, new Date("2026-11-05T08:00:00Z"))).toMatchObject({ ran: true, result: { ok: true } });
+      const scored = await rows();
+      expect(scored.every((r) => followsK(3, r))).toBe(true);
+      // Not vacuous: under the default k = 2 some of these customers would be dormant.
+      expect(scored.filter((r) => !followsK(2, r)).length).toBeGreaterThan(0);
+      const fit = (await db.pool.query(`select settings from shop_model_fits where shop_id = $1`, [shopId])).rows[0];
+      expect(fit.settings).toMatchObject({ dormancyK: 3, minStageHoldDays: 7 });
+      const one = scored.find((r) => r.overdue > 0)!;
+      await rescoreCustomer(db.pool, shopId, one.id, new Date("2026-11-05T09:00:00Z"));
+      const again = (await rows()).find((r) => r.id === one.id)!;
+      expect(followsK(3, again)).toBe(true);
+    } finally {
+      await db.pool.query(`update shops set settings = settings - 'scoring' where id = $1`, [shopId]);
+    }
+    // Settings that fail the schema fall back to the defaults rather than stopping the job.
+    await db.pool.query(`update shops set settings = jsonb_set(settings, '{scoring}', '{"dormancyK": -1}') where id = $1`, [shopId]);
+    try {
+      await runScoreShopJob(db.pool, shopId, new Date("2026-11-05T10:00:00Z"));
+      expect((await rows()).every((r) => followsK(2, r))).toBe(true);
+    } finally {
+      await db.pool.query(`update shops set settings = settings - 'scoring' where id = $1`, [shopId]);
+    }
+  });
+
   it("skips an uninstalled shop: nothing scored, nothing recorded", async () => {
     const runsBefore = (await db.pool.query(`select count(*)::int as n from scoring_runs where shop_id = $1`, [shopId])).rows[0].n;
     await db.pool.query(`update shops set status = 'uninstalled' where id = $1`, [shopId]);
