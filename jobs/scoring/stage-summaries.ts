@@ -132,10 +132,11 @@ export async function readClusterSample(client: pg.PoolClient, seed: number, lim
 /** One page of staged customers after `afterId` (keyset on the summary's primary key). */
 export const PAGE = `
 select customer_id::text as id, transactions, first_day, last_day, repeat_spend::float8, total_spent::float8, own_gap,
-       order_count, discounted_share, prev_stage, prev_since_day, prev_last_day
+       order_count, discounted_share, prev_stage, prev_since_day, prev_last_day,
+       first_order_at::text, last_order_at::text, prev_stage_since::text
 from scoring_summary where customer_id > $1::bigint order by customer_id limit $2`;
 /** Column positions of PAGE rows (read as arrays: no object per row). */
 export const COL = {
   id: 0, transactions: 1, firstDay: 2, lastDay: 3, repeatSpend: 4, totalSpent: 5, ownGap: 6, orderCount: 7, discountedShare: 8,
-  prevStage: 9, prevSinceDay: 10, prevLastDay: 11,
+  prevStage: 9, prevSinceDay: 10, prevLastDay: 11, firstOrderAt: 12, lastOrderAt: 13, prevStageSince: 14,
 } as const;
