@@ -28,7 +28,9 @@ import { summaryFromFacts } from "../../core/scoring/summary";
 import { CLUSTER_SAMPLE, fitClusterModel, type ClusterModel } from "./cluster-large";
 import { dayToIso, expectedNextOrderAt, scoreInput, type CustomerScoringInput } from "./score-row";
 import { writeShopFit } from "./shop-fit";
-import { COL, PAGE, readClusterSample, readFitSample, stageSummaries, type StagedShop } from "./stage-summaries";
+import {
+  analyzeSummaries, COL, PAGE, readClusterSample, readFitSample, readShopValues, stageSummaries, type StagedShop,
+} from "./stage-summaries";
 import { CHUNK_COLUMNS, CHUNK_TABLE, DROP_UNSCORED, WRITE_CHUNK } from "./write-scores";
 
 /** Customers per chunk: bounds memory (a chunk's rows and its COPY text) whatever the shop's size. */
@@ -42,7 +44,7 @@ export interface ScoreShopReport {
   clusters: { k: number; descriptions: string[] } | null;
   bgnbd: { r: number; alpha: number; a: number; b: number } | null;
   runId: string | null;
-  /** Time spent fitting the models (BG/NBD, Gamma-Gamma) and clusters, ms. */
+  /** Time spent fitting the models (BG/NBD, Gamma-Gamma) and clusters, ms (JavaScript only). */
   fitMs: number;
   /** Wall time per phase, ms: stage (SQL summaries), fit, score (chunks scored and written), finish. */
   phasesMs: Record<string, number>;
@@ -108,17 +110,30 @@ async function scoreAndWrite(pool: pg.Pool, shopId: number, now: Date, settings:
     await client.query("set local synchronous_commit = off");
     // Sorts and hashes over a whole shop's orders: let them stay in memory (per operation).
     await client.query("set local work_mem = '64MB'");
-    const staged = await stageSummaries(client, shopId, now);
-    if (!staged) throw new Error(`shop ${shopId} vanished during scoring`);
+    const summaries = await stageSummaries(client, shopId, now);
+    if (!summaries) throw new Error(`shop ${shopId} vanished during scoring`);
     phase("stage");
+    // PostgreSQL computes the shop's median gap and RFM cuts, then the statistics, while
+    // JavaScript fits the models and then the clusters (neither fit needs what runs beside it).
     const periodDays = PERIOD_DAYS[settings.period];
-    const fitStart = performance.now();
-    const models = staged.customers ? await fitOnSample(client, staged, periodDays, shopId) : null;
+    let fitMs = 0;
+    const timed = <T>(fit: () => T): T => {
+      const t = performance.now();
+      const out = fit();
+      fitMs += performance.now() - t;
+      return out;
+    };
+    const fitRows = summaries.customers ? await readFitSample(client, shopId, FIT_SAMPLE) : [];
+    const valuesPending = readShopValues(client, summaries.customers);
+    valuesPending.catch(() => {});
+    const models = summaries.customers ? timed(() => fitOnSample(fitRows, summaries, periodDays)) : null;
+    const staged: StagedShop = { ...summaries, ...(await valuesPending) };
     const shopMedianGapDays = staged.shopMedianGap ?? settings.fallbackGapDays;
-    const clusters = staged.customers
-      ? fitClusterModel(await readClusterSample(client, shopId + 1, CLUSTER_SAMPLE, staged.todayDay, shopMedianGapDays), CUSTOMER_FEATURES, shopId)
-      : null;
-    const fitMs = performance.now() - fitStart;
+    const clusterRows = staged.customers ? await readClusterSample(client, shopId + 1, CLUSTER_SAMPLE, staged.todayDay, shopMedianGapDays) : [];
+    const analyzed = analyzeSummaries(client);
+    analyzed.catch(() => {});
+    const clusters = staged.customers ? timed(() => fitClusterModel(clusterRows, CUSTOMER_FEATURES, shopId)) : null;
+    await analyzed;
     phase("fit");
 
     const ctx: ShopContext = { models, settings, shopMedianGapDays };
@@ -163,8 +178,11 @@ async function scoreAndWrite(pool: pg.Pool, shopId: number, now: Date, settings:
  */
 export const FIT_SAMPLE = 5_000;
 
-async function fitOnSample(client: pg.PoolClient, staged: StagedShop, periodDays: number, seed: number): Promise<ShopModels | null> {
-  const rows = await readFitSample(client, seed, FIT_SAMPLE);
+function fitOnSample(
+  rows: Awaited<ReturnType<typeof readFitSample>>,
+  staged: { todayDay: number; customers: number },
+  periodDays: number,
+): ShopModels | null {
   const summaries = rows.map((r) =>
     summaryFromFacts("", {
       transactions: r.transactions, firstDay: r.first_day, lastDay: r.last_day, repeatSpend: r.repeat_spend, totalSpend: r.total_spent,
