@@ -272,7 +272,6 @@ async function scoreChunks(
   chunkSize: number,
 ): Promise<number> {
   const historyDay = dayToIso(staged.todayDay);
-  const nowText = now.toISOString();
   let firstError: unknown = null;
   const onError = (e: unknown) => void (firstError ??= e);
   const reader = serialQueue(onError);
@@ -305,7 +304,7 @@ async function scoreChunks(
         const lines: string[] = [];
         const tag = `${++chunk}\t`;
         for (let i = 0; i < rows.length; i++) {
-          const { line, changed } = scoreLine(rows[i], staged, ctx, settings, clusters, now, nowText);
+          const { line, changed } = scoreLine(rows[i], staged, ctx, settings, clusters, now);
           lines.push(tag, line);
           if (changed) stageChanges++;
           if (i % YIELD_EVERY === YIELD_EVERY - 1) await yieldToIo();
@@ -344,7 +343,6 @@ function scoreLine(
   settings: ScoringSettings,
   clusters: ClusterModel | null,
   now: Date,
-  nowText: string,
 ): { line: string; changed: boolean } {
   const today = staged.todayDay;
   const lastDay = row[COL.lastDay] as number;
@@ -382,12 +380,13 @@ function scoreLine(
   }
   const next = expectedNextOrderAt(p, today, now);
   const changed = decision.changed;
-  // The stage holds since the run when it changed (or was never recorded), else since before.
-  const prevSince = row[COL.prevStageSince] as string | null;
-  const stageSince = changed || prevSince === null ? nowText : prevSince;
+  // The stage holds since the run (\N: the write statement's instant) when it changed or was
+  // never recorded, else since before.
+  const prevSince = row[COL.prevStageSinceMs] as string | null;
+  const stageSince = changed || prevSince === null ? "\\N" : prevSince;
   const line =
     row[COL.id] + "\t" + input.rfm.recency + "\t" + input.rfm.frequency + "\t" + input.rfm.monetary + "\t" + rfmGroup + "\t" +
-    orderCount + "\t" + totalSpent + "\t" + row[COL.firstOrderAt] + "\t" + row[COL.lastOrderAt] + "\t" +
+    orderCount + "\t" + totalSpent + "\t" + row[COL.firstOrderMs] + "\t" + row[COL.lastOrderMs] + "\t" +
     p.dormancy.expectedGapDays + "\t" + p.dormancy.daysOverdue + "\t" + (p.dormancy.dormant ? "t" : "f") + "\t" +
     decision.state.stage + "\t" + stageSince + "\t" + (changed ? "t" : "f") + "\t" + (decision.event?.from ?? "\\N") + "\t" +
     num(p.pAlive) + "\t" + num(p.expectedPurchases) + "\t" + (next ? next.toISOString() : "\\N") + "\t" + money(p.clv) + "\t" +

@@ -142,14 +142,18 @@ export async function readClusterSample(client: pg.PoolClient, seed: number, lim
   return r.rows as number[][];
 }
 
+// Instants pass through JavaScript to the writers as epoch milliseconds (the columns hold
+// milliseconds): integers cost far less to print and parse than timestamps.
+const epochMs = (col: string) => `(extract(epoch from ${col}) * 1000)::int8`;
+
 /** One page of staged customers after `afterId` (keyset on the summary's primary key). */
 export const PAGE = `
 select customer_id::text as id, transactions, first_day, last_day, repeat_spend::float8, total_spent::float8, own_gap,
        order_count, discounted_share, prev_stage, prev_since_day, prev_last_day,
-       first_order_at::text, last_order_at::text, prev_stage_since::text
+       ${epochMs("first_order_at")}, ${epochMs("last_order_at")}, ${epochMs("prev_stage_since")}
 from scoring_summary where customer_id > $1::bigint order by customer_id limit $2`;
 /** Column positions of PAGE rows (read as arrays: no object per row). */
 export const COL = {
   id: 0, transactions: 1, firstDay: 2, lastDay: 3, repeatSpend: 4, totalSpent: 5, ownGap: 6, orderCount: 7, discountedShare: 8,
-  prevStage: 9, prevSinceDay: 10, prevLastDay: 11, firstOrderAt: 12, lastOrderAt: 13, prevStageSince: 14,
+  prevStage: 9, prevSinceDay: 10, prevLastDay: 11, firstOrderMs: 12, lastOrderMs: 13, prevStageSinceMs: 14,
 } as const;
