@@ -229,6 +229,7 @@ interface ChunkWriter {
   /** A connection of its own (its own transaction), or the reader's. */
   own: boolean;
   queue: ReturnType<typeof serialQueue>;
+  closed?: boolean;
 }
 
 /** Up to WRITERS extra connections, as many as the pool can spare now; none: the reader writes. */
@@ -241,23 +242,38 @@ async function openWriters(pool: pg.Pool, reader: pg.PoolClient, readerQueue: Ch
       writers.push({ client, own: true, queue: serialQueue(onError) });
       await client.query("begin");
       await client.query("set local synchronous_commit = off");
+      await client.query(CHUNK_TABLE);
     }
   } catch (e) {
     await closeWriters(writers, false);
     throw e;
   }
-  if (!writers.length) writers.push({ client: reader, own: false, queue: readerQueue });
-  for (const w of writers) await w.client.query(CHUNK_TABLE);
+  if (!writers.length) {
+    await reader.query(CHUNK_TABLE);
+    writers.push({ client: reader, own: false, queue: readerQueue });
+  }
   return writers;
 }
 
-/** Commits (or rolls back) the writers' own transactions and returns their connections. */
+/**
+ * Commits (or rolls back) the writers' own transactions and returns their connections, each
+ * once. After a failed commit the rest roll back; a connection in an unknown state is closed
+ * rather than returned to the pool.
+ */
 async function closeWriters(writers: ChunkWriter[], commit: boolean): Promise<void> {
-  try {
-    for (const w of writers) if (w.own) await w.client.query(commit ? "commit" : "rollback");
-  } finally {
-    for (const w of writers) if (w.own) w.client.release();
+  let failure: unknown = null;
+  for (const w of writers) {
+    if (!w.own || w.closed) continue;
+    w.closed = true;
+    try {
+      await w.client.query(commit && failure === null ? "commit" : "rollback");
+      w.client.release();
+    } catch (e) {
+      failure ??= e;
+      w.client.release(true);
+    }
   }
+  if (failure !== null) throw failure;
 }
 
 async function scoreChunks(
@@ -310,8 +326,8 @@ async function scoreChunks(
           if (i % YIELD_EVERY === YIELD_EVERY - 1) await yieldToIo();
         }
         if (firstError) break;
-        // A writer with nothing queued takes the chunk, else the next in turn; one that is
-        // still busy makes JavaScript wait for it rather than pile up COPY text in memory.
+        // Round-robin; a writer still busy with its last chunk makes JavaScript wait rather
+        // than pile up COPY text in memory.
         const w = writers[(chunk - 1) % writers.length];
         await w.queue.idle();
         writeChunk(w, lines.join(""), chunk);
