@@ -1,14 +1,19 @@
-// Score every customer of a shop, in one transaction on one connection, in bounded memory:
+// Score every customer of a shop, in bounded memory:
 //   1. stage (stage-summaries.ts): each customer's history reduced in SQL to the facts the
-//      models need, the shop's median gap and RFM cut values, into temp tables;
+//      models need, the shop's median gap and RFM cut values, into temp tables of the reading
+//      connection (one transaction);
 //   2. fit: BG/NBD + Gamma-Gamma on a seeded sample of the staged facts, k-means on another;
 //   3. score: keyset-paged chunks of customers scored by the pure core functions and written
-//      with COPY + one set-based statement per chunk (upsert, history, stage-change events);
-//      the next chunk's read and the current chunk's write are queued on the connection while
-//      the chunk after is computed, so PostgreSQL and JavaScript work at the same time;
-//   4. finish: customers with nothing left to score dropped, the fit stored.
-// Every run is recorded in scoring_runs (written at start, finished at the end or with the
-// error), and the fit is kept in shop_model_fits for single-customer rescoring.
+//      with COPY + one set-based statement per chunk (upsert, history, stage-change events).
+//      Chunks go round-robin to up to WRITERS writer connections (each one transaction), so
+//      PostgreSQL writes on several cores while the reader pages and JavaScript computes;
+//   4. finish: the writers commit, then customers with nothing left to score are dropped and
+//      the fit stored, and the reading transaction commits.
+// Every run is recorded in scoring_runs (written at start, marked succeeded only at the very
+// end, or failed with the error), and the fit is kept in shop_model_fits for single-customer
+// rescoring. A run that fails after a writer committed leaves some customers rescored and the
+// run marked failed; a rerun rewrites them to the same values (the history row of the day is
+// overwritten, stage events are only recorded on a change), so runs stay safe to repeat.
 import type pg from "pg";
 import { setImmediate as yieldToIo } from "node:timers/promises";
 import { from as copyFrom } from "pg-copy-streams";
@@ -23,7 +28,9 @@ import { summaryFromFacts } from "../../core/scoring/summary";
 import { CLUSTER_SAMPLE, fitClusterModel, type ClusterModel } from "./cluster-large";
 import { dayToIso, expectedNextOrderAt, scoreInput, type CustomerScoringInput } from "./score-row";
 import { writeShopFit } from "./shop-fit";
-import { COL, PAGE, readClusterSample, readFitSample, stageSummaries, type StagedShop } from "./stage-summaries";
+import {
+  analyzeSummaries, COL, PAGE, readClusterSample, readFitSample, readShopValues, stageSummaries, type StagedShop,
+} from "./stage-summaries";
 import { CHUNK_COLUMNS, CHUNK_TABLE, DROP_UNSCORED, WRITE_CHUNK } from "./write-scores";
 
 /** Customers per chunk: bounds memory (a chunk's rows and its COPY text) whatever the shop's size. */
@@ -37,7 +44,7 @@ export interface ScoreShopReport {
   clusters: { k: number; descriptions: string[] } | null;
   bgnbd: { r: number; alpha: number; a: number; b: number } | null;
   runId: string | null;
-  /** Time spent fitting the models (BG/NBD, Gamma-Gamma) and clusters, ms. */
+  /** Time spent fitting the models (BG/NBD, Gamma-Gamma) and clusters, ms (JavaScript only). */
   fitMs: number;
   /** Wall time per phase, ms: stage (SQL summaries), fit, score (chunks scored and written), finish. */
   phasesMs: Record<string, number>;
@@ -99,23 +106,38 @@ async function scoreAndWrite(pool: pg.Pool, shopId: number, now: Date, settings:
   const client = await pool.connect();
   try {
     await client.query("begin");
+    // The job is rerunnable from the orders: a crash losing its last commits costs nothing.
+    await client.query("set local synchronous_commit = off");
     // Sorts and hashes over a whole shop's orders: let them stay in memory (per operation).
     await client.query("set local work_mem = '64MB'");
-    const staged = await stageSummaries(client, shopId, now);
-    if (!staged) throw new Error(`shop ${shopId} vanished during scoring`);
+    const summaries = await stageSummaries(client, shopId, now);
+    if (!summaries) throw new Error(`shop ${shopId} vanished during scoring`);
     phase("stage");
+    // PostgreSQL computes the shop's median gap and RFM cuts, then the statistics, while
+    // JavaScript fits the models and then the clusters (neither fit needs what runs beside it).
     const periodDays = PERIOD_DAYS[settings.period];
-    const fitStart = performance.now();
-    const models = staged.customers ? await fitOnSample(client, staged, periodDays, shopId) : null;
+    let fitMs = 0;
+    const timed = <T>(fit: () => T): T => {
+      const t = performance.now();
+      const out = fit();
+      fitMs += performance.now() - t;
+      return out;
+    };
+    const fitRows = summaries.customers ? await readFitSample(client, shopId, FIT_SAMPLE) : [];
+    const valuesPending = readShopValues(client, summaries.customers);
+    valuesPending.catch(() => {});
+    const models = summaries.customers ? timed(() => fitOnSample(fitRows, summaries, periodDays)) : null;
+    const staged: StagedShop = { ...summaries, ...(await valuesPending) };
     const shopMedianGapDays = staged.shopMedianGap ?? settings.fallbackGapDays;
-    const clusters = staged.customers
-      ? fitClusterModel(await readClusterSample(client, shopId + 1, CLUSTER_SAMPLE, staged.todayDay, shopMedianGapDays), CUSTOMER_FEATURES, shopId)
-      : null;
-    const fitMs = performance.now() - fitStart;
+    const clusterRows = staged.customers ? await readClusterSample(client, shopId + 1, CLUSTER_SAMPLE, staged.todayDay, shopMedianGapDays) : [];
+    const analyzed = analyzeSummaries(client);
+    analyzed.catch(() => {});
+    const clusters = staged.customers ? timed(() => fitClusterModel(clusterRows, CUSTOMER_FEATURES, shopId)) : null;
+    await analyzed;
     phase("fit");
 
     const ctx: ShopContext = { models, settings, shopMedianGapDays };
-    const stageChanges = staged.customers ? await scoreChunks(client, shopId, now, staged, ctx, settings, clusters, chunkSize) : 0;
+    const stageChanges = staged.customers ? await scoreChunks(pool, client, shopId, now, staged, ctx, settings, clusters, chunkSize) : 0;
     phase("score");
     await client.query(DROP_UNSCORED, [shopId]);
     if (models) {
@@ -156,8 +178,11 @@ async function scoreAndWrite(pool: pg.Pool, shopId: number, now: Date, settings:
  */
 export const FIT_SAMPLE = 5_000;
 
-async function fitOnSample(client: pg.PoolClient, staged: StagedShop, periodDays: number, seed: number): Promise<ShopModels | null> {
-  const rows = await readFitSample(client, seed, FIT_SAMPLE);
+function fitOnSample(
+  rows: Awaited<ReturnType<typeof readFitSample>>,
+  staged: { todayDay: number; customers: number },
+  periodDays: number,
+): ShopModels | null {
   const summaries = rows.map((r) =>
     summaryFromFacts("", {
       transactions: r.transactions, firstDay: r.first_day, lastDay: r.last_day, repeatSpend: r.repeat_spend, totalSpend: r.total_spent,
@@ -174,7 +199,85 @@ async function fitOnSample(client: pg.PoolClient, staged: StagedShop, periodDays
 // statements reach PostgreSQL while JavaScript works.
 const YIELD_EVERY = 500;
 
+/**
+ * Connections that write chunks beside the reading one. Writing (three tables, their indexes
+ * and foreign keys) is most of a run's database work and one backend does it on one core; two
+ * writers keep a 2-core machine's cores busy while the reader pages and JavaScript scores.
+ */
+export const WRITERS = 2;
+
+/**
+ * Runs statements one at a time on a connection (pg wants no overlapping queries), each
+ * starting as soon as the last ends. A failure aborts that connection's transaction, so
+ * everything after it fails too; the first error is kept for the caller to throw.
+ */
+function serialQueue(onError: (e: unknown) => void) {
+  let chain: Promise<unknown> = Promise.resolve();
+  return {
+    run<T>(task: () => Promise<T>): Promise<T> {
+      const p = chain.then(task);
+      chain = p.catch(onError);
+      return p;
+    },
+    /** Settles once nothing is running on the connection any more. */
+    idle: () => chain,
+  };
+}
+
+interface ChunkWriter {
+  client: pg.PoolClient;
+  /** A connection of its own (its own transaction), or the reader's. */
+  own: boolean;
+  queue: ReturnType<typeof serialQueue>;
+  closed?: boolean;
+}
+
+/** Up to WRITERS extra connections, as many as the pool can spare now; none: the reader writes. */
+async function openWriters(pool: pg.Pool, reader: pg.PoolClient, readerQueue: ChunkWriter["queue"], onError: (e: unknown) => void): Promise<ChunkWriter[]> {
+  const spare = Math.min(WRITERS, (pool.options.max ?? 10) - (pool.totalCount - pool.idleCount));
+  const writers: ChunkWriter[] = [];
+  try {
+    for (let i = 0; i < spare; i++) {
+      const client = await pool.connect();
+      writers.push({ client, own: true, queue: serialQueue(onError) });
+      await client.query("begin");
+      await client.query("set local synchronous_commit = off");
+      await client.query(CHUNK_TABLE);
+    }
+  } catch (e) {
+    await closeWriters(writers, false);
+    throw e;
+  }
+  if (!writers.length) {
+    await reader.query(CHUNK_TABLE);
+    writers.push({ client: reader, own: false, queue: readerQueue });
+  }
+  return writers;
+}
+
+/**
+ * Commits (or rolls back) the writers' own transactions and returns their connections, each
+ * once. After a failed commit the rest roll back; a connection in an unknown state is closed
+ * rather than returned to the pool.
+ */
+async function closeWriters(writers: ChunkWriter[], commit: boolean): Promise<void> {
+  let failure: unknown = null;
+  for (const w of writers) {
+    if (!w.own || w.closed) continue;
+    w.closed = true;
+    try {
+      await w.client.query(commit && failure === null ? "commit" : "rollback");
+      w.client.release();
+    } catch (e) {
+      failure ??= e;
+      w.client.release(true);
+    }
+  }
+  if (failure !== null) throw failure;
+}
+
 async function scoreChunks(
+  pool: pg.Pool,
   client: pg.PoolClient,
   shopId: number,
   now: Date,
@@ -184,58 +287,63 @@ async function scoreChunks(
   clusters: ClusterModel | null,
   chunkSize: number,
 ): Promise<number> {
-  await client.query(CHUNK_TABLE);
   const historyDay = dayToIso(staged.todayDay);
-  // One statement at a time on the connection (pg wants no overlapping queries), chained so
-  // each starts as soon as the last ends: the next page's read and the last chunk's write run
-  // in PostgreSQL while this chunk is computed. A failure aborts the transaction, so
-  // everything after fails too; the first error is the one reported.
-  let chain: Promise<unknown> = Promise.resolve();
   let firstError: unknown = null;
-  const queue = <T>(run: () => Promise<T>): Promise<T> => {
-    const p = chain.then(run);
-    chain = p.catch((e) => void (firstError ??= e));
-    return p;
+  const onError = (e: unknown) => void (firstError ??= e);
+  const reader = serialQueue(onError);
+  const writers = await openWriters(pool, client, reader, onError);
+  const read = (afterId: string) => reader.run(() => client.query<unknown[]>({ text: PAGE, values: [afterId, chunkSize], rowMode: "array" }));
+  const writeChunk = (w: ChunkWriter, text: string, chunk: number) => {
+    void w.queue
+      .run(
+        () =>
+          new Promise<void>((resolve, reject) => {
+            const copy = w.client.query(copyFrom(`copy scoring_result (${CHUNK_COLUMNS.join(", ")}) from stdin`));
+            copy.on("finish", resolve);
+            copy.on("error", reject);
+            copy.end(text);
+          }),
+      )
+      .catch(() => {});
+    void w.queue.run(() => w.client.query(WRITE_CHUNK, [shopId, now, historyDay, chunk])).catch(() => {});
   };
-  const read = (afterId: string) => queue(() => client.query<unknown[]>({ text: PAGE, values: [afterId, chunkSize], rowMode: "array" }));
-  const copyChunk = (text: string) =>
-    queue(
-      () =>
-        new Promise<void>((resolve, reject) => {
-          const copy = client.query(copyFrom(`copy scoring_result (${CHUNK_COLUMNS.join(", ")}) from stdin`));
-          copy.on("finish", resolve);
-          copy.on("error", reject);
-          copy.end(text);
-        }),
-    );
   let stageChanges = 0;
   let chunk = 0;
+  let committed = false;
   try {
-    let page = await read("0");
-    while (page.rows.length) {
-      const rows = page.rows;
-      const next = rows.length === chunkSize ? read(rows[rows.length - 1][COL.id] as string) : null;
-      next?.catch(() => {});
-      const lines: string[] = [];
-      const tag = `${++chunk}\t`;
-      for (let i = 0; i < rows.length; i++) {
-        const { line, changed } = scoreLine(rows[i], staged, ctx, settings, clusters, now);
-        lines.push(tag, line);
-        if (changed) stageChanges++;
-        if (i % YIELD_EVERY === YIELD_EVERY - 1) await yieldToIo();
+    try {
+      let page = await read("0");
+      while (page.rows.length) {
+        const rows = page.rows;
+        const next = rows.length === chunkSize ? read(rows[rows.length - 1][COL.id] as string) : null;
+        next?.catch(() => {});
+        const lines: string[] = [];
+        const tag = `${++chunk}\t`;
+        for (let i = 0; i < rows.length; i++) {
+          const { line, changed } = scoreLine(rows[i], staged, ctx, settings, clusters, now);
+          lines.push(tag, line);
+          if (changed) stageChanges++;
+          if (i % YIELD_EVERY === YIELD_EVERY - 1) await yieldToIo();
+        }
+        if (firstError) break;
+        // Round-robin; a writer still busy with its last chunk makes JavaScript wait rather
+        // than pile up COPY text in memory.
+        const w = writers[(chunk - 1) % writers.length];
+        await w.queue.idle();
+        writeChunk(w, lines.join(""), chunk);
+        if (!next) break;
+        page = await next;
       }
-      if (firstError) break;
-      void copyChunk(lines.join("")).catch(() => {});
-      const written = chunk;
-      void queue(() => client.query(WRITE_CHUNK, [shopId, now, historyDay, written])).catch(() => {});
-      if (!next) break;
-      page = await next;
+    } finally {
+      // Nothing may still be running on a connection when it commits or rolls back.
+      await Promise.all([reader.idle(), ...writers.map((w) => w.queue.idle())]);
     }
+    if (firstError) throw firstError;
+    await closeWriters(writers, true);
+    committed = true;
   } finally {
-    // Nothing may still be running on the connection when the caller rolls back or commits.
-    await chain;
+    if (!committed) await closeWriters(writers, false).catch(() => {});
   }
-  if (firstError) throw firstError;
   return stageChanges;
 }
 
@@ -288,10 +396,15 @@ function scoreLine(
   }
   const next = expectedNextOrderAt(p, today, now);
   const changed = decision.changed;
+  // The stage holds since the run (\N: the write statement's instant) when it changed or was
+  // never recorded, else since before.
+  const prevSince = row[COL.prevStageSinceMs] as string | null;
+  const stageSince = changed || prevSince === null ? "\\N" : prevSince;
   const line =
     row[COL.id] + "\t" + input.rfm.recency + "\t" + input.rfm.frequency + "\t" + input.rfm.monetary + "\t" + rfmGroup + "\t" +
+    orderCount + "\t" + totalSpent + "\t" + row[COL.firstOrderMs] + "\t" + row[COL.lastOrderMs] + "\t" +
     p.dormancy.expectedGapDays + "\t" + p.dormancy.daysOverdue + "\t" + (p.dormancy.dormant ? "t" : "f") + "\t" +
-    decision.state.stage + "\t" + (changed ? "t" : "f") + "\t" + (decision.event?.from ?? "\\N") + "\t" +
+    decision.state.stage + "\t" + stageSince + "\t" + (changed ? "t" : "f") + "\t" + (decision.event?.from ?? "\\N") + "\t" +
     num(p.pAlive) + "\t" + num(p.expectedPurchases) + "\t" + (next ? next.toISOString() : "\\N") + "\t" + money(p.clv) + "\t" +
     clusterId + "\t" + p.confidence + "\t" + cell(p.reason) + "\t" + money(p.expectedSpendPerOrder) + "\n";
   return { line, changed };

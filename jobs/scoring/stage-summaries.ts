@@ -17,9 +17,9 @@ export interface StagedShop {
 
 // Days are calendar days in the shop's zone; same-day orders are one transaction (spend summed);
 // cancelled, fully refunded and future orders are left out; orders of a customer merged into
-// another count for the survivor. Each summary keeps its gaps (unsorted), which the shop's
-// median is taken over without a second pass over the orders. The remembered stage joins on
-// the way.
+// another count for the survivor. The same pass files the histogram of every repeat gap of
+// every customer (a few hundred distinct values), which the shop's median is read from. The
+// remembered stage joins on the way.
 const STAGE = `
 with per_day as (
   select customer_id, day, spend, orders, discounted, first_at, last_at,
@@ -42,9 +42,10 @@ with per_day as (
          coalesce(sum(spend) filter (where k > 1), 0)::bigint as repeat_spend,
          sum(discounted)::float8 / sum(orders) as discounted_share,
          min(first_at) as first_order_at, max(last_at) as last_order_at, min(day)::int as first_day, max(day)::int as last_day,
-         percentile_cont(0.5) within group (order by gap) as own_gap,
-         array_agg(gap) filter (where gap is not null) as gaps
+         percentile_cont(0.5) within group (order by gap) as own_gap
   from per_day group by customer_id
+), gap_counts as (
+  insert into scoring_gaps select gap, count(*) from per_day where gap is not null group by gap
 )
 insert into scoring_summary
 select p.*, cs.stage, cs.stage_since,
@@ -59,26 +60,28 @@ create temp table scoring_summary (
   customer_id bigint primary key, transactions int not null, order_count int not null, total_spent bigint not null,
   repeat_spend bigint not null, discounted_share float8 not null, first_order_at timestamptz not null,
   last_order_at timestamptz not null, first_day int not null, last_day int not null, own_gap float8,
-  gaps int[], prev_stage text, prev_stage_since timestamptz, prev_since_day int, prev_last_day int
-) on commit drop`;
+  prev_stage text, prev_stage_since timestamptz, prev_since_day int, prev_last_day int
+) on commit drop;
+create temp table scoring_gaps (gap int not null, n bigint not null) on commit drop`;
 
-// Median from the histogram: the values at positions floor((n+1)/2) and floor(n/2)+1 of the
-// sorted gaps, averaged (one position when n is odd), as core/scoring/dormancy.ts median does.
-const SHOP_MEDIAN = `
-with counts as (select g as gap, count(*) as n from scoring_summary, unnest(gaps) g group by g),
-h as (select gap, sum(n) over (order by gap) as cum, sum(n) over () as total from counts)
-select (min(gap) filter (where cum >= (total + 1) / 2) + min(gap) filter (where cum >= total / 2 + 1))::float8 / 2 as median from h`;
-
-// The values at the cut positions (1-based, ascending order) of each RFM dimension.
-const CUTS = `
-select 'recency' as dim, rn, v from (select row_number() over (order by last_day) as rn, last_day::float8 as v from scoring_summary) x where rn = any($1::bigint[])
+// One statement for the shop-wide values, so it runs while JavaScript fits the models:
+// the median gap from the histogram (the values at positions floor((n+1)/2) and floor(n/2)+1
+// of the sorted gaps, averaged, one position when n is odd, as core/scoring/dormancy.ts median
+// does; null without repeat buyers), then the values at the RFM cut positions (1-based,
+// ascending order) of each dimension.
+const SHOP_VALUES = `
+with h as (select gap, sum(n) over (order by gap) as cum, sum(n) over () as total from scoring_gaps)
+select 'median' as dim, 0::bigint as rn,
+       (min(gap) filter (where cum >= (total + 1) / 2) + min(gap) filter (where cum >= total / 2 + 1))::float8 / 2 as v from h
+union all
+select 'recency', rn, v from (select row_number() over (order by last_day) as rn, last_day::float8 as v from scoring_summary) x where rn = any($1::bigint[])
 union all
 select 'frequency', rn, v from (select row_number() over (order by order_count) as rn, order_count::float8 as v from scoring_summary) x where rn = any($1::bigint[])
 union all
 select 'monetary', rn, v from (select row_number() over (order by total_spent) as rn, total_spent::float8 as v from scoring_summary) x where rn = any($1::bigint[])`;
 
 /** Stages the shop's summaries (temp tables, dropped at commit); null when the shop is gone. */
-export async function stageSummaries(client: pg.PoolClient, shopId: number, now: Date): Promise<StagedShop | null> {
+export async function stageSummaries(client: pg.PoolClient, shopId: number, now: Date): Promise<{ todayDay: number; customers: number } | null> {
   const shop = await client.query<{ tz: string; today: number }>(
     `select timezone as tz, ($2::timestamptz at time zone timezone)::date - date '1970-01-01' as today from shops where id = $1`,
     [shopId, now],
@@ -87,19 +90,29 @@ export async function stageSummaries(client: pg.PoolClient, shopId: number, now:
   const { tz, today } = shop.rows[0];
   await client.query(CREATE);
   const staged = await client.query(STAGE, [shopId, now, tz]);
-  const customers = staged.rowCount ?? 0;
-  await client.query("analyze scoring_summary");
-  const median = await client.query<{ median: number | null }>(SHOP_MEDIAN);
+  return { todayDay: today, customers: staged.rowCount ?? 0 };
+}
+
+/**
+ * The shop's median gap and RFM cut values over the staged summaries. Sent at once (one
+ * statement): the caller may compute meanwhile and await the result afterwards.
+ */
+export async function readShopValues(client: pg.PoolClient, customers: number): Promise<Pick<StagedShop, "shopMedianGap" | "rfmCuts">> {
   const positions = quintileCutPositions(customers);
+  const r = await client.query<{ dim: keyof RfmCuts | "median"; rn: string; v: number | null }>(SHOP_VALUES, [positions]);
+  const at = new Map(r.rows.map((row) => [`${row.dim}:${row.rn}`, row.v]));
   const cuts: RfmCuts = { recency: [], frequency: [], monetary: [] };
   if (customers > 0) {
-    const r = await client.query<{ dim: keyof RfmCuts; rn: string; v: number }>(CUTS, [positions]);
-    const at = new Map(r.rows.map((row) => [`${row.dim}:${row.rn}`, row.v]));
     for (const dim of ["recency", "frequency", "monetary"] as const) {
       cuts[dim] = positions.map((m) => (m >= 1 ? at.get(`${dim}:${m}`)! : -Infinity));
     }
   }
-  return { todayDay: today, customers, shopMedianGap: median.rows[0]?.median ?? null, rfmCuts: cuts };
+  return { shopMedianGap: at.get("median:0") ?? null, rfmCuts: cuts };
+}
+
+/** Planner statistics for the staged summaries (the keyset pages and the final anti-join). */
+export async function analyzeSummaries(client: pg.PoolClient): Promise<void> {
+  await client.query("analyze scoring_summary");
 }
 
 /** A seeded uniform sample of the staged customers (the same shop gives the same sample). */
@@ -129,13 +142,18 @@ export async function readClusterSample(client: pg.PoolClient, seed: number, lim
   return r.rows as number[][];
 }
 
+// Instants pass through JavaScript to the writers as epoch milliseconds (the columns hold
+// milliseconds): integers cost far less to print and parse than timestamps.
+const epochMs = (col: string) => `(extract(epoch from ${col}) * 1000)::int8`;
+
 /** One page of staged customers after `afterId` (keyset on the summary's primary key). */
 export const PAGE = `
 select customer_id::text as id, transactions, first_day, last_day, repeat_spend::float8, total_spent::float8, own_gap,
-       order_count, discounted_share, prev_stage, prev_since_day, prev_last_day
+       order_count, discounted_share, prev_stage, prev_since_day, prev_last_day,
+       ${epochMs("first_order_at")}, ${epochMs("last_order_at")}, ${epochMs("prev_stage_since")}
 from scoring_summary where customer_id > $1::bigint order by customer_id limit $2`;
 /** Column positions of PAGE rows (read as arrays: no object per row). */
 export const COL = {
   id: 0, transactions: 1, firstDay: 2, lastDay: 3, repeatSpend: 4, totalSpent: 5, ownGap: 6, orderCount: 7, discountedShare: 8,
-  prevStage: 9, prevSinceDay: 10, prevLastDay: 11,
+  prevStage: 9, prevSinceDay: 10, prevLastDay: 11, firstOrderMs: 12, lastOrderMs: 13, prevStageSinceMs: 14,
 } as const;

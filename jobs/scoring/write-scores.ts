@@ -131,34 +131,38 @@ export async function writeScores(
   }
 }
 
-// The nightly job's path: each chunk's scores COPY into a temp table, then one statement
-// upserts them (joined with the staged summary for the SQL-side columns), files the day's
-// history from the upsert's own rows, and records stage changes. Values and rules are those
-// of writeScores above (stage_since kept unless the stage changed; money rounded in JS).
+// The nightly job's path: each chunk's scores COPY into a temp table on a writer connection,
+// then one statement upserts them, files the day's history from the upsert's own rows, and
+// records stage changes. Values and rules are those of writeScores above (stage_since kept
+// unless the stage changed; money rounded in JS). A COPY row carries everything the write
+// needs (the summary's columns too), so any connection can write any chunk: the staged
+// summary lives in a temp table of the reading connection only.
 // Chunks accumulate in the temp table, tagged by number (a per-chunk TRUNCATE costs a catalog
 // update each time); the index finds a chunk's rows, which lie together at the table's end.
 export const CHUNK_TABLE = `
 create temp table scoring_result (
   chunk int not null, customer_id bigint not null, recency_score smallint, frequency_score smallint, monetary_score smallint, rfm_group text,
-  expected_gap_days float8, days_overdue float8, dormant boolean, stage text, changed boolean, from_stage text,
+  order_count int, total_spent bigint, first_order_ms bigint, last_order_ms bigint,
+  expected_gap_days float8, days_overdue float8, dormant boolean, stage text, stage_since_ms bigint, changed boolean, from_stage text,
   p_alive float8, expected_purchases float8, expected_next_order_at timestamptz, clv bigint, cluster_id int,
   confidence text, reason text, expected_spend bigint
 ) on commit drop;
 create index on scoring_result (chunk)`;
 
 export const CHUNK_COLUMNS = [
-  "chunk", "customer_id", "recency_score", "frequency_score", "monetary_score", "rfm_group", "expected_gap_days", "days_overdue", "dormant",
-  "stage", "changed", "from_stage", "p_alive", "expected_purchases", "expected_next_order_at", "clv", "cluster_id", "confidence",
-  "reason", "expected_spend",
+  "chunk", "customer_id", "recency_score", "frequency_score", "monetary_score", "rfm_group", "order_count", "total_spent", "first_order_ms",
+  "last_order_ms", "expected_gap_days", "days_overdue", "dormant", "stage", "stage_since_ms", "changed", "from_stage", "p_alive",
+  "expected_purchases", "expected_next_order_at", "clv", "cluster_id", "confidence", "reason", "expected_spend",
 ] as const;
 
-// $1 shop, $2 the run's instant, $3 the shop-local history day, $4 the chunk.
+// $1 shop, $2 the run's instant, $3 the shop-local history day, $4 the chunk. Instants come as
+// epoch milliseconds; a stage_since of null means the stage starts with this run.
+const fromMs = (col: string) => `'epoch'::timestamptz + ${col} * interval '1 millisecond'`;
 export const WRITE_CHUNK = `
 with r as (
-  select r.*, s.order_count, s.total_spent, s.first_order_at, s.last_order_at,
-         case when r.changed or s.prev_stage_since is null then $2::timestamptz else s.prev_stage_since end as stage_since
-  from scoring_result r join scoring_summary s on s.customer_id = r.customer_id
-  where r.chunk = $4
+  select *, ${fromMs("first_order_ms")} as first_order_at, ${fromMs("last_order_ms")} as last_order_at,
+         coalesce(${fromMs("stage_since_ms")}, $2::timestamptz) as stage_since
+  from scoring_result where chunk = $4
 ), at as (
   select to_char($2::timestamptz at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS') as key
 ), up as (

@@ -1,3 +1,4 @@
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRng as seededRng } from "../../../core/random";
 import { quintileScores } from "../../../core/scoring/rfm";
@@ -162,9 +163,10 @@ describe("scoreShop", () => {
     expect(moved.rows[0].properties.reason).toMatch(/since the last order/);
   });
 
-  it("gives identical scores, history and stage events whatever the chunk size", async () => {
+  it("gives identical scores, history and stage events whatever the chunk size and connections", async () => {
     // From the same remembered stages (the state the previous runs left), once in chunks of 7
-    // customers and once in a single chunk.
+    // customers, once in a single chunk, and once more in chunks of 7 from a pool of a single
+    // connection (no writer connections: the reading connection writes every chunk).
     const at = new Date("2025-03-01T12:00:00Z");
     await db.pool.query(`create table scores_before as select * from customer_scores where shop_id = $1`, [shopId]);
     const snapshot = async () => ({
@@ -177,13 +179,22 @@ describe("scoreShop", () => {
     });
     const small = await scoreShop(db.pool, shopId, at, settings, { chunkSize: 7 });
     const inSevens = await snapshot();
-    // Back to the state before, then the same run in one chunk.
-    await db.pool.query(`delete from events where shop_id = $1 and occurred_at = $2`, [shopId, at]);
-    await db.pool.query(`delete from customer_score_history where shop_id = $1 and day = '2025-03-01'`, [shopId]);
-    await db.pool.query(`delete from customer_scores where shop_id = $1`, [shopId]);
-    await db.pool.query(`insert into customer_scores select * from scores_before`);
+    // Back to the state before, then the same run in one chunk, then on one connection.
+    const restore = async () => {
+      await db.pool.query(`delete from events where shop_id = $1 and occurred_at = $2`, [shopId, at]);
+      await db.pool.query(`delete from customer_score_history where shop_id = $1 and day = '2025-03-01'`, [shopId]);
+      await db.pool.query(`delete from customer_scores where shop_id = $1`, [shopId]);
+      await db.pool.query(`insert into customer_scores select * from scores_before`);
+    };
+    await restore();
     const whole = await scoreShop(db.pool, shopId, at, settings, { chunkSize: 1_000_000 });
     const inOne = await snapshot();
+    await restore();
+    const single = new pg.Pool({ connectionString: db.url, max: 1 });
+    const alone = await scoreShop(single, shopId, at, settings, { chunkSize: 7 }).finally(() => single.end());
+    const onReader = await snapshot();
+    expect(alone.ok && alone.value.stageChanges === (small.ok && small.value.stageChanges)).toBe(true);
+    expect(onReader).toEqual(inSevens);
     expect(small.ok && whole.ok).toBe(true);
     if (!small.ok || !whole.ok) return;
     expect(Math.ceil(small.value.customers / 7)).toBeGreaterThan(10); // many chunks really ran
