@@ -65,7 +65,8 @@ function compileWhere(tree: SegmentNode, opts: CompileOptions, setBased = true):
   // "spent 10000+", "average 50-120", "viewed twice") are answered by joining that source
   // once and grouping per customer, all of them in one HAVING, so the planner can filter the
   // customers first and aggregate only theirs (the shape a hand-written query takes). The
-  // rest of the tree stays in WHERE. Under OR or NOT they keep their IN-list form.
+  // rest of the tree stays in WHERE. Under OR or NOT they keep their IN-list form. Order
+  // lines with nothing else to filter by are grouped before the join (GroupedSource.groupAlone).
   let join = "";
   let group = "";
   let predicate: string;
@@ -83,9 +84,21 @@ function compileWhere(tree: SegmentNode, opts: CompileOptions, setBased = true):
     const g = "g";
     const lifted = sameKey(first.key);
     const rest = top.filter((_, i) => grouped[i]?.key !== first.key);
-    join = first.join(g);
-    group = ` GROUP BY c.shop_id, c.id HAVING ${lifted.map((x) => x.having(g)).join(" AND ")}`;
-    predicate = rest.length ? `(${rest.map(node).join(" AND ")})` : "true";
+    const src = first.source(g);
+    const having = lifted.map((x) => x.having(g)).join(" AND ");
+    if (rest.length || !src.groupAlone) {
+      // Other conditions filter the customers first and only their rows are joined and
+      // grouped; or the rows stream in customer order and are grouped as they join.
+      join = ` JOIN ${src.table} ON ${[`${g}.shop_id = c.shop_id`, `${g}.customer_id = c.id`, ...src.where].join(" AND ")}${src.joins}`;
+      group = ` GROUP BY c.shop_id, c.id HAVING ${having}`;
+      predicate = rest.length ? `(${rest.map(node).join(" AND ")})` : "true";
+    } else {
+      // Nothing else to filter by: the rows are grouped on their own, narrow and keyed by
+      // customer_id, and only the passing customers are joined.
+      const where = [`${g}.shop_id = ${p.shop}`, ...src.where].join(" AND ");
+      join = ` JOIN (SELECT ${g}.customer_id FROM ${src.table}${src.joins} WHERE ${where} GROUP BY ${g}.customer_id HAVING ${having}) ${g}x ON ${g}x.customer_id = c.id`;
+      predicate = "true";
+    }
   } else {
     predicate = node(tree);
   }
