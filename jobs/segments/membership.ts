@@ -342,7 +342,7 @@ async function scheduleRechecksWith(client: Queryable, shopId: number, now: Date
  * engagement from tracking links). A recheck due now is enough: processing re-evaluates the
  * customer against all segments and schedules their clock-driven rechecks afresh.
  */
-export async function requestReevaluation(db: Queryable, shopId: number, customerId: string | bigint, now: Date): Promise<void> {
+export async function requestReevaluation(db: Pick<pg.Pool, "query">, shopId: number, customerId: string | bigint, now: Date): Promise<void> {
   await db.query(
     `insert into segment_rechecks (shop_id, segment_id, customer_id, due_at)
      select $1, s.id, $2, $3 from segments s where s.shop_id = $1 and s.archived_at is null order by s.id limit 1
