@@ -3,6 +3,7 @@
 // the page says so.
 import type pg from "pg";
 import type { SurveyClaim } from "../../core/tracking/survey-tokens";
+import { requestReevaluation } from "../../jobs/segments/membership";
 
 type Db = Pick<pg.Pool, "query">;
 
@@ -31,7 +32,12 @@ export async function recordSurveyAnswer(db: Db, claim: SurveyClaim, at: Date): 
      on conflict (shop_id, dedupe_key) do nothing`,
     [claim.shopId, row.customer_id, at, JSON.stringify(properties), claim.messageId, surveyDedupeKey(claim.messageId)],
   );
-  if ((ins.rowCount ?? 0) > 0) return { kind: "recorded", shopName: row.shop_name, score: claim.score };
+  if ((ins.rowCount ?? 0) > 0) {
+    // A behaviour event is a segment condition: the customer is re-evaluated at the next
+    // recheck run, against every segment, without a full refresh.
+    await requestReevaluation(db, claim.shopId, row.customer_id, at);
+    return { kind: "recorded", shopName: row.shop_name, score: claim.score };
+  }
   const first = await db.query<{ score: number }>(
     `select (properties->>'score')::int as score from events where shop_id = $1 and dedupe_key = $2`, [claim.shopId, surveyDedupeKey(claim.messageId)],
   );

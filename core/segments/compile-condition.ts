@@ -204,9 +204,9 @@ const ORDER_AGGREGATES: Record<Exclude<OrderMetric, "count">, (o: string) => str
 /**
  * A whole-shop condition that holds exactly for customers with at least one row of a source
  * (orders, or events of one name) whose aggregate passes a HAVING test. At the top of the
- * tree the compiler joins that source once and groups per customer (compile.ts), and the
- * conditions sharing a source `key` share that one pass. Building nothing until called:
- * `on` (the join's row conditions) once per source, `having` once per condition.
+ * tree the compiler brings that source in once and groups it per customer (compile.ts), and
+ * the conditions sharing a source `key` share that one pass. Building nothing until called:
+ * `source` (the rows) once per source, `having` once per condition.
  */
 export interface GroupedCondition {
   key: string;
@@ -217,15 +217,34 @@ export interface GroupedCondition {
    * condition is exact in the grouping only beside a positive one of the same key.
    */
   positive: boolean;
-  /** The " JOIN ... ON ..." clauses bringing in the source as `g` (and its lines as `gl`). */
-  join(g: string): string;
+  /** The source's rows as `g` (its lines as `gl`): the first table, joins after it, and row conditions. */
+  source(g: string): GroupedSource;
   having(g: string): string;
 }
 
-function joinOrders(g: string, p: Params, window: TimeWindow, lines = false): string {
-  const on = [`${g}.shop_id = c.shop_id`, `${g}.customer_id = c.id`, `${g}.cancelled_at IS NULL`, ...p.window(`${g}.processed_at`, window)];
-  const l = lines ? ` JOIN ${TABLES.orderLines} ${g}l ON ${g}l.shop_id = ${g}.shop_id AND ${g}l.order_id = ${g}.id` : "";
-  return ` JOIN ${TABLES.orders} ${g} ON ${on.join(" AND ")}${l}`;
+export interface GroupedSource {
+  /** "table alias"; its shop_id and customer_id are linked by the caller. */
+  table: string;
+  /** " JOIN ..." clauses after the first table ("" when none). */
+  joins: string;
+  /** Conditions on the rows (none on the customer). */
+  where: string[];
+  /**
+   * Group the rows on their own before meeting the customers. Orders and events come in
+   * customer order from their (shop_id, customer_id, ...) indexes, so joining first groups
+   * them as they stream; order lines do not, and joining first sorted every line widened
+   * with its customer's columns.
+   */
+  groupAlone: boolean;
+}
+
+function ordersSource(g: string, p: Params, window: TimeWindow, lines = false): GroupedSource {
+  return {
+    table: `${TABLES.orders} ${g}`,
+    joins: lines ? ` JOIN ${TABLES.orderLines} ${g}l ON ${g}l.shop_id = ${g}.shop_id AND ${g}l.order_id = ${g}.id` : "",
+    where: [`${g}.cancelled_at IS NULL`, ...p.window(`${g}.processed_at`, window)],
+    groupAlone: lines,
+  };
 }
 
 export function groupedCondition(cond: Condition, p: Params): GroupedCondition | undefined {
@@ -236,7 +255,7 @@ export function groupedCondition(cond: Condition, p: Params): GroupedCondition |
       return {
         key: `orders ${JSON.stringify(cond.window)}`,
         positive: true,
-        join: (g) => joinOrders(g, p, cond.window),
+        source: (g) => ordersSource(g, p, cond.window),
         having: (g) => compare(metric === "count" ? "count(*)" : ORDER_AGGREGATES[metric](g), ORDER_METRICS[metric], cond.cmp, p),
       };
     }
@@ -246,7 +265,7 @@ export function groupedCondition(cond: Condition, p: Params): GroupedCondition |
         key: `orders ${JSON.stringify(cond.window)}`,
         companion: true,
         positive: true,
-        join: (g) => joinOrders(g, p, cond.window),
+        source: (g) => ordersSource(g, p, cond.window),
         having: (g) => `bool_or(${discountCodesMatch(g, cond.codes, p)})`,
       };
     }
@@ -256,8 +275,8 @@ export function groupedCondition(cond: Condition, p: Params): GroupedCondition |
         key: `lines ${JSON.stringify(cond.window)}`,
         companion: true,
         positive: cond.bought,
-        join: (g) => joinOrders(g, p, cond.window, true),
-        having: (g) => `${cond.bought ? "" : "NOT "}bool_or(coalesce(${purchaseMatch(cond, `${g}l`, p)}, false))`,
+        source: (g) => ordersSource(g, p, cond.window, true),
+        having: (g) => `${cond.bought ? "" : "NOT "}bool_or(coalesce(${purchaseMatch(cond, `${g}l`, p, true)}, false))`,
       };
     case "engagement":
     case "event": {
@@ -269,15 +288,17 @@ export function groupedCondition(cond: Condition, p: Params): GroupedCondition |
       return {
         key: `events ${JSON.stringify([name, filters, channel ?? null, cond.window])}`,
         positive: true,
-        join: (g) =>
-          ` JOIN ${TABLES.events} ${g} ON ${[
-            `${g}.shop_id = c.shop_id`,
-            `${g}.customer_id = c.id`,
+        source: (g) => ({
+          table: `${TABLES.events} ${g}`,
+          joins: "",
+          where: [
             `${g}.name = ${p.add(name, "text")}`,
             ...(channel ? [`${g}.properties ->> 'channel' = ${p.add(channel, "text")}`] : []),
             ...filters.map((f) => propertyFilter(g, f, p)),
             ...p.window(`${g}.occurred_at`, cond.window),
-          ].join(" AND ")}`,
+          ],
+          groupAlone: false,
+        }),
         having: () => compare("count(*)", "number", count, p),
       };
     }
@@ -287,14 +308,21 @@ export function groupedCondition(cond: Condition, p: Params): GroupedCondition |
 }
 
 /** Order line `l` is a purchase the condition names. */
-function purchaseMatch(cond: Extract<Condition, { kind: "purchased" }>, l: string, p: Params): string {
+function purchaseMatch(cond: Extract<Condition, { kind: "purchased" }>, l: string, p: Params, setBased: boolean): string {
   switch (cond.by) {
     case "product":
       return `${l}.product_id = ANY(${p.add(cond.values, "text[]")})`;
     case "variant":
       return `${l}.variant_id = ANY(${p.add(cond.values, "text[]")})`;
-    case "vendor":
-      return `lower(${l}.vendor) = ANY(${p.add(cond.values.map((v) => v.toLowerCase()), "text[]")})`;
+    case "vendor": {
+      const folded = p.add(cond.values.map((v) => v.toLowerCase()), "text[]");
+      // Vendors are stored as the store spells them, and matched case-insensitively. Over a
+      // customer's few lines lower() is cheap; over a whole shop's lines it dominated the
+      // query, so the shop's spellings that fold to a wanted name are looked up first (a
+      // walk over the distinct values of the (shop_id, vendor) index, one probe per vendor)
+      // and lines are compared exactly, a hashed ANY.
+      return setBased ? `${l}.vendor = ANY(${vendorSpellings(folded, p)})` : `lower(${l}.vendor) = ANY(${folded})`;
+    }
     case "collection": {
       const pr = p.alias("p");
       return `${l}.product_id IN (SELECT ${pr}.external_id FROM ${TABLES.products} ${pr} WHERE ${pr}.shop_id = ${p.shop} AND ${pr}.collections && ${p.add(cond.values, "text[]")})`;
@@ -302,6 +330,20 @@ function purchaseMatch(cond: Extract<Condition, { kind: "purchased" }>, l: strin
     default:
       return assertNever(cond.by, "purchase dimension");
   }
+}
+
+/**
+ * The shop's vendor spellings whose lower case is in `folded` (a text[] parameter), as an
+ * array: a loose index scan (recursive min-after) over order_lines (shop_id, vendor).
+ */
+function vendorSpellings(folded: string, p: Params): string {
+  const v = p.alias("v");
+  const a = p.alias("vl");
+  const b = p.alias("vl");
+  const walk =
+    `WITH RECURSIVE ${v}(vendor) AS (SELECT min(${a}.vendor) FROM ${TABLES.orderLines} ${a} WHERE ${a}.shop_id = ${p.shop} ` +
+    `UNION ALL SELECT (SELECT min(${b}.vendor) FROM ${TABLES.orderLines} ${b} WHERE ${b}.shop_id = ${p.shop} AND ${b}.vendor > ${v}.vendor) FROM ${v} WHERE ${v}.vendor IS NOT NULL)`;
+  return `ARRAY(${walk} SELECT ${v}.vendor FROM ${v} WHERE lower(${v}.vendor) = ANY(${folded}))`;
 }
 
 /** Order `o` carries one of `codes` (case-insensitive), or any code when `codes` is empty. */
@@ -371,7 +413,7 @@ export function compileCondition(cond: Condition, cc: ConditionCompiler): string
     case "purchased": {
       const o = p.alias("o");
       const l = p.alias("l");
-      const match = purchaseMatch(cond, l, p);
+      const match = purchaseMatch(cond, l, p, cc.setBased ?? false);
       const exists = `EXISTS (SELECT 1 FROM ${TABLES.orders} ${o} JOIN ${TABLES.orderLines} ${l} ON ${l}.shop_id = ${o}.shop_id AND ${l}.order_id = ${o}.id WHERE ${and([
         `${o}.shop_id = ${p.shop}`,
         `${o}.customer_id = c.id`,

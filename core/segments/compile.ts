@@ -31,8 +31,8 @@ interface Compiled {
   p: Params;
 }
 
-function compileWhere(tree: SegmentNode, opts: CompileOptions, setBased = true): Compiled {
-  const p = new Params(opts.shopId, opts.now, opts.timezone);
+/** Compiles trees into predicates over `c` (and `s` when a score is used), sharing `p`. */
+function treeCompiler(p: Params, opts: CompileOptions, setBased: boolean): { cc: ConditionCompiler; node: (n: SegmentNode) => string } {
   const inlining: string[] = [];
   const cc: ConditionCompiler = {
     p,
@@ -61,11 +61,20 @@ function compileWhere(tree: SegmentNode, opts: CompileOptions, setBased = true):
         return compileCondition(n, cc);
     }
   };
+  return { cc, node };
+}
+
+const scoresJoin = (cc: ConditionCompiler) => (cc.usesScores ? ` LEFT JOIN ${TABLES.scores} s ON s.shop_id = c.shop_id AND s.customer_id = c.id` : "");
+
+function compileWhere(tree: SegmentNode, opts: CompileOptions, setBased = true): Compiled {
+  const p = new Params(opts.shopId, opts.now, opts.timezone);
+  const { cc, node } = treeCompiler(p, opts, setBased);
   // Whole shop: top-level conditions that aggregate one source per customer ("3+ orders",
   // "spent 10000+", "average 50-120", "viewed twice") are answered by joining that source
   // once and grouping per customer, all of them in one HAVING, so the planner can filter the
   // customers first and aggregate only theirs (the shape a hand-written query takes). The
-  // rest of the tree stays in WHERE. Under OR or NOT they keep their IN-list form.
+  // rest of the tree stays in WHERE. Under OR or NOT they keep their IN-list form. Order
+  // lines with nothing else to filter by are grouped before the join (GroupedSource.groupAlone).
   let join = "";
   let group = "";
   let predicate: string;
@@ -83,17 +92,26 @@ function compileWhere(tree: SegmentNode, opts: CompileOptions, setBased = true):
     const g = "g";
     const lifted = sameKey(first.key);
     const rest = top.filter((_, i) => grouped[i]?.key !== first.key);
-    join = first.join(g);
-    group = ` GROUP BY c.shop_id, c.id HAVING ${lifted.map((x) => x.having(g)).join(" AND ")}`;
-    predicate = rest.length ? `(${rest.map(node).join(" AND ")})` : "true";
+    const src = first.source(g);
+    const having = lifted.map((x) => x.having(g)).join(" AND ");
+    if (rest.length || !src.groupAlone) {
+      // Other conditions filter the customers first and only their rows are joined and
+      // grouped; or the rows stream in customer order and are grouped as they join.
+      join = ` JOIN ${src.table} ON ${[`${g}.shop_id = c.shop_id`, `${g}.customer_id = c.id`, ...src.where].join(" AND ")}${src.joins}`;
+      group = ` GROUP BY c.shop_id, c.id HAVING ${having}`;
+      predicate = rest.length ? `(${rest.map(node).join(" AND ")})` : "true";
+    } else {
+      // Nothing else to filter by: the rows are grouped on their own, narrow and keyed by
+      // customer_id, and only the passing customers are joined.
+      const where = [`${g}.shop_id = ${p.shop}`, ...src.where].join(" AND ");
+      join = ` JOIN (SELECT ${g}.customer_id FROM ${src.table}${src.joins} WHERE ${where} GROUP BY ${g}.customer_id HAVING ${having}) ${g}x ON ${g}x.customer_id = c.id`;
+      predicate = "true";
+    }
   } else {
     predicate = node(tree);
   }
-  const scores = cc.usesScores
-    ? ` LEFT JOIN ${TABLES.scores} s ON s.shop_id = c.shop_id AND s.customer_id = c.id`
-    : "";
   return {
-    from: `FROM ${TABLES.customers} c${scores}${join}`,
+    from: `FROM ${TABLES.customers} c${scoresJoin(cc)}${join}`,
     // Merged-away records are not customers any more: their orders live on the survivor.
     where: `c.shop_id = ${p.shop} AND c.merged_into_id IS NULL AND ${predicate}`,
     group,
@@ -112,6 +130,27 @@ export function compileSegmentForCustomer(tree: SegmentNode, opts: CompileOption
   const { from, where, p } = compileWhere(tree, opts, false);
   const id = p.add(String(opts.customerId), "bigint");
   return { text: `SELECT c.id ${from} WHERE c.id = ${id} AND ${where}`, values: p.values };
+}
+
+/**
+ * One customer against many segments in one statement: the customer's row (and scores) read
+ * once, one predicate per segment. Returns one row {segment_ids: text[]} with the ids of the
+ * segments the customer belongs to, or no row when the customer is not live in the shop.
+ */
+export function compileSegmentsForCustomer(
+  segments: readonly { id: string; tree: SegmentNode }[],
+  opts: CompileOptions & { customerId: bigint | string },
+): SqlQuery {
+  const p = new Params(opts.shopId, opts.now, opts.timezone);
+  const { cc, node } = treeCompiler(p, opts, false);
+  // CASE WHEN treats a NULL predicate as false, as WHERE does in the single-segment query.
+  const cases = segments.map((s) => `CASE WHEN ${node(s.tree)} THEN ${p.add(s.id, "text")} END`);
+  const id = p.add(String(opts.customerId), "bigint");
+  const ids = cases.length ? `array_remove(ARRAY[${cases.join(", ")}], NULL)` : `'{}'::text[]`;
+  return {
+    text: `SELECT ${ids} AS segment_ids FROM ${TABLES.customers} c${scoresJoin(cc)} WHERE c.id = ${id} AND c.shop_id = ${p.shop} AND c.merged_into_id IS NULL`,
+    values: p.values,
+  };
 }
 
 /**

@@ -4,6 +4,7 @@ export { validateSegment, formatPath, type ValidationError, type ValidateOptions
 export {
   compileSegment,
   compileSegmentForCustomer,
+  compileSegmentsForCustomer,
   compileSegmentPreview,
   compileSegmentReach,
   type CompileOptions,

@@ -6,11 +6,12 @@
 // - processDueRechecks: customers whose membership may change by the clock alone
 //   (segment_rechecks.due_at from nextMembershipChange) are re-evaluated when due.
 // Event ids go to `onEvents` after commit (jobs/segments/worker.ts hands them to journeys).
+import { createHash } from "node:crypto";
 import type pg from "pg";
 import { withTransaction } from "../../app/db.server";
 import {
   compileSegment,
-  compileSegmentForCustomer,
+  compileSegmentsForCustomer,
   isTimeDriven,
   nextMembershipChange,
   segmentNodeSchema,
@@ -54,11 +55,6 @@ export async function loadShopSegments(db: Queryable, shopId: number): Promise<S
 /** One lock per shop: full refreshes and single-customer re-evaluations take turns. */
 async function lockShop(client: pg.PoolClient, shopId: number): Promise<void> {
   await client.query(`select pg_advisory_xact_lock(hashtextextended('segments:' || $1::text, 0))`, [shopId]);
-}
-
-/** Renumbers $n placeholders of compiled SQL by `offset` (the text holds no literals with $). */
-function shiftParams(text: string, offset: number): string {
-  return text.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`);
 }
 
 export interface RefreshResult {
@@ -171,7 +167,7 @@ export async function reevaluateCustomer(
     await lockShop(client, shopId);
     const shop = await loadShopSegments(client, shopId);
     if (!shop) return { entered: [], exited: [], eventIds: [] };
-    const members = await membersFor(client, shopId, cid, now, shop);
+    const members = await customerSegments(client, shopId, cid, now, shop);
     const current = await client.query<{ segment_id: string }>(
       `select segment_id::text from segment_memberships where shop_id = $1 and customer_id = $2`,
       [shopId, cid],
@@ -188,19 +184,37 @@ export async function reevaluateCustomer(
   return result;
 }
 
-/** The ids of the segments the customer belongs to now: one statement for all segments. */
-async function membersFor(client: pg.PoolClient, shopId: number, customerId: string, now: Date, shop: ShopSegments): Promise<Set<string>> {
+/**
+ * The ids of the segments the customer belongs to now: one statement for all segments, the
+ * customer's row read once. Re-evaluation runs the same statement text for every customer of
+ * the shop (ids and times are parameters), and planning it cost several times its
+ * execution, so it runs as a prepared statement of the connection (see prepared()).
+ */
+export async function customerSegments(client: pg.PoolClient, shopId: number, customerId: string, now: Date, shop: ShopSegments): Promise<Set<string>> {
   if (!shop.segments.length) return new Set();
-  const parts: string[] = [];
-  const values: unknown[] = [];
-  for (const s of shop.segments) {
-    const q = compileSegmentForCustomer(s.tree, { shopId, now, timezone: shop.timezone, resolveSegment: shop.resolve, customerId });
-    const offset = values.length;
-    values.push(...q.values, s.id);
-    parts.push(`SELECT $${values.length}::text AS segment_id WHERE EXISTS (${shiftParams(q.text, offset)})`);
+  const q = compileSegmentsForCustomer(shop.segments, { shopId, now, timezone: shop.timezone, resolveSegment: shop.resolve, customerId });
+  const r = await client.query<{ segment_ids: string[] }>(prepared(client, q));
+  return new Set(r.rows[0]?.segment_ids ?? []);
+}
+
+/**
+ * Each prepared statement holds about a megabyte of plans in its server process, for the
+ * life of the connection: a connection prepares at most this many distinct texts (one per
+ * shop's set of segments, in the order they come) and runs any further ones unnamed.
+ */
+const PREPARED_PER_CONNECTION = 16;
+const preparedNames = new WeakMap<pg.PoolClient, Set<string>>();
+
+/** `q` under a name derived from its text, so the connection parses and plans it once. */
+function prepared(client: pg.PoolClient, q: { text: string; values: unknown[] }): pg.QueryConfig {
+  const name = `segments_${createHash("sha256").update(q.text).digest("base64url").slice(0, 32)}`;
+  let names = preparedNames.get(client);
+  if (!names) preparedNames.set(client, (names = new Set()));
+  if (!names.has(name)) {
+    if (names.size >= PREPARED_PER_CONNECTION) return q;
+    names.add(name);
   }
-  const r = await client.query<{ segment_id: string }>(parts.join(" UNION ALL "), values);
-  return new Set(r.rows.map((x) => x.segment_id));
+  return { name, text: q.text, values: q.values };
 }
 
 async function writeCustomerChanges(
@@ -328,7 +342,7 @@ async function scheduleRechecksWith(client: Queryable, shopId: number, now: Date
  * engagement from tracking links). A recheck due now is enough: processing re-evaluates the
  * customer against all segments and schedules their clock-driven rechecks afresh.
  */
-export async function requestReevaluation(db: Queryable, shopId: number, customerId: string | bigint, now: Date): Promise<void> {
+export async function requestReevaluation(db: Pick<pg.Pool, "query">, shopId: number, customerId: string | bigint, now: Date): Promise<void> {
   await db.query(
     `insert into segment_rechecks (shop_id, segment_id, customer_id, due_at)
      select $1, s.id, $2, $3 from segments s where s.shop_id = $1 and s.archived_at is null order by s.id limit 1

@@ -7,6 +7,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { surveyScoreCondition } from "../../core/content/survey";
 import { compileSegment } from "../../core/segments/compile";
+import { processDueRechecks, refreshSegment } from "../../jobs/segments/membership";
 import { configureAppEnv } from "../helpers/app-env";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
 import { insertShop } from "../helpers/fixtures";
@@ -126,6 +127,38 @@ describe("surveys", () => {
     // Ada (9, answered through the link in the previous test) is in too.
     const ada = (await db.pool.query(`select id::text from customers where shop_id = $1 and email = 'ada@example.com'`, [shopId])).rows[0].id;
     expect(got.sort()).toEqual([ada, promoter, promoter10].sort());
+  });
+
+  it("an answer (a behaviour event) puts the customer into a segment on it at the next recheck run, without a full refresh", async () => {
+    const contentId = await saveContent("survey-nps-live", {
+      channel: "email", purpose: "informational", subject: "One quick question", preheader: "", mjml: MJML,
+      survey: { kind: "nps", question: "Would you recommend us?" },
+    });
+    const cust = await customer("bo@example.com");
+    const seg = await db.pool.query<{ id: string }>(
+      `insert into segments (shop_id, name, definition) values ($1, 'Promoters', $2) returning id::text`, [shopId, JSON.stringify(surveyScoreCondition("nps", 9, 30))],
+    );
+    const segmentId = seg.rows[0].id;
+    await refreshSegment(db.pool, shopId, segmentId, new Date()); // the only full evaluation
+    const stored = () => db.pool.query(`select member_count, refreshed_at from segments where shop_id = $1 and id = $2`, [shopId, segmentId]);
+    const before = (await stored()).rows[0];
+    const isMember = async () => (await db.pool.query(`select 1 from segment_memberships where shop_id = $1 and segment_id = $2 and customer_id = $3`, [shopId, segmentId, cust])).rowCount === 1;
+    expect(await isMember()).toBe(false);
+
+    const { msg, key } = await queued(cust, "bo@example.com", "survey-nps-live");
+    await db.pool.query(`update messages set content_id = $3 where shop_id = $1 and id = $2`, [shopId, msg.messageId, contentId]);
+    expect((await registry.email!.send(msg, key)).ok).toBe(true);
+    const links = [...demo.smtp.received.at(-1)!.html!.matchAll(/href="https:\/\/winback\.test\/t\/s\/([^"]+)"/g)].map((m) => m[1]);
+    const answered = await (survey.action as unknown as Fn)({ request: new Request(`https://winback.test/t/s/${links[10]}`, { method: "POST" }), params: { token: links[10] }, context: {} });
+    expect(answered.status).toBe(200);
+    expect(await isMember()).toBe(false); // not yet: the re-evaluation is queued as a recheck due now
+
+    expect(await processDueRechecks(db.pool, new Date())).toMatchObject({ customers: 1, events: 1 });
+    expect(await isMember()).toBe(true);
+    const entered = await db.pool.query(`select properties->>'segmentId' as segment from events where shop_id = $1 and customer_id = $2 and name = 'segment_entered'`, [shopId, cust]);
+    expect(entered.rows).toEqual([{ segment: segmentId }]);
+    // Incremental: the segment's full refresh did not run again.
+    expect((await stored()).rows[0]).toEqual(before);
   });
 });
 

@@ -33,7 +33,8 @@ export const SHOP_A: SeedShop = {
     { id: 41, customerId: 4, at: ago(70), total: 1500, lines: [{ productId: "P2", vendor: "Beta" }] },
     { id: 42, customerId: 4, at: ago(65), total: 2500, codes: ["welcome"], lines: [{ productId: "P4", variantId: "V4", vendor: "Delta" }] },
     { id: 43, customerId: 4, at: ago(5), total: 9999, cancelledAt: ago(4), lines: [{ productId: "P1", vendor: "Acme" }] },
-    { id: 61, customerId: 6, at: ago(30), total: 4000, codes: ["WELCOME"], lines: [{ productId: "P1", variantId: "V1", vendor: "Acme" }] },
+    // Spelled otherwise than order 11: vendor conditions match case-insensitively.
+    { id: 61, customerId: 6, at: ago(30), total: 4000, codes: ["WELCOME"], lines: [{ productId: "P1", variantId: "V1", vendor: "ACME" }] },
   ],
   products: [
     { externalId: "P1", vendor: "Acme", collections: ["summer"] },

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PRESET_SEGMENTS, type SegmentNode } from "../../../core/segments";
 import { installPresetSegments, processDueRechecks, reevaluateCustomer, refreshSegment, refreshShopSegments } from "../../../jobs/segments";
-import { requestReevaluation } from "../../../jobs/segments/membership";
+import { customerSegments, requestReevaluation } from "../../../jobs/segments/membership";
 import { createTestDatabase, type TestDatabase } from "../../helpers/db";
 import { generateShop, REFERENCE_SEGMENTS } from "../../core/segments/generated-shop";
 import { seedShop } from "../../core/segments/seed";
@@ -204,5 +204,38 @@ describe("a re-evaluation requested by a writer without a queue (consent, engage
     expect(await processDueRechecks(db.pool, NOW)).toMatchObject({ customers: 1, events: 1 });
     expect((await events(SHOP)).map((e) => [e.customer_id, e.name, e.segment])).toEqual([["1", "segment_entered", subscribed]]);
     expect(await processDueRechecks(db.pool, NOW)).toMatchObject({ customers: 0 });
+  });
+});
+
+describe("one customer against every segment on one connection", () => {
+  const SHOP = 25;
+  const NOW = new Date("2026-05-01T12:00:00Z");
+
+  it("answers right for many distinct segment sets, keeping a bounded number of prepared statements", async () => {
+    await seedShop(db.pool, {
+      id: SHOP,
+      timezone: "UTC",
+      customers: [{ id: 1, email: "a@x.com" }, { id: 2, email: "b@x.com" }],
+      orders: [1, 2, 3].map((k) => ({ id: 2500 + k, customerId: 1, at: new Date(NOW.getTime() - k * 86_400_000), total: 1000 })),
+    });
+    const client = await db.pool.connect();
+    try {
+      // Values are parameters; each set here has one more segment, so a new statement text.
+      for (let k = 0; k < 24; k++) {
+        const emails = Array.from({ length: k }, (_, i) => ({ id: String(100 + i), tree: { kind: "customer", field: "email", cmp: { op: "eq", value: "b@x.com" } } as SegmentNode }));
+        const shop = {
+          timezone: "UTC",
+          segments: [{ id: "1", tree: { kind: "orders", metric: "count", window: { kind: "all_time" }, cmp: { op: "gte", value: k % 5 } } as SegmentNode }, ...emails],
+          resolve: () => undefined,
+        };
+        expect([...(await customerSegments(client, SHOP, "1", NOW, shop))], `set ${k}, customer 1`).toEqual(k % 5 <= 3 ? ["1"] : []);
+        expect([...(await customerSegments(client, SHOP, "2", NOW, shop))].sort(), `set ${k}, customer 2`).toEqual([...(k % 5 === 0 ? ["1"] : []), ...emails.map((e) => e.id)].sort());
+        expect([...(await customerSegments(client, SHOP, "999", NOW, shop))], `set ${k}, unknown customer`).toEqual([]);
+      }
+      const prepared = await client.query<{ n: number }>(`select count(*)::int as n from pg_prepared_statements where name like 'segments_%'`);
+      expect(prepared.rows[0].n).toBe(16); // the first 16 texts; the other 8 ran unnamed
+    } finally {
+      client.release();
+    }
   });
 });
