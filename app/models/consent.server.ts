@@ -10,7 +10,7 @@
 // engine's other reactions (exit criteria, wait-for-event).
 import type pg from "pg";
 import { removeFromJourneysOnChannel } from "../../jobs/journeys/events";
-import { requestReevaluation } from "../../jobs/segments/membership";
+import { requestCustomerReevaluation } from "../../jobs/segments/worker";
 import { enqueueJourneyEvent } from "../../jobs/journeys/queue";
 import { queues } from "../../jobs/queues";
 import { pool } from "../db.server";
@@ -120,8 +120,8 @@ export async function changeConsent(input: ConsentChangeInput, deps: { writeBack
     client.release();
   }
 
-  // Consent is a segment condition: the customer is re-evaluated at the next recheck run.
-  if (result.changed && customer) await requestReevaluation(pool(), input.shopId, customer.id, input.at);
+  // Consent is a segment condition: the customer is re-evaluated at once.
+  if (result.changed && customer) await requestCustomerReevaluation(pool(), queues(), input.shopId, customer.id, input.at);
   if (result.changed && customer && input.state === "unsubscribed") {
     try {
       result.journeysLeft = await removeFromJourneysOnChannel(pool(), input.shopId, customer.id, input.channel, input.at);

@@ -4,7 +4,8 @@
 // by shop.
 import type pg from "pg";
 import { sign, verify } from "../../core/tracking/hmac";
-import { requestReevaluation } from "../../jobs/segments/membership";
+import { queues } from "../../jobs/queues";
+import { requestCustomerReevaluation } from "../../jobs/segments/worker";
 import { pool } from "../db.server";
 
 export type EngagementName = "message_delivered" | "message_opened" | "message_clicked" | "message_bounced" | "message_complained" | "message_unsubscribed";
@@ -38,8 +39,8 @@ export async function recordEngagement(input: {
     [input.shopId, input.message.customerId, input.name, input.at, JSON.stringify(properties), input.message.id, input.dedupeKey ?? null],
   );
   const recorded = (r.rowCount ?? 0) > 0;
-  // Engagement is a segment condition: the customer is re-evaluated at the next recheck run.
-  if (recorded && input.message.customerId != null) await requestReevaluation(pool(), input.shopId, input.message.customerId, input.at);
+  // Engagement is a segment condition: the customer is re-evaluated at once.
+  if (recorded && input.message.customerId != null) await requestCustomerReevaluation(pool(), queues(), input.shopId, input.message.customerId, input.at);
   return recorded;
 }
 

@@ -3,7 +3,8 @@
 // the page says so.
 import type pg from "pg";
 import type { SurveyClaim } from "../../core/tracking/survey-tokens";
-import { requestReevaluation } from "../../jobs/segments/membership";
+import { queues } from "../../jobs/queues";
+import { requestCustomerReevaluation } from "../../jobs/segments/worker";
 
 type Db = Pick<pg.Pool, "query">;
 
@@ -33,9 +34,9 @@ export async function recordSurveyAnswer(db: Db, claim: SurveyClaim, at: Date): 
     [claim.shopId, row.customer_id, at, JSON.stringify(properties), claim.messageId, surveyDedupeKey(claim.messageId)],
   );
   if ((ins.rowCount ?? 0) > 0) {
-    // A behaviour event is a segment condition: the customer is re-evaluated at the next
-    // recheck run, against every segment, without a full refresh.
-    await requestReevaluation(db, claim.shopId, row.customer_id, at);
+    // A behaviour event is a segment condition: the customer is re-evaluated at once,
+    // against every segment, without a full refresh.
+    await requestCustomerReevaluation(db, queues(), claim.shopId, row.customer_id, at);
     return { kind: "recorded", shopName: row.shop_name, score: claim.score };
   }
   const first = await db.query<{ score: number }>(

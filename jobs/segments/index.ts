@@ -16,6 +16,7 @@ export {
   enqueueCustomerReevaluation,
   enqueueRecheckScheduling,
   enqueueSegmentRefresh,
+  requestCustomerReevaluation,
   enqueueShopifyMembersSync,
   enqueueNightlyShopifyMembersSync,
   journeyEventsHook,

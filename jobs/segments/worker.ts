@@ -9,7 +9,7 @@ import type { QueueSystem } from "../queues";
 import { forActiveShop } from "../shop-guard";
 import type { AdminGraphql } from "../../connectors/shopify/client";
 import { syncShopifySegmentMembers } from "./shopify-members";
-import { processDueRechecks, reevaluateCustomer, refreshSegment, refreshShopSegments, scheduleRechecks, type OnSegmentEvents } from "./membership";
+import { processDueRechecks, reevaluateCustomer, refreshSegment, refreshShopSegments, requestReevaluation, scheduleRechecks, type OnSegmentEvents } from "./membership";
 
 export const SEGMENTS_QUEUE = "segments";
 
@@ -68,6 +68,28 @@ export async function enqueueRecheckScheduling(qs: QueueSystem, shopId: number):
 export async function enqueueCustomerReevaluation(qs: QueueSystem, shopId: number, customerId: string | bigint): Promise<void> {
   await qs.queue<SegmentJob>(SEGMENTS_QUEUE).add("customer", { kind: "customer", shopId, customerId: String(customerId) });
 }
+
+/**
+ * Something about the customer changed outside a worker (consent, engagement, a survey
+ * answer): a due recheck is written first, as the durable request, then a job re-evaluates
+ * the customer at once. Should the queue be down or lose the job, the every-minute recheck
+ * run does it instead; doing it twice is harmless (membership changes are idempotent).
+ * Returns whether the immediate job was queued.
+ */
+export async function requestCustomerReevaluation(db: Pick<pg.Pool, "query">, qs: QueueSystem, shopId: number, customerId: string | bigint, now: Date): Promise<boolean> {
+  await requestReevaluation(db, shopId, customerId, now);
+  // A queue that does not answer must not hold up the request that changed the customer.
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => { timer = setTimeout(() => resolve(false), ENQUEUE_TIMEOUT_MS); });
+  try {
+    return await Promise.race([enqueueCustomerReevaluation(qs, shopId, customerId).then(() => true), timeout]);
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+const ENQUEUE_TIMEOUT_MS = 2000;
 
 export async function processSegmentJob(db: pg.Pool, job: SegmentJob, now: Date, onEvents?: OnSegmentEvents, adminFor: AdminFor = defaultAdminFor(db)) {
   return forActiveShop(db, job.shopId, async () => {

@@ -21,7 +21,9 @@ const survey = await import("../../app/routes/t.s.$token");
 const variants = await import("../../app/models/content-variants.server");
 const { setStoreConsentWriter } = await import("../../app/models/consent.server");
 const { closeDatabase } = await import("../../app/db.server");
-const { closeSharedQueues } = await import("../../jobs/queues");
+const { closeSharedQueues, queues } = await import("../../jobs/queues");
+const { processSegmentJob, SEGMENTS_QUEUE } = await import("../../jobs/segments/worker");
+type SegmentJob = import("../../jobs/segments/worker").SegmentJob;
 setStoreConsentWriter(null);
 
 const shopId = await insertShop(db.pool, DOMAIN);
@@ -129,7 +131,7 @@ describe("surveys", () => {
     expect(got.sort()).toEqual([ada, promoter, promoter10].sort());
   });
 
-  it("an answer (a behaviour event) puts the customer into a segment on it at the next recheck run, without a full refresh", async () => {
+  it("an answer (a behaviour event) puts the customer into a segment on it at once through the queue, the recheck as safety net, without a full refresh", async () => {
     const contentId = await saveContent("survey-nps-live", {
       channel: "email", purpose: "informational", subject: "One quick question", preheader: "", mjml: MJML,
       survey: { kind: "nps", question: "Would you recommend us?" },
@@ -151,10 +153,16 @@ describe("surveys", () => {
     const links = [...demo.smtp.received.at(-1)!.html!.matchAll(/href="https:\/\/winback\.test\/t\/s\/([^"]+)"/g)].map((m) => m[1]);
     const answered = await (survey.action as unknown as Fn)({ request: new Request(`https://winback.test/t/s/${links[10]}`, { method: "POST" }), params: { token: links[10] }, context: {} });
     expect(answered.status).toBe(200);
-    expect(await isMember()).toBe(false); // not yet: the re-evaluation is queued as a recheck due now
+    expect(await isMember()).toBe(false); // not yet: the re-evaluation is queued
 
-    expect(await processDueRechecks(db.pool, new Date())).toMatchObject({ customers: 1, events: 1 });
+    // At once: a job for this customer is on the segments queue; processing it takes them in.
+    const waiting = await queues().queue<SegmentJob>(SEGMENTS_QUEUE).getJobs(["waiting", "prioritized", "delayed"]);
+    const job = waiting.map((j) => j.data).find((d) => d.kind === "customer" && d.customerId === String(cust));
+    expect(job).toEqual({ kind: "customer", shopId, customerId: String(cust) });
+    await processSegmentJob(db.pool, job!, new Date());
     expect(await isMember()).toBe(true);
+    // The durable recheck (the safety net should the queue lose the job) finds nothing new.
+    expect(await processDueRechecks(db.pool, new Date())).toMatchObject({ events: 0 });
     const entered = await db.pool.query(`select properties->>'segmentId' as segment from events where shop_id = $1 and customer_id = $2 and name = 'segment_entered'`, [shopId, cust]);
     expect(entered.rows).toEqual([{ segment: segmentId }]);
     // Incremental: the segment's full refresh did not run again.
