@@ -253,8 +253,20 @@ async function enrollBatch(deps: JourneyDeps, shopId: number, cands: Candidate[]
 
 const planners = new WeakMap<JourneyDeps, Coalescer<EventPlan>>();
 
-/** One event through this process's batcher (see planEvents); same outcome as forActiveShop + applyEvent. */
+/**
+ * One event through this process's batcher (see planEvents); same outcome as forActiveShop +
+ * applyEvent. In a worker the whole event is handed on (deps.background): the job's slot is
+ * free at once, so under a backlog many events wait together and the entry batches fill
+ * instead of being capped by the worker's concurrency. An event has no receipt until its
+ * batch commits, so one lost with the process is found by the sweeper.
+ */
 export async function applyEventBatched(deps: JourneyDeps, shopId: number, eventId: string): Promise<ShopJobOutcome<EventOutcome>> {
+  if (!deps.background) return planAndCarry(deps, shopId, eventId);
+  await deps.background.run(() => planAndCarry(deps, shopId, eventId));
+  return { ran: true, result: { ...empty(), handedOn: true } };
+}
+
+async function planAndCarry(deps: JourneyDeps, shopId: number, eventId: string): Promise<ShopJobOutcome<EventOutcome>> {
   let c = planners.get(deps);
   if (!c) {
     c = new Coalescer<EventPlan>((shop, ids) => planEvents(deps, shop, ids), deps.batch || DEFAULT_BATCH);
@@ -264,13 +276,9 @@ export async function applyEventBatched(deps: JourneyDeps, shopId: number, event
   if (plan.kind === "inactive") return { ran: false, reason: plan.reason };
   if (plan.kind === "done") return { ran: true, result: empty() };
   if (plan.kind === "single") return { ran: true, result: await applyEvent(deps, shopId, eventId) };
-  // What the first step left to do (its sends, the next step when already due), in this job
-  // or handed on; the step is committed, so the sweeper covers a crash either way.
-  const carry = async () => {
-    await plan.delivered; // the first sends, made by the batch after its commit
-    return continueStep(deps, shopId, plan.enrollmentId, plan.step);
-  };
-  if (deps.background) await deps.background.run(carry);
-  else await carry();
+  // What the first step left to do (its sends, the next step when already due); the step is
+  // committed, so the sweeper covers a crash here.
+  await plan.delivered; // the first sends, made by the batch after its commit
+  await continueStep(deps, shopId, plan.enrollmentId, plan.step);
   return { ran: true, result: { ...empty(), enrolled: 1 } };
 }
