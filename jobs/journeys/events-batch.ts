@@ -19,8 +19,8 @@ import { Coalescer, DEFAULT_BATCH } from "./coalesce";
 import { journeyVersion } from "./definitions";
 import type { ShopJobOutcome } from "../shop-guard";
 import { applyEvent, factOf, triggerMatches, type EventOutcome, type EventRow } from "./events";
-import { decideWritten, deliverDecided, unlockMessages, type Decided } from "./send-batch";
-import { continueStep, STEP_FACTS, stepRows, type BatchStep, type StepRow } from "./step-batch";
+import { lockCustomers } from "./send-batch";
+import { continueStep, STEP_FACTS, stepRows, stepTransaction, type BatchStep, type StepRow } from "./step-batch";
 import { clock, type JourneyDeps } from "./types";
 
 type Row = EventRow & { id: string; handled: boolean; running: { id: string; journey_id: string; journey_version: number; waiting: string | null }[] | null };
@@ -28,7 +28,7 @@ type Row = EventRow & { id: string; handled: boolean; running: { id: string; jou
 interface PrevRow { customer_id: string; journey_id: string; entered_at: string | Date; ended_at: string | Date | null; trigger: string | null }
 
 /** Event id -> its new enrollment and that enrollment's first step. */
-type Entered = Map<string, { enrollmentId: string; step: BatchStep | null; delivered?: Promise<void> }>;
+type Entered = Map<string, { enrollmentId: string; step: BatchStep | null }>;
 
 interface Candidate { eventId: string; customerId: string; journeyId: string; version: number; journey: Journey }
 
@@ -39,7 +39,7 @@ type EventPlan =
   | { kind: "inactive"; reason: "shop uninstalled" | "shop unknown" }
   | { kind: "done" } // handled before, or nothing to do (its receipt is written)
   | { kind: "single" } // applyEvent, as one
-  | { kind: "entered"; enrollmentId: string; step: BatchStep | null; delivered?: Promise<void> }; // enrolled, first step written with it (receipt written): carry it out
+  | { kind: "entered"; enrollmentId: string; step: BatchStep | null }; // enrolled, first step written with it (receipt written): carry it out
 
 type FirstRow = Partial<Row> & { shop_status: string; published: { id: string; version: number }[] | null };
 
@@ -118,7 +118,7 @@ export async function planEvents(deps: JourneyDeps, shopId: number, ids: readonl
  * enrollment id and its first step, taken in the same transaction (the new rows are this
  * transaction's own), so an entry costs no second transaction and no second hop. With inline
  * sends, the first step's messages are decided in it too (the customers' locks are held) and
- * handed to the channel right after commit on the same connection (send-batch.ts decideWritten).
+ * handed to the channel right after commit on the same connection (step-batch.ts stepTransaction).
  */
 async function enrollBatch(deps: JourneyDeps, shopId: number, cands: Candidate[], receipts: string[]): Promise<Entered> {
   const now = clock(deps);
@@ -130,58 +130,15 @@ async function enrollBatch(deps: JourneyDeps, shopId: number, cands: Candidate[]
     await writeReceipts(deps.db);
     return new Map();
   }
-  // By hand rather than withTransaction: the connection outlives the commit when it carries
-  // the first sends (their session locks are held until the provider calls are recorded).
-  const client = await deps.db.connect();
-  let decided: Decided | null = null;
-  let entered: Entered;
-  try {
-    await client.query("begin");
-    ({ entered, decided } = await enrollIn(client));
-    await client.query("commit");
-  } catch (e) {
-    await client.query("rollback").catch(() => {});
-    // A connection that may hold message locks is closed, not reused.
-    client.release(decided ? true : undefined);
-    throw e;
-  }
-  if (!decided) {
-    client.release();
-    return entered;
-  }
-  // The provider calls after commit, without holding up the batcher's lane: each entered
-  // event's job waits for them before carrying out the rest of its step.
-  const sends = decided;
-  const delivered = (async () => {
-    let clean = false;
-    try {
-      const outcomes = await deliverDecided(deps, client, shopId, sends);
-      // What is settled is not the carry-out's any more; a failed send's backup message is.
-      for (const { step } of entered.values()) {
-        if (!step?.after) continue;
-        step.after.sends = step.after.sends.flatMap((m) => {
-          const o = outcomes.get(m);
-          if (!o) return [m];
-          return o.kind === "failed" && o.fallbackMessageId ? [o.fallbackMessageId] : [];
-        });
-      }
-      clean = true;
-    } finally {
-      // A connection that may still hold locks (an error, a failed unlock) is closed, not reused.
-      const unlocked = await unlockMessages(client, shopId, sends.held);
-      client.release(!(clean && unlocked));
-    }
-  })();
-  delivered.catch(() => {}); // each job awaits it and sees the error; this only keeps it from counting as unhandled
-  for (const e of entered.values()) e.delivered = delivered;
-  return entered;
+  // The customers' locks are held: the first steps' sends are decided in this transaction too.
+  return stepTransaction(deps, shopId, now, async (client) => {
+    const entered = await enrollIn(client);
+    return { value: entered, steps: [...entered.values()].map((e) => e.step), customersLocked: true };
+  });
 
-  async function enrollIn(client: pg.PoolClient): Promise<{ entered: Entered; decided: Decided | null }> {
+  async function enrollIn(client: pg.PoolClient): Promise<Entered> {
     const customers = cands.map((c) => c.customerId);
-    await client.query(
-      `select pg_advisory_xact_lock(k) from (
-         select distinct hashtextextended('cust:' || $1::text || ':' || c, 0) as k from unnest($2::text[]) as c order by 1) l`,
-      [shopId, customers]);
+    await lockCustomers(client, shopId, customers);
     // Past entries and the conflict rules' inputs (for every candidate), in one round trip.
     const reads = await client.query<{ prev: PrevRow[] | null; admission: (Omit<AdmissionRow, "stage_since"> & { stage_since: string | null })[] | null }>(
       `select (select json_agg(json_build_object('customer_id', e.customer_id::text, 'journey_id', e.journey_id::text, 'entered_at', e.entered_at,
@@ -215,12 +172,12 @@ async function enrollBatch(deps: JourneyDeps, shopId: number, cands: Candidate[]
       const decision = canEnter(c.journey, { previous: previous.map((p) => ({ enteredAt: p.entered_at, endedAt: p.ended_at })), segmentIds: segmentsOf.get(c.customerId) ?? new Set() }, now);
       if (decision.allowed) entering.push({ ...c, entry: previous.length + 1 });
     }
-    if (entering.length === 0) { await writeReceipts(client); return { entered: new Map(), decided: null }; }
+    if (entering.length === 0) { await writeReceipts(client); return new Map(); }
     const a = { rows: (reads.rows[0].admission ?? []).map((x) => ({ ...x, stage_since: x.stage_since === null ? null : new Date(x.stage_since) })) };
     const rowsOf = new Map<string, AdmissionRow[]>();
     for (const x of a.rows) rowsOf.set(x.customer_id, [...(rowsOf.get(x.customer_id) ?? []), x]);
     const admitted = entering.filter((c) => admissionDecision(rowsOf.get(c.customerId) ?? [], c.journeyId, now).ok);
-    if (admitted.length === 0) { await writeReceipts(client); return { entered: new Map(), decided: null }; }
+    if (admitted.length === 0) { await writeReceipts(client); return new Map(); }
     const ins = await client.query<StepRow>(
       `with x as (
          select x.*, nextval(pg_get_serial_sequence('enrollments', 'id')) as id
@@ -239,15 +196,8 @@ async function enrollBatch(deps: JourneyDeps, shopId: number, cands: Candidate[]
     );
     const steps = new Map<string, BatchStep>();
     await stepRows(client, shopId, ins.rows, now, steps);
-    let sends: Decided | null = null;
-    if (deps.inline ?? true) {
-      // The first sends decided here, under the customers' locks this transaction holds; an
-      // enrollment with offer codes or webhook calls to make first keeps the usual order.
-      const first = [...steps.values()].flatMap((b) => (b.after && !b.after.offers && !b.after.effects ? b.after.sends : []));
-      if (first.length > 0) sends = await decideWritten(deps, client, shopId, first, now);
-    }
     const eventOf = new Map(admitted.map((c) => [c.customerId, c.eventId]));
-    return { entered: new Map(ins.rows.map((x) => [eventOf.get(x.customer_id)!, { enrollmentId: x.id, step: steps.get(x.id) ?? null }])), decided: sends };
+    return new Map(ins.rows.map((x) => [eventOf.get(x.customer_id)!, { enrollmentId: x.id, step: steps.get(x.id) ?? null }]));
   }
 }
 
@@ -278,7 +228,6 @@ async function planAndCarry(deps: JourneyDeps, shopId: number, eventId: string):
   if (plan.kind === "single") return { ran: true, result: await applyEvent(deps, shopId, eventId) };
   // What the first step left to do (its sends, the next step when already due); the step is
   // committed, so the sweeper covers a crash here.
-  await plan.delivered; // the first sends, made by the batch after its commit
   await continueStep(deps, shopId, plan.enrollmentId, plan.step);
   return { ran: true, result: { ...empty(), enrolled: 1 } };
 }

@@ -84,11 +84,7 @@ async function decideBatch(
   const customers = [...new Set(items.map((i) => i.m.customer_id))];
   await client.query("begin");
   try {
-    // Every customer's lock, in one consistent order.
-    await client.query(
-      `select pg_advisory_xact_lock(k) from (
-         select distinct hashtextextended('cust:' || $1::text || ':' || c, 0) as k from unnest($2::text[]) as c order by 1) l`,
-      [shopId, customers]);
+    await lockCustomers(client, shopId, customers);
     // The clock only now, under the locks (see decide in send.ts).
     const now = deps.now ? at : new Date(Math.max(at.getTime(), Date.now()));
     const { toSend, deferred } = await decideLocked(deps, client, shopId, items, now, out);
@@ -202,16 +198,30 @@ export interface Decided {
  * commits, deliverDecided makes the provider calls on the same connection, so a first send
  * needs no transaction of its own.
  */
-export async function decideWritten(deps: JourneyDeps, client: pg.PoolClient, shopId: number, ids: readonly string[], at: Date): Promise<Decided> {
-  const now = deps.now ? at : new Date(Math.max(at.getTime(), Date.now()));
-  const decided: Decided = { held: [], toSend: [], deferred: [], outcomes: new Map(), now };
+export async function decideWritten(
+  deps: JourneyDeps, client: pg.PoolClient, shopId: number, ids: readonly string[], at: Date, opts: { lockCustomers: boolean },
+): Promise<Decided> {
+  const decided: Decided = { held: [], toSend: [], deferred: [], outcomes: new Map(), now: at };
   if (ids.length === 0) return decided;
+  // The rows and the enrollments they belong to are this transaction's own: current already.
   const r = await client.query<Row>(`select ${ROW_COLUMNS}, pg_advisory_lock(${MSG_KEY("m.id::text")})::text as locked ${ROW_FROM} order by m.id`, [shopId, ids]);
   decided.held = r.rows.map((m) => m.id);
   const common: { m: Row; node: SendNode | null }[] = [];
-  for (const m of r.rows) if (isPlain(m, now)) common.push({ m, node: await sendNode(client, shopId, m) });
-  if (common.length > 0) Object.assign(decided, await decideLocked(deps, client, shopId, common, now, decided.outcomes));
+  for (const m of r.rows) if (isPlain(m, at)) common.push({ m, node: await sendNode(client, shopId, m) });
+  if (common.length === 0) return decided;
+  if (opts.lockCustomers) await lockCustomers(client, shopId, common.map((i) => i.m.customer_id));
+  // The clock only now, under the locks (see decide in send.ts).
+  decided.now = deps.now ? at : new Date(Math.max(at.getTime(), Date.now()));
+  Object.assign(decided, await decideLocked(deps, client, shopId, common, decided.now, decided.outcomes));
   return decided;
+}
+
+/** Every customer's transaction lock, in one consistent order (so two holders never deadlock). */
+export async function lockCustomers(client: pg.PoolClient, shopId: number, customers: readonly string[]): Promise<void> {
+  await client.query(
+    `select pg_advisory_xact_lock(k) from (
+       select distinct hashtextextended('cust:' || $1::text || ':' || c, 0) as k from unnest($2::text[]) as c order by 1) l`,
+    [shopId, [...new Set(customers)]]);
 }
 
 /** After the writer's commit: the deferred sends queued, then the provider calls and their outcomes. The caller releases the locks. */

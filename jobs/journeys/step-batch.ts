@@ -2,10 +2,12 @@
 // (FOR UPDATE SKIP LOCKED; a row another worker holds goes to the one-at-a-time path, which
 // waits for it), derive each one's due event, ask the pure interpreter, and write the step
 // log, assignments, messages (with their idempotency keys) and new states for the whole
-// batch in one statement (stepRows, also used by the entry batch). Sends and timers are handed out only after commit,
-// exactly as processEnrollment does for one; the sweeper still covers a crash in between.
+// batch in one statement (stepRows, also used by the entry batch). With inline sends the
+// messages are decided in the same transaction and handed to the channel on commit
+// (stepTransaction); timers, and sends that must wait for offer codes or webhook calls, are
+// handed out after commit, exactly as processEnrollment does for one; the sweeper still
+// covers a crash in between.
 import type pg from "pg";
-import { withTransaction } from "../../app/db.server";
 import type { Effect, EnrollmentState, StepContext } from "../../core/journeys/enrollment";
 import { conditionIds, nextJourneyStep } from "../../core/journeys/interpret";
 import type { Journey } from "../../core/journeys/schema";
@@ -16,7 +18,7 @@ import { inlineConditions } from "./effects/conditions";
 import { runEnrollmentEffects } from "./effects/run";
 import { issueEnrollmentOffers } from "./offer";
 import { enqueueSend, enqueueStep } from "./queue";
-import { sendMessage } from "./send-batch";
+import { decideWritten, deliverDecided, sendMessage, unlockMessages, type Decided } from "./send-batch";
 import { applyEffects, dueEvent, processEnrollment, TERMINAL, type CustomerRow, type EnrollmentRow, type StepOutcome } from "./step";
 import { clock, type JourneyDeps } from "./types";
 
@@ -31,6 +33,8 @@ export interface StepAfter {
 export interface BatchStep {
   outcome: StepOutcome;
   after: StepAfter | null;
+  /** Set when the batch makes this step's sends itself after commit (stepTransaction): wait for it before carrying out the rest. */
+  delivered?: Promise<void>;
 }
 
 export type StepRow = EnrollmentRow & CustomerRow & { id: string; paused: boolean };
@@ -45,9 +49,9 @@ const SET_BASED = new Set<Effect["kind"]>(["record_step", "record_assignment", "
  */
 export async function stepBatch(deps: JourneyDeps, shopId: number, ids: readonly string[]): Promise<Map<string, BatchStep>> {
   const now = clock(deps);
-  const out = new Map<string, BatchStep>();
-  if (ids.length === 0) return out;
-  await withTransaction(deps.db, async (client) => {
+  if (ids.length === 0) return new Map();
+  return stepTransaction(deps, shopId, now, async (client) => {
+    const out = new Map<string, BatchStep>();
     const r = await client.query<StepRow>(
       `select e.id::text, e.journey_id::text, e.journey_version, e.customer_id::text, e.status, e.state, e.lock_version, ${STEP_FACTS}
        from enrollments e join shops s on s.id = e.shop_id
@@ -56,8 +60,69 @@ export async function stepBatch(deps: JourneyDeps, shopId: number, ids: readonly
        order by e.id for update of e skip locked`, [shopId, ids],
     );
     await stepRows(client, shopId, r.rows, now, out);
+    return { value: out, steps: out.values(), customersLocked: false };
   });
-  return out;
+}
+
+/**
+ * A transaction that steps enrollments (`work`, with stepRows) and, with inline sends,
+ * decides the messages those steps wrote in the same transaction (send-batch.ts
+ * decideWritten: the customers' locks, taken here unless `work` holds them; `sending`
+ * committed with the step) and hands them to the channel right after commit, on the same
+ * connection, without holding up the caller (each step's `delivered`). The messages' session
+ * locks are held until their outcomes are recorded, so a crash leaves `sending` rows for
+ * reconcile, as for any send. A step with offer codes or webhook calls to make first keeps
+ * the usual order (its sends go after them, through the send batcher).
+ */
+export async function stepTransaction<T>(
+  deps: JourneyDeps, shopId: number, now: Date,
+  work: (client: pg.PoolClient) => Promise<{ value: T; steps: Iterable<BatchStep | null>; customersLocked: boolean }>,
+): Promise<T> {
+  const client = await deps.db.connect();
+  let decided: Decided | null = null;
+  let done: Awaited<ReturnType<typeof work>>;
+  try {
+    await client.query("begin");
+    done = await work(client);
+    if (deps.inline ?? true) {
+      const first = [...done.steps].flatMap((b) => (b?.after && !b.after.offers && !b.after.effects ? b.after.sends : []));
+      if (first.length > 0) decided = await decideWritten(deps, client, shopId, first, now, { lockCustomers: !done.customersLocked });
+    }
+    await client.query("commit");
+  } catch (e) {
+    await client.query("rollback").catch(() => {});
+    client.release(decided ? true : undefined); // a connection that may hold message locks is closed, not reused
+    throw e;
+  }
+  if (!decided) {
+    client.release();
+    return done.value;
+  }
+  const sends = decided;
+  const steps = [...done.steps];
+  const delivered = (async () => {
+    let clean = false;
+    try {
+      const outcomes = await deliverDecided(deps, client, shopId, sends);
+      // What is settled is not the carry-out's any more; a failed send's backup message is.
+      for (const b of steps) {
+        if (!b?.after) continue;
+        b.after.sends = b.after.sends.flatMap((m) => {
+          const o = outcomes.get(m);
+          if (!o) return [m];
+          return o.kind === "failed" && o.fallbackMessageId ? [o.fallbackMessageId] : [];
+        });
+      }
+      clean = true;
+    } finally {
+      // A connection that may still hold locks (an error, a failed unlock) is closed, not reused.
+      const unlocked = await unlockMessages(client, shopId, sends.held);
+      client.release(!(clean && unlocked));
+    }
+  })();
+  delivered.catch(() => {}); // each step's caller awaits it and sees the error; this only keeps it from counting as unhandled
+  for (const b of steps) if (b) b.delivered = delivered;
+  return done.value;
 }
 
 /** What a step needs besides the enrollment row (aliases: e enrollments, c customers, s shops). */
@@ -236,10 +301,7 @@ export async function processEnrollments(deps: JourneyDeps, shopId: number, ids:
   const results = await stepBatch(deps, shopId, ids);
   const out = new Map<string, StepOutcome>();
   await Promise.all(ids.map(async (id) => {
-    const b = results.get(id);
-    if (!b) { out.set(id, await processEnrollment(deps, shopId, id)); return; }
-    const chained = b.after ? await carryOut(deps, shopId, id, b.after, (x) => stepEnrollment(deps, shopId, x)) : null;
-    out.set(id, chained ?? b.outcome);
+    out.set(id, await continueStep(deps, shopId, id, results.get(id) ?? null));
   }));
   return out;
 }
@@ -266,6 +328,7 @@ export async function stepEnrollment(deps: JourneyDeps, shopId: number, id: stri
 /** After a batch step committed: its sends and timer, or the one-at-a-time path for a row the batch did not get. */
 export async function continueStep(deps: JourneyDeps, shopId: number, id: string, b: BatchStep | null): Promise<StepOutcome> {
   if (!b) return processEnrollment(deps, shopId, id); // another worker holds the row: wait for it
+  await b.delivered; // the sends the batch made itself after its commit
   const chained = b.after ? await carryOut(deps, shopId, id, b.after, (x) => stepEnrollment(deps, shopId, x)) : null;
   return chained ?? b.outcome;
 }
