@@ -4,11 +4,12 @@
 // applyEvent as before. The rest enroll in one transaction that holds every customer's
 // advisory lock (taken in key order), reads past entries, exclusion segments and the
 // conflict rules' inputs set-based, and writes the new enrollments and the events' receipts
-// in one statement (a new enrollment is due from the moment it is written, so the sweeper
-// finds it by wake_at if its first step is lost). The first steps go through the step batcher.
+// in one statement, then takes their first steps in the same transaction (stepRows): an
+// entry costs one transaction, not two, and reaches its first send one hop sooner. What the
+// steps leave to do after commit (sends, a due next step) is carried out by the job or
+// handed on; a lost carry-out is found by the sweeper (messages.status, wake_at).
 // The shop's status (installed or not) and its published journeys come with the first query.
 import type pg from "pg";
-import { withTransaction } from "../../app/db.server";
 import { newEnrollment } from "../../core/journeys/enrollment";
 import { canEnter } from "../../core/journeys/entry";
 import { matchingExitCriterion, reachesGoal } from "../../core/journeys/exit-match";
@@ -18,12 +19,16 @@ import { Coalescer, DEFAULT_BATCH } from "./coalesce";
 import { journeyVersion } from "./definitions";
 import type { ShopJobOutcome } from "../shop-guard";
 import { applyEvent, factOf, triggerMatches, type EventOutcome, type EventRow } from "./events";
-import { stepEnrollment } from "./step-batch";
+import { lockCustomers } from "./send-batch";
+import { continueStep, STEP_FACTS, stepRows, stepTransaction, type BatchStep, type StepRow } from "./step-batch";
 import { clock, type JourneyDeps } from "./types";
 
 type Row = EventRow & { id: string; handled: boolean; running: { id: string; journey_id: string; journey_version: number; waiting: string | null }[] | null };
 
 interface PrevRow { customer_id: string; journey_id: string; entered_at: string | Date; ended_at: string | Date | null; trigger: string | null }
+
+/** Event id -> its new enrollment and that enrollment's first step. */
+type Entered = Map<string, { enrollmentId: string; step: BatchStep | null }>;
 
 interface Candidate { eventId: string; customerId: string; journeyId: string; version: number; journey: Journey }
 
@@ -34,7 +39,7 @@ type EventPlan =
   | { kind: "inactive"; reason: "shop uninstalled" | "shop unknown" }
   | { kind: "done" } // handled before, or nothing to do (its receipt is written)
   | { kind: "single" } // applyEvent, as one
-  | { kind: "entered"; enrollmentId: string }; // enrolled (receipt written): step it
+  | { kind: "entered"; enrollmentId: string; step: BatchStep | null }; // enrolled, first step written with it (receipt written): carry it out
 
 type FirstRow = Partial<Row> & { shop_status: string; published: { id: string; version: number }[] | null };
 
@@ -102,14 +107,20 @@ export async function planEvents(deps: JourneyDeps, shopId: number, ids: readonl
   }
   const enrolled = await enrollBatch(deps, shopId, alone, receipts);
   for (const id of mine) {
-    const enrollmentId = enrolled.get(id);
-    out.set(id, enrollmentId ? { kind: "entered", enrollmentId } : { kind: "done" });
+    const e = enrolled.get(id);
+    out.set(id, e ? { kind: "entered", ...e } : { kind: "done" });
   }
   return out;
 }
 
-/** Enter once, for many (event, journey, customer) with distinct customers: event id -> new enrollment id. */
-async function enrollBatch(deps: JourneyDeps, shopId: number, cands: Candidate[], receipts: string[]): Promise<Map<string, string>> {
+/**
+ * Enter once, for many (event, journey, customer) with distinct customers: event id -> new
+ * enrollment id and its first step, taken in the same transaction (the new rows are this
+ * transaction's own), so an entry costs no second transaction and no second hop. With inline
+ * sends, the first step's messages are decided in it too (the customers' locks are held) and
+ * handed to the channel right after commit on the same connection (step-batch.ts stepTransaction).
+ */
+async function enrollBatch(deps: JourneyDeps, shopId: number, cands: Candidate[], receipts: string[]): Promise<Entered> {
   const now = clock(deps);
   const writeReceipts = async (db: Pick<pg.Pool, "query">) => {
     if (receipts.length === 0) return;
@@ -119,12 +130,15 @@ async function enrollBatch(deps: JourneyDeps, shopId: number, cands: Candidate[]
     await writeReceipts(deps.db);
     return new Map();
   }
-  return withTransaction(deps.db, async (client) => {
+  // The customers' locks are held: the first steps' sends are decided in this transaction too.
+  return stepTransaction(deps, shopId, now, async (client) => {
+    const entered = await enrollIn(client);
+    return { value: entered, steps: [...entered.values()].map((e) => e.step), customersLocked: true };
+  });
+
+  async function enrollIn(client: pg.PoolClient): Promise<Entered> {
     const customers = cands.map((c) => c.customerId);
-    await client.query(
-      `select pg_advisory_xact_lock(k) from (
-         select distinct hashtextextended('cust:' || $1::text || ':' || c, 0) as k from unnest($2::text[]) as c order by 1) l`,
-      [shopId, customers]);
+    await lockCustomers(client, shopId, customers);
     // Past entries and the conflict rules' inputs (for every candidate), in one round trip.
     const reads = await client.query<{ prev: PrevRow[] | null; admission: (Omit<AdmissionRow, "stage_since"> & { stage_since: string | null })[] | null }>(
       `select (select json_agg(json_build_object('customer_id', e.customer_id::text, 'journey_id', e.journey_id::text, 'entered_at', e.entered_at,
@@ -164,29 +178,45 @@ async function enrollBatch(deps: JourneyDeps, shopId: number, cands: Candidate[]
     for (const x of a.rows) rowsOf.set(x.customer_id, [...(rowsOf.get(x.customer_id) ?? []), x]);
     const admitted = entering.filter((c) => admissionDecision(rowsOf.get(c.customerId) ?? [], c.journeyId, now).ok);
     if (admitted.length === 0) { await writeReceipts(client); return new Map(); }
-    const ins = await client.query<{ id: string; customer_id: string }>(
+    const ins = await client.query<StepRow>(
       `with x as (
          select x.*, nextval(pg_get_serial_sequence('enrollments', 'id')) as id
          from jsonb_to_recordset($2::jsonb) as x(journey_id bigint, version int, customer_id bigint, entry_number int, state jsonb)),
        ins as (insert into enrollments (shop_id, id, journey_id, journey_version, customer_id, entry_number, status, state, wake_at, entered_at)
        select $1, x.id, x.journey_id, x.version, x.customer_id, x.entry_number, 'active', jsonb_set(x.state, '{enrollmentId}', to_jsonb(x.id::text)), $3, $3 from x
-       on conflict (shop_id, journey_id, customer_id, entry_number) do nothing returning id::text, customer_id::text),
+       on conflict (shop_id, journey_id, customer_id, entry_number) do nothing returning *),
        receipts as (insert into journey_event_receipts (shop_id, event_id) select $1, x from unnest($4::bigint[]) x on conflict do nothing)
-       select * from ins`,
+       select e.id::text, e.journey_id::text, e.journey_version, e.customer_id::text, e.status, e.state, e.lock_version, ${STEP_FACTS}
+       from ins e join shops s on s.id = e.shop_id left join customers c on c.shop_id = e.shop_id and c.id = e.customer_id
+       order by e.id`,
       [shopId, JSON.stringify(admitted.map((c) => ({
         journey_id: c.journeyId, version: c.version, customer_id: c.customerId, entry_number: c.entry,
         state: { ...newEnrollment({ enrollmentId: "", customerId: c.customerId }, c.journey), triggerEventId: c.eventId },
       }))), now, receipts],
     );
+    const steps = new Map<string, BatchStep>();
+    await stepRows(client, shopId, ins.rows, now, steps);
     const eventOf = new Map(admitted.map((c) => [c.customerId, c.eventId]));
-    return new Map(ins.rows.map((x) => [eventOf.get(x.customer_id)!, x.id]));
-  });
+    return new Map(ins.rows.map((x) => [eventOf.get(x.customer_id)!, { enrollmentId: x.id, step: steps.get(x.id) ?? null }]));
+  }
 }
 
 const planners = new WeakMap<JourneyDeps, Coalescer<EventPlan>>();
 
-/** One event through this process's batcher (see planEvents); same outcome as forActiveShop + applyEvent. */
+/**
+ * One event through this process's batcher (see planEvents); same outcome as forActiveShop +
+ * applyEvent. In a worker the whole event is handed on (deps.background): the job's slot is
+ * free at once, so under a backlog many events wait together and the entry batches fill
+ * instead of being capped by the worker's concurrency. An event has no receipt until its
+ * batch commits, so one lost with the process is found by the sweeper.
+ */
 export async function applyEventBatched(deps: JourneyDeps, shopId: number, eventId: string): Promise<ShopJobOutcome<EventOutcome>> {
+  if (!deps.background) return planAndCarry(deps, shopId, eventId);
+  await deps.background.run(() => planAndCarry(deps, shopId, eventId));
+  return { ran: true, result: { ...empty(), handedOn: true } };
+}
+
+async function planAndCarry(deps: JourneyDeps, shopId: number, eventId: string): Promise<ShopJobOutcome<EventOutcome>> {
   let c = planners.get(deps);
   if (!c) {
     c = new Coalescer<EventPlan>((shop, ids) => planEvents(deps, shop, ids), deps.batch || DEFAULT_BATCH);
@@ -196,9 +226,8 @@ export async function applyEventBatched(deps: JourneyDeps, shopId: number, event
   if (plan.kind === "inactive") return { ran: false, reason: plan.reason };
   if (plan.kind === "done") return { ran: true, result: empty() };
   if (plan.kind === "single") return { ran: true, result: await applyEvent(deps, shopId, eventId) };
-  // The first step inline (batched), in this job or handed on; the enrollment is due from the
-  // moment it was written (wake_at), so the sweeper covers a crash either way.
-  if (deps.background) await deps.background.run(() => stepEnrollment(deps, shopId, plan.enrollmentId));
-  else await stepEnrollment(deps, shopId, plan.enrollmentId);
+  // What the first step left to do (its sends, the next step when already due); the step is
+  // committed, so the sweeper covers a crash here.
+  await continueStep(deps, shopId, plan.enrollmentId, plan.step);
   return { ran: true, result: { ...empty(), enrolled: 1 } };
 }

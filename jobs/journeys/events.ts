@@ -24,7 +24,11 @@ export interface EventRow {
   occurred_at: Date;
 }
 
-export type EventOutcome = { enrolled: number; converted: number; exited: number; woken: number; optedOut: number };
+export type EventOutcome = {
+  enrolled: number; converted: number; exited: number; woken: number; optedOut: number;
+  /** Handed to the worker's in-process pool (events-batch.ts): the counts are not known to the job. */
+  handedOn?: true;
+};
 
 export async function handleJourneyEvent(deps: JourneyDeps, shopId: number, eventId: string) {
   if (deps.batch === false) return forActiveShop(deps.db, shopId, () => applyEvent(deps, shopId, eventId));

@@ -25,12 +25,28 @@ const MSG_KEY = (id: string) => `hashtextextended('msg:' || $1::text || ':' || $
 
 type Row = MessageRow & { has_offer: boolean };
 
+const ROW_COLUMNS = `m.id::text, m.idempotency_key, m.customer_id::text, m.journey_id::text, m.enrollment_id::text, m.node_id, m.content_id::text,
+              m.channel::text as channel, m.purpose::text as purpose, m.variant, m.recipient, m.provider_message_id, m.status::text as status,
+              m.deferred_until, e.journey_version, e.status::text as enrollment_status,
+              m.enrollment_id is not null and exists (select 1 from offer_choices c where c.shop_id = m.shop_id and c.enrollment_id = m.enrollment_id) as has_offer`;
+const ROW_FROM = `from messages m left join enrollments e on e.shop_id = m.shop_id and e.id = m.enrollment_id
+       where m.shop_id = $1::int and m.id = any($2::bigint[])`;
+
+/** Sent as one would be: queued (or deferred and due), of a running enrollment, without an offer code to wait for. */
+const isPlain = (m: Row, now: Date) => (m.status === "queued" || (m.status === "deferred" && (!m.deferred_until || m.deferred_until.getTime() <= now.getTime())))
+  && m.enrollment_status !== "converted" && m.enrollment_status !== "exited" && !m.has_offer;
+
+/** Releases messages' session locks; false when that failed (the connection must then be closed, not reused). */
+export async function unlockMessages(client: pg.PoolClient, shopId: number, ids: readonly string[]): Promise<boolean> {
+  if (ids.length === 0) return true;
+  return client.query(`select pg_advisory_unlock(${MSG_KEY("x.id")}) from unnest($2::text[]) as x(id)`, [shopId, ids]).then(() => true, () => false);
+}
+
 export async function processMessages(deps: JourneyDeps, shopId: number, ids: readonly string[]): Promise<Map<string, SendOutcome>> {
   const out = new Map<string, SendOutcome>();
   if (ids.length === 0) return out;
   const client = await deps.db.connect();
   let held: string[] = [];
-  let broken = false;
   try {
     const l = await client.query<{ id: string; ok: boolean }>(
       `select x.id, pg_try_advisory_lock(${MSG_KEY("x.id")}) as ok from unnest($2::text[]) as x(id)`, [shopId, ids]);
@@ -38,14 +54,7 @@ export async function processMessages(deps: JourneyDeps, shopId: number, ids: re
     for (const x of l.rows) if (!x.ok) out.set(x.id, { kind: "busy" }); // another worker is on it right now
     if (held.length === 0) return out;
     // Read after the locks: the statuses are current.
-    const r = await client.query<Row>(
-      `select m.id::text, m.idempotency_key, m.customer_id::text, m.journey_id::text, m.enrollment_id::text, m.node_id, m.content_id::text,
-              m.channel::text as channel, m.purpose::text as purpose, m.variant, m.recipient, m.provider_message_id, m.status::text as status,
-              m.deferred_until, e.journey_version, e.status::text as enrollment_status,
-              m.enrollment_id is not null and exists (select 1 from offer_choices c where c.shop_id = m.shop_id and c.enrollment_id = m.enrollment_id) as has_offer
-       from messages m left join enrollments e on e.shop_id = m.shop_id and e.id = m.enrollment_id
-       where m.shop_id = $1 and m.id = any($2::bigint[]) order by m.id`, [shopId, held],
-    );
+    const r = await client.query<Row>(`select ${ROW_COLUMNS} ${ROW_FROM} order by m.id`, [shopId, held]);
     const now = clock(deps);
     const found = new Set(r.rows.map((m) => m.id));
     for (const id of held) if (!found.has(id)) out.set(id, { kind: "missing" });
@@ -53,9 +62,7 @@ export async function processMessages(deps: JourneyDeps, shopId: number, ids: re
     const other: Row[] = [];
     for (const m of r.rows) {
       if (DONE.has(m.status)) { out.set(m.id, { kind: "done" }); continue; }
-      const plain = (m.status === "queued" || (m.status === "deferred" && (!m.deferred_until || m.deferred_until.getTime() <= now.getTime())))
-        && m.enrollment_status !== "converted" && m.enrollment_status !== "exited" && !m.has_offer;
-      if (plain) common.push({ m, node: await sendNode(client, shopId, m) });
+      if (isPlain(m, now)) common.push({ m, node: await sendNode(client, shopId, m) });
       else other.push(m);
     }
     if (common.length > 0) {
@@ -65,11 +72,7 @@ export async function processMessages(deps: JourneyDeps, shopId: number, ids: re
     for (const m of other) out.set(m.id, await processRead(deps, client, shopId, m));
     return out;
   } finally {
-    if (held.length > 0) {
-      await client.query(`select pg_advisory_unlock(${MSG_KEY("x.id")}) from unnest($2::text[]) as x(id)`, [shopId, held])
-        .catch(() => { broken = true; });
-    }
-    client.release(broken); // a connection that may still hold the locks is closed, not reused
+    client.release(!(await unlockMessages(client, shopId, held))); // a connection that may still hold the locks is closed, not reused
   }
 }
 
@@ -79,86 +82,12 @@ async function decideBatch(
   deps: JourneyDeps, client: pg.PoolClient, shopId: number, items: { m: Row; node: SendNode | null }[], at: Date, out: Map<string, SendOutcome>,
 ): Promise<ToSend[]> {
   const customers = [...new Set(items.map((i) => i.m.customer_id))];
-  const toSend: ToSend[] = [];
-  const deferred: { id: string; until: Date }[] = [];
   await client.query("begin");
   try {
-    // Every customer's lock, in one consistent order.
-    await client.query(
-      `select pg_advisory_xact_lock(k) from (
-         select distinct hashtextextended('cust:' || $1::text || ':' || c, 0) as k from unnest($2::text[]) as c order by 1) l`,
-      [shopId, customers]);
+    await lockCustomers(client, shopId, customers);
     // The clock only now, under the locks (see decide in send.ts).
     const now = deps.now ? at : new Date(Math.max(at.getTime(), Date.now()));
-    const r = await client.query<FactsRow & { customer_id: string; pauses: { scope: string; target: string | null }[] | null }>(
-      `select c.id::text as customer_id, c.email, c.phone, c.timezone, c.country, c.province, c.email_consent::text, c.sms_consent::text,
-              s.timezone as shop_tz, s.settings,
-              (select endpoint_hash from push_subscriptions p where p.shop_id = c.shop_id and p.customer_id = c.id order by created_at desc limit 1) as push,
-              exists (select 1 from suppressions x where x.shop_id = c.shop_id and x.channel = 'email' and x.address = lower(c.email)) as email_suppressed,
-              exists (select 1 from suppressions x where x.shop_id = c.shop_id and x.channel = 'sms' and x.address = c.phone) as sms_suppressed,
-              (select json_agg(json_build_object('scope', p.scope, 'target', p.target)) from journey_pauses p where p.shop_id = c.shop_id) as pauses,
-              (select json_agg(json_build_object('channel', x.channel, 'purpose', x.purpose, 'at', coalesce(x.sent_at, x.queued_at)))
-                 from messages x where x.shop_id = c.shop_id and x.customer_id = c.id and x.id <> all($3::bigint[])
-                  and x.status in ('sending', 'sent', 'delivered') and coalesce(x.sent_at, x.queued_at) > $4) as prior,
-              (select json_agg(json_build_object('enrollment_id', e.id::text, 'journey_id', e.journey_id::text, 'stage', v.definition->>'stage'))
-                 from enrollments e join journey_versions v on v.shop_id = e.shop_id and v.journey_id = e.journey_id and v.version = e.journey_version
-                 where e.shop_id = c.shop_id and e.customer_id = c.id and e.status in ('active', 'waiting')) as active
-       from customers c join shops s on s.id = c.shop_id where c.shop_id = $1 and c.id = any($2::bigint[])`,
-      [shopId, customers, items.map((i) => i.m.id), new Date(now.getTime() - 400 * 86_400_000)],
-    );
-    const rows = new Map(r.rows.map((c) => [c.customer_id, c]));
-    const facts = new Map(r.rows.map((c) => [c.customer_id, factsOf(c)]));
-    const updates: { id: string; status: string; channel?: string; recipient?: string; provider?: string | null; deferred_until?: string; reason?: unknown }[] = [];
-    for (const { m, node } of items) { // in id order: one customer's messages one after the other
-      const c = rows.get(m.customer_id);
-      const f = facts.get(m.customer_id);
-      if (!c || !f) {
-        updates.push({ id: m.id, status: "suppressed", reason: { kind: "customer_missing" } });
-        out.set(m.id, { kind: "suppressed", reason: { kind: "customer_missing" } });
-        continue;
-      }
-      const paused = (c.pauses ?? []).some((p) => p.scope === "shop" || (p.scope === "journey" && m.journey_id !== null && p.target === m.journey_id)
-        || (p.scope === "channel" && p.target === m.channel));
-      if (paused) { out.set(m.id, { kind: "paused" }); continue; }
-      const { decision, channel } = decisionFor(m, node, f, now);
-      switch (decision.kind) {
-        case "send_now": {
-          const recipient = f.addresses[channel]!;
-          updates.push({ id: m.id, status: "sending", channel, recipient, provider: deps.channels[channel]?.provider ?? null });
-          // The next message of this customer in the batch sees this one, as it would once committed.
-          f.prior.push({ channel, purpose: m.purpose, at: now });
-          toSend.push({ msg: outbound(shopId, { ...m, variant: channel !== m.channel ? "fallback" : m.variant }, node, channel as Channel, recipient), key: m.idempotency_key, node });
-          break;
-        }
-        case "defer_until":
-          updates.push({ id: m.id, status: "deferred", deferred_until: decision.at.toISOString(), reason: decision.reason });
-          deferred.push({ id: m.id, until: decision.at });
-          out.set(m.id, { kind: "deferred", until: decision.at, reason: decision.reason });
-          break;
-        case "skip":
-        case "fallback": // a fallback that was itself blocked
-          updates.push({ id: m.id, status: "suppressed", reason: decision.reason });
-          out.set(m.id, { kind: "suppressed", reason: decision.reason });
-          break;
-      }
-    }
-    if (updates.length > 0) {
-      await client.query(
-        `update messages m set
-           status = x.status::"MessageStatus",
-           channel = case when x.status = 'sending' then x.channel::"MessageChannel" else m.channel end,
-           recipient = case when x.status = 'sending' then x.recipient else m.recipient end,
-           provider = case when x.status = 'sending' then x.provider else m.provider end,
-           attempts = case when x.status = 'sending' then m.attempts + 1 else m.attempts end,
-           sent_at = case when x.status = 'sending' then $3::timestamptz else m.sent_at end,
-           variant = case when x.status = 'sending' and x.channel <> m.channel::text then 'fallback' else m.variant end,
-           deferred_until = case when x.status = 'deferred' then x.deferred_until else m.deferred_until end,
-           reason = case when x.status in ('deferred', 'suppressed') then x.reason else m.reason end
-         from jsonb_to_recordset($2::jsonb) as x(id bigint, status text, channel text, recipient text, provider text, deferred_until timestamptz, reason jsonb)
-         where m.shop_id = $1 and m.id = x.id`,
-        [shopId, JSON.stringify(updates), now],
-      );
-    }
+    const { toSend, deferred } = await decideLocked(deps, client, shopId, items, now, out);
     await client.query("commit");
     for (const d of deferred) await enqueueSend(deps.qs, shopId, d.id, d.until, now, `-${d.until.getTime()}`);
     return toSend;
@@ -166,6 +95,140 @@ async function decideBatch(
     await client.query("rollback").catch(() => {});
     throw e;
   }
+}
+
+/**
+ * The decisions, inside a transaction that holds every customer's lock: facts in one query,
+ * then each message in id order, the statuses in one statement. Deferred ones are queued by
+ * the caller after commit.
+ */
+async function decideLocked(
+  deps: JourneyDeps, client: pg.PoolClient, shopId: number, items: { m: Row; node: SendNode | null }[], now: Date, out: Map<string, SendOutcome>,
+): Promise<{ toSend: ToSend[]; deferred: { id: string; until: Date }[] }> {
+  const customers = [...new Set(items.map((i) => i.m.customer_id))];
+  const toSend: ToSend[] = [];
+  const deferred: { id: string; until: Date }[] = [];
+  const r = await client.query<FactsRow & { customer_id: string; pauses: { scope: string; target: string | null }[] | null }>(
+    `select c.id::text as customer_id, c.email, c.phone, c.timezone, c.country, c.province, c.email_consent::text, c.sms_consent::text,
+            s.timezone as shop_tz, s.settings,
+            (select endpoint_hash from push_subscriptions p where p.shop_id = c.shop_id and p.customer_id = c.id order by created_at desc limit 1) as push,
+            exists (select 1 from suppressions x where x.shop_id = c.shop_id and x.channel = 'email' and x.address = lower(c.email)) as email_suppressed,
+            exists (select 1 from suppressions x where x.shop_id = c.shop_id and x.channel = 'sms' and x.address = c.phone) as sms_suppressed,
+            (select json_agg(json_build_object('scope', p.scope, 'target', p.target)) from journey_pauses p where p.shop_id = c.shop_id) as pauses,
+            (select json_agg(json_build_object('channel', x.channel, 'purpose', x.purpose, 'at', coalesce(x.sent_at, x.queued_at)))
+               from messages x where x.shop_id = c.shop_id and x.customer_id = c.id and x.id <> all($3::bigint[])
+                and x.status in ('sending', 'sent', 'delivered') and coalesce(x.sent_at, x.queued_at) > $4) as prior,
+            (select json_agg(json_build_object('enrollment_id', e.id::text, 'journey_id', e.journey_id::text, 'stage', v.definition->>'stage'))
+               from enrollments e join journey_versions v on v.shop_id = e.shop_id and v.journey_id = e.journey_id and v.version = e.journey_version
+               where e.shop_id = c.shop_id and e.customer_id = c.id and e.status in ('active', 'waiting')) as active
+     from customers c join shops s on s.id = c.shop_id where c.shop_id = $1 and c.id = any($2::bigint[])`,
+    [shopId, customers, items.map((i) => i.m.id), new Date(now.getTime() - 400 * 86_400_000)],
+  );
+  const rows = new Map(r.rows.map((c) => [c.customer_id, c]));
+  const facts = new Map(r.rows.map((c) => [c.customer_id, factsOf(c)]));
+  const updates: { id: string; status: string; channel?: string; recipient?: string; provider?: string | null; deferred_until?: string; reason?: unknown }[] = [];
+  for (const { m, node } of items) { // in id order: one customer's messages one after the other
+    const c = rows.get(m.customer_id);
+    const f = facts.get(m.customer_id);
+    if (!c || !f) {
+      updates.push({ id: m.id, status: "suppressed", reason: { kind: "customer_missing" } });
+      out.set(m.id, { kind: "suppressed", reason: { kind: "customer_missing" } });
+      continue;
+    }
+    const paused = (c.pauses ?? []).some((p) => p.scope === "shop" || (p.scope === "journey" && m.journey_id !== null && p.target === m.journey_id)
+      || (p.scope === "channel" && p.target === m.channel));
+    if (paused) { out.set(m.id, { kind: "paused" }); continue; }
+    const { decision, channel } = decisionFor(m, node, f, now);
+    switch (decision.kind) {
+      case "send_now": {
+        const recipient = f.addresses[channel]!;
+        updates.push({ id: m.id, status: "sending", channel, recipient, provider: deps.channels[channel]?.provider ?? null });
+        // The next message of this customer in the batch sees this one, as it would once committed.
+        f.prior.push({ channel, purpose: m.purpose, at: now });
+        toSend.push({ msg: outbound(shopId, { ...m, variant: channel !== m.channel ? "fallback" : m.variant }, node, channel as Channel, recipient), key: m.idempotency_key, node });
+        break;
+      }
+      case "defer_until":
+        updates.push({ id: m.id, status: "deferred", deferred_until: decision.at.toISOString(), reason: decision.reason });
+        deferred.push({ id: m.id, until: decision.at });
+        out.set(m.id, { kind: "deferred", until: decision.at, reason: decision.reason });
+        break;
+      case "skip":
+      case "fallback": // a fallback that was itself blocked
+        updates.push({ id: m.id, status: "suppressed", reason: decision.reason });
+        out.set(m.id, { kind: "suppressed", reason: decision.reason });
+        break;
+    }
+  }
+  if (updates.length > 0) {
+    await client.query(
+      `update messages m set
+         status = x.status::"MessageStatus",
+         channel = case when x.status = 'sending' then x.channel::"MessageChannel" else m.channel end,
+         recipient = case when x.status = 'sending' then x.recipient else m.recipient end,
+         provider = case when x.status = 'sending' then x.provider else m.provider end,
+         attempts = case when x.status = 'sending' then m.attempts + 1 else m.attempts end,
+         sent_at = case when x.status = 'sending' then $3::timestamptz else m.sent_at end,
+         variant = case when x.status = 'sending' and x.channel <> m.channel::text then 'fallback' else m.variant end,
+         deferred_until = case when x.status = 'deferred' then x.deferred_until else m.deferred_until end,
+         reason = case when x.status in ('deferred', 'suppressed') then x.reason else m.reason end
+       from jsonb_to_recordset($2::jsonb) as x(id bigint, status text, channel text, recipient text, provider text, deferred_until timestamptz, reason jsonb)
+       where m.shop_id = $1 and m.id = any($4::bigint[]) and m.id = x.id`, // the id list lets the planner use the key (it cannot count the json's rows)
+      [shopId, JSON.stringify(updates), now, updates.map((u) => u.id)],
+    );
+  }
+  return { toSend, deferred };
+}
+
+/** What decideWritten settled inside the writer's transaction, for deliverDecided after its commit. */
+export interface Decided {
+  /** Messages whose session lock this connection holds (release with unlockMessages). */
+  held: string[];
+  toSend: ToSend[];
+  deferred: { id: string; until: Date }[];
+  /** Outcomes so far; a held message without one is left for the usual path. */
+  outcomes: Map<string, SendOutcome>;
+  now: Date;
+}
+
+/**
+ * Messages the caller's open transaction has just written, for customers whose locks it
+ * already holds (the entry batch): each one's session lock (free: nobody else knows the ids
+ * yet), the same decisions as a send batch, `sending` written in that transaction. After it
+ * commits, deliverDecided makes the provider calls on the same connection, so a first send
+ * needs no transaction of its own.
+ */
+export async function decideWritten(
+  deps: JourneyDeps, client: pg.PoolClient, shopId: number, ids: readonly string[], at: Date, opts: { lockCustomers: boolean },
+): Promise<Decided> {
+  const decided: Decided = { held: [], toSend: [], deferred: [], outcomes: new Map(), now: at };
+  if (ids.length === 0) return decided;
+  // The rows and the enrollments they belong to are this transaction's own: current already.
+  const r = await client.query<Row>(`select ${ROW_COLUMNS}, pg_advisory_lock(${MSG_KEY("m.id::text")})::text as locked ${ROW_FROM} order by m.id`, [shopId, ids]);
+  decided.held = r.rows.map((m) => m.id);
+  const common: { m: Row; node: SendNode | null }[] = [];
+  for (const m of r.rows) if (isPlain(m, at)) common.push({ m, node: await sendNode(client, shopId, m) });
+  if (common.length === 0) return decided;
+  if (opts.lockCustomers) await lockCustomers(client, shopId, common.map((i) => i.m.customer_id));
+  // The clock only now, under the locks (see decide in send.ts).
+  decided.now = deps.now ? at : new Date(Math.max(at.getTime(), Date.now()));
+  Object.assign(decided, await decideLocked(deps, client, shopId, common, decided.now, decided.outcomes));
+  return decided;
+}
+
+/** Every customer's transaction lock, in one consistent order (so two holders never deadlock). */
+export async function lockCustomers(client: pg.PoolClient, shopId: number, customers: readonly string[]): Promise<void> {
+  await client.query(
+    `select pg_advisory_xact_lock(k) from (
+       select distinct hashtextextended('cust:' || $1::text || ':' || c, 0) as k from unnest($2::text[]) as c order by 1) l`,
+    [shopId, [...new Set(customers)]]);
+}
+
+/** After the writer's commit: the deferred sends queued, then the provider calls and their outcomes. The caller releases the locks. */
+export async function deliverDecided(deps: JourneyDeps, client: pg.PoolClient, shopId: number, d: Decided): Promise<Map<string, SendOutcome>> {
+  for (const x of d.deferred) await enqueueSend(deps.qs, shopId, x.id, x.until, d.now, `-${x.until.getTime()}`);
+  await deliverBatch(deps, client, shopId, d.toSend, d.outcomes);
+  return d.outcomes;
 }
 
 /** The provider calls of the batch together, then the outcomes in one statement (failures one by one). */

@@ -63,8 +63,8 @@ export interface JourneyDeps {
    */
   batch?: BatchOptions | false;
   /**
-   * Set by the worker: an event job hands its new enrollments' first steps (and what follows
-   * inline) to this instead of carrying them itself, so many customers are in flight at once
+   * Set by the worker: an event job hands its event (entry, first steps and what follows
+   * inline) to this instead of carrying it itself, so many customers are in flight at once
    * and the batches fill. Without it (direct calls, tests) the job carries them to the end.
    */
   background?: Background;

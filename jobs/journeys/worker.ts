@@ -19,8 +19,8 @@ export interface JourneyWorkerOptions {
   /** Also sweep from a timer in this process (used where a stuck queue must not stop recovery). */
   localSweepMs?: number;
   /**
-   * Customers an event job may hand on (their first steps and what follows inline) instead of
-   * carrying them itself: many in flight fill the batches. 0 carries everything in the job.
+   * Events a job may hand on (entry, first steps and what follows inline) instead of carrying
+   * them itself: many in flight fill the batches. 0 carries everything in the job.
    */
   inFlight?: number;
 }

@@ -72,6 +72,22 @@ async function setUp(domain: string, trigger: string) {
   return { shopId, customers, enrollmentIds };
 }
 
+/** The same mix, but only the customers and their trigger events: the engine enrolls them. */
+async function setUpEvents(domain: string, trigger: string) {
+  const shopId = await journeyShop(db.pool, domain, CAPPED);
+  const ids = [await publish(db.pool, shopId, main(trigger)), await publish(db.pool, shopId, second(trigger))];
+  const plain = await insertTreatedCustomers(db.pool, shopId, ids, 4);
+  const smsOnly = await insertTreatedCustomers(db.pool, shopId, ids, 2, { emailConsent: "unsubscribed", smsConsent: "subscribed" });
+  const noConsent = await insertTreatedCustomers(db.pool, shopId, ids, 2, { emailConsent: "unsubscribed" });
+  const capped = await insertTreatedCustomers(db.pool, shopId, ids, 2);
+  await db.pool.query(
+    `insert into messages (shop_id, idempotency_key, customer_id, channel, purpose, variant, status, queued_at, sent_at)
+     select $1, 'prior-' || c, c, 'email', 'promotional', 'primary', 'sent', $3::timestamptz - interval '1 hour', $3::timestamptz - interval '1 hour'
+     from unnest($2::bigint[]) c`, [shopId, capped, NIGHT]);
+  const customers = [...plain, ...smsOnly, ...noConsent, ...capped];
+  return { shopId, customers, first: await insertEvents(db.pool, shopId, customers, trigger), second: await insertEvents(db.pool, shopId, [plain[0], plain[1]], `${trigger}-2`) };
+}
+
 /** Everything the engine wrote for a shop, with ids replaced by the customer's position. */
 async function snapshot(shopId: number, customers: string[]) {
   const pos = (id: string) => customers.indexOf(id);
@@ -120,6 +136,20 @@ describe("batch path", () => {
       if (x.channel === "email" && x.status === "sent") sentEmails.set(x.customer_id, (sentEmails.get(x.customer_id) ?? 0) + 1);
     }
     expect(Math.max(...sentEmails.values())).toBe(1);
+  });
+
+  it("enrolls and takes the first step of trigger events in one batch with the same result as one at a time", async () => {
+    const one = await setUpEvents("batch-ev-one.myshopify.com", "bt3");
+    const many = await setUpEvents("batch-ev-many.myshopify.com", "bt4");
+    const single = deps({ batch: false });
+    for (const e of [...one.first, ...one.second]) await handleJourneyEvent(single, one.shopId, e);
+    // Concurrent jobs, so the events coalesce: enrollments and their first steps in shared transactions.
+    const batched = deps({ batch: { max: 100, lanes: 2 } });
+    await Promise.all(many.first.map((e) => handleJourneyEvent(batched, many.shopId, e)));
+    await Promise.all(many.second.map((e) => handleJourneyEvent(batched, many.shopId, e)));
+    const a = await snapshot(one.shopId, one.customers);
+    expect(a.messages.length).toBeGreaterThan(0);
+    expect(await snapshot(many.shopId, many.customers)).toEqual(a);
   });
 
   it("keeps a cap of 1 atomic when concurrent batches send to the same customers", async () => {
