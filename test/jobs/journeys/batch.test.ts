@@ -25,6 +25,14 @@ function deps(over: Partial<JourneyDeps> = {}): JourneyDeps {
 
 const q = async <T = Record<string, unknown>>(sql: string, params: unknown[] = []) => (await db.pool.query(sql, params)).rows as T[];
 
+/** Waits (at most 10 s) until no message of the shop is still being handed to its channel. */
+async function noSendInFlight(shopId: number): Promise<void> {
+  for (const until = Date.now() + 10_000; Date.now() < until; await new Promise((r) => setTimeout(r, 20))) {
+    const busy = await q(`select 1 from messages where shop_id = $1 and status in ('queued', 'sending') limit 1`, [shopId]);
+    if (busy.length === 0) return;
+  }
+}
+
 const holdout = (next: string) => ({ id: TEST_HOLDOUT.nodeId, type: "holdout" as const, controlPercent: TEST_HOLDOUT.controlPercent, next });
 const main = (trigger: string): JourneyInput => ({
   id: "d", version: 1, name: `main ${trigger}`, trigger: { kind: "custom_event", name: trigger }, startNodeId: TEST_HOLDOUT.nodeId,
@@ -45,10 +53,11 @@ const second = (trigger: string): JourneyInput => ({
   nodes: [holdout("x"), { id: "x", type: "send", channel: "email", contentId: "x", purpose: "promotional", next: "end" }, { id: "end", type: "exit" }],
 });
 
-/** A shop with the mix; returns its customers (in a fixed order) and enrollments written but not yet stepped. */
-async function setUp(domain: string, trigger: string) {
-  const shopId = await journeyShop(db.pool, domain, CAPPED);
-  // Customers both journeys' holdouts treat, so the two shops compare like for like.
+/**
+ * Both journeys published, and the mix of customers they treat (so two shops compare like
+ * for like): plain, SMS-only, no consent, and capped by an email sent an hour earlier.
+ */
+async function mixedCustomers(shopId: number, trigger: string) {
   const ids = [await publish(db.pool, shopId, main(trigger)), await publish(db.pool, shopId, second(trigger))];
   const plain = await insertTreatedCustomers(db.pool, shopId, ids, 4);
   const smsOnly = await insertTreatedCustomers(db.pool, shopId, ids, 2, { emailConsent: "unsubscribed", smsConsent: "subscribed" });
@@ -59,6 +68,13 @@ async function setUp(domain: string, trigger: string) {
      select $1, 'prior-' || c, c, 'email', 'promotional', 'primary', 'sent', $3::timestamptz - interval '1 hour', $3::timestamptz - interval '1 hour'
      from unnest($2::bigint[]) c`, [shopId, capped, NIGHT]);
   const customers = [...plain, ...smsOnly, ...noConsent, ...capped];
+  return { plain, customers };
+}
+
+/** A shop with the mix; returns its customers (in a fixed order) and enrollments written but not yet stepped. */
+async function setUp(domain: string, trigger: string) {
+  const shopId = await journeyShop(db.pool, domain, CAPPED);
+  const { plain, customers } = await mixedCustomers(shopId, trigger);
   const journeys = await publishedJourneys(db.pool, shopId);
   const d = deps({ batch: false });
   const enrollmentIds: string[] = [];
@@ -75,16 +91,7 @@ async function setUp(domain: string, trigger: string) {
 /** The same mix, but only the customers and their trigger events: the engine enrolls them. */
 async function setUpEvents(domain: string, trigger: string) {
   const shopId = await journeyShop(db.pool, domain, CAPPED);
-  const ids = [await publish(db.pool, shopId, main(trigger)), await publish(db.pool, shopId, second(trigger))];
-  const plain = await insertTreatedCustomers(db.pool, shopId, ids, 4);
-  const smsOnly = await insertTreatedCustomers(db.pool, shopId, ids, 2, { emailConsent: "unsubscribed", smsConsent: "subscribed" });
-  const noConsent = await insertTreatedCustomers(db.pool, shopId, ids, 2, { emailConsent: "unsubscribed" });
-  const capped = await insertTreatedCustomers(db.pool, shopId, ids, 2);
-  await db.pool.query(
-    `insert into messages (shop_id, idempotency_key, customer_id, channel, purpose, variant, status, queued_at, sent_at)
-     select $1, 'prior-' || c, c, 'email', 'promotional', 'primary', 'sent', $3::timestamptz - interval '1 hour', $3::timestamptz - interval '1 hour'
-     from unnest($2::bigint[]) c`, [shopId, capped, NIGHT]);
-  const customers = [...plain, ...smsOnly, ...noConsent, ...capped];
+  const { plain, customers } = await mixedCustomers(shopId, trigger);
   return { shopId, customers, first: await insertEvents(db.pool, shopId, customers, trigger), second: await insertEvents(db.pool, shopId, [plain[0], plain[1]], `${trigger}-2`) };
 }
 
@@ -187,7 +194,9 @@ describe("batch path", () => {
     expect(enrollments).toEqual([{ status: "completed", n: 30 }]);
     const receipts = await q(`select 1 from journey_event_receipts where shop_id = $1`, [shopId]);
     expect(receipts).toHaveLength(30);
-    // Open governance: all three emails of every customer sent.
+    // Open governance: all three emails of every customer sent. The last sends are handed to
+    // the channel after their step commits, so their outcomes may land just after the events return.
+    await noSendInFlight(shopId);
     const sent = await q<{ n: number }>(`select count(*)::int as n from messages where shop_id = $1 and status = 'sent'`, [shopId]);
     expect(sent[0].n).toBe(90);
   });
