@@ -14,7 +14,7 @@ import { newEnrollment } from "../../core/journeys/enrollment";
 import { canEnter } from "../../core/journeys/entry";
 import { matchingExitCriterion, reachesGoal } from "../../core/journeys/exit-match";
 import type { Journey } from "../../core/journeys/schema";
-import { ADMISSION_SELECT, admissionDecision, type AdmissionRow } from "./admission";
+import { ADMISSION_SELECT, admissionDecision, recordEntrySuppressions, type AdmissionRow, type RefusedEntry } from "./admission";
 import { Coalescer, DEFAULT_BATCH } from "./coalesce";
 import { journeyVersion } from "./definitions";
 import type { ShopJobOutcome } from "../shop-guard";
@@ -176,7 +176,14 @@ async function enrollBatch(deps: JourneyDeps, shopId: number, cands: Candidate[]
     const a = { rows: (reads.rows[0].admission ?? []).map((x) => ({ ...x, stage_since: x.stage_since === null ? null : new Date(x.stage_since) })) };
     const rowsOf = new Map<string, AdmissionRow[]>();
     for (const x of a.rows) rowsOf.set(x.customer_id, [...(rowsOf.get(x.customer_id) ?? []), x]);
-    const admitted = entering.filter((c) => admissionDecision(rowsOf.get(c.customerId) ?? [], c.journeyId, now).ok);
+    const admitted: typeof entering = [];
+    const refused: RefusedEntry[] = [];
+    for (const c of entering) {
+      const d = admissionDecision(rowsOf.get(c.customerId) ?? [], c.journeyId, now);
+      if (d.ok) admitted.push(c);
+      else refused.push({ journeyId: c.journeyId, version: c.version, customerId: c.customerId, triggerKey: c.eventId, rejection: d.error });
+    }
+    await recordEntrySuppressions(client, shopId, refused); // conflict suppressions, with the receipts' transaction
     if (admitted.length === 0) { await writeReceipts(client); return new Map(); }
     const ins = await client.query<StepRow>(
       `with x as (
