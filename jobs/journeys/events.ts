@@ -7,7 +7,7 @@ import type pg from "pg";
 import { withTransaction } from "../../app/db.server";
 import { newEnrollment } from "../../core/journeys/enrollment";
 import { canEnter } from "../../core/journeys/entry";
-import { matchingExitCriterion, reachesGoal, type CustomerFact } from "../../core/journeys/exit-match";
+import { matchingExitCriterion, overtakenByLaterFacts, reachesGoal, type CustomerFact } from "../../core/journeys/exit-match";
 import type { Journey, Trigger } from "../../core/journeys/schema";
 import { forActiveShop } from "../shop-guard";
 import { admitEnrollments, recordEntrySuppressions } from "./admission";
@@ -52,7 +52,10 @@ export async function applyEvent(deps: JourneyDeps, shopId: number, eventId: str
     out.optedOut = await removeFromJourneysOnChannel(deps.db, shopId, customerId, props.channel, clock(deps));
   }
 
-  // Enrollments already running: goal, exit criteria, wait-for-event.
+  // Enrollments already running: goal, exit criteria, wait-for-event. An entry of this
+  // customer still in flight holds their lock: wait it out, so it is among them (entries
+  // check the events since their trigger, so one that starts later sees this event).
+  await deps.db.query(`select pg_advisory_xact_lock(hashtextextended('cust:' || $1::text || ':' || $2::text, 0))`, [shopId, customerId]);
   const fact = factOf(ev);
   const running = await deps.db.query<{ id: string; journey_id: string; journey_version: number; state: { waitingForEvent: string | null } }>(
     `select id::text, journey_id::text, journey_version, state from enrollments
@@ -166,6 +169,11 @@ export async function enrollInJourneys(
     await client.query(`select pg_advisory_xact_lock(hashtextextended('cust:' || $1::text || ':' || $2::text, 0))`, [shopId, customerId]);
     const entering: { id: string; version: number; journey: Journey; entry: number }[] = [];
     let segmentIds: Set<string> | null = null;
+    // What the customer did since the trigger (an order, an opt-out handled first), read under their lock.
+    const later = /^\d+$/.test(eventId) ? (await client.query<EventRow>(
+      `select l.customer_id::text, l.name, l.properties, l.occurred_at from events t
+       join events l on l.shop_id = t.shop_id and l.customer_id = t.customer_id and l.occurred_at > t.occurred_at
+       where t.shop_id = $1 and t.id = $2`, [shopId, eventId])).rows.map(factOf) : [];
     for (const j of journeys) {
       if (occasion !== undefined) {
         const o = await client.query(
@@ -179,6 +187,7 @@ export async function enrollInJourneys(
          where shop_id = $1 and journey_id = $2 and customer_id = $3`, [shopId, j.id, customerId],
       );
       if (prev.rows.some((p) => p.trigger === eventId)) continue; // this very event already entered
+      if (overtakenByLaterFacts(j.journey, later)) continue; // converted or exited since the trigger
       if (j.journey.entry.exclusionSegmentIds.length > 0 && segmentIds === null) {
         const s = await client.query<{ id: string }>(`select segment_id::text as id from segment_memberships where shop_id = $1 and customer_id = $2`, [shopId, customerId]);
         segmentIds = new Set(s.rows.map((x) => x.id));
