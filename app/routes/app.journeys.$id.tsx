@@ -289,7 +289,7 @@ function Detail({ data }: { data: DetailData }) {
                   Steps
                 </Text>
                 <Text as="p" tone="subdued">
-                  Time in journey (finished customers): average {hours(time.avgHours)}, median {hours(time.medianHours)}.{" "}
+                  Time in journey (finished customers, holdout control aside): average {hours(time.avgHours)}, median {hours(time.medianHours)}.{" "}
                   {worst ? `Most customers left at “${worst.nodeId}” (${count(worst.exited)}).` : "Nobody has left early."}
                 </Text>
               </BlockStack>
