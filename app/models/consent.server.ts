@@ -10,6 +10,7 @@
 // engine's other reactions (exit criteria, wait-for-event).
 import type pg from "pg";
 import { removeFromJourneysOnChannel } from "../../jobs/journeys/events";
+import { lockCustomers } from "../../jobs/journeys/send-batch";
 import { requestCustomerReevaluation } from "../../jobs/segments/worker";
 import { enqueueJourneyEvent } from "../../jobs/journeys/queue";
 import { queues } from "../../jobs/queues";
@@ -70,6 +71,10 @@ export async function changeConsent(input: ConsentChangeInput, deps: { writeBack
     await client.query("begin");
     let address = input.address ? normaliseAddress(input.channel, input.address) : null;
     customer = await findCustomer(client, input, address);
+    // The customer's lock, as every send decision holds it while it reads consent and writes
+    // `sending`: an opt-out stored now is seen by every decision after it, and one already
+    // under way commits first (it read consent before the opt-out existed).
+    if (customer) await lockCustomers(client, input.shopId, [customer.id]);
     if (!address && customer) address = input.channel === "email" ? customer.email?.toLowerCase() ?? null : input.channel === "sms" ? customer.phone : null;
 
     let changed = false;

@@ -1,6 +1,7 @@
 // The shop's governance settings (core/governance/schema.ts): frequency caps, smart sending,
 // the shop's SMS window and the conflict rules, stored in shops.settings.governance. Reading
-// fills the product defaults in; saving validates with the same schema the engine parses,
+// fills the product defaults in; saving validates with the same schema the engine parses
+// (shapes and rules alike: the SMS window's "start before end" is the schema's),
 // writes only the governance key (the rest of the settings are other concepts') and records
 // who changed what in the audit log.
 import type pg from "pg";
@@ -25,27 +26,12 @@ export async function shopGovernance(db: pg.Pool, shopId: number): Promise<Gover
   return parsed.success ? parsed.data : GovernanceSettingsSchema.parse({});
 }
 
-const minutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
-
-/**
- * Checks beyond the schema's shapes that a save must pass: a window the engine can use
- * (real clock times, start before end; an empty window would hold every SMS forever).
- */
-function windowProblems(s: GovernanceSettings): GovernanceProblem[] {
-  const [start, end] = s.quietHours.sms;
-  const bad = [start, end].some((t) => Number(t.slice(0, 2)) > 23 || Number(t.slice(3, 5)) > 59);
-  if (bad) return [{ path: "quietHours.sms", message: "times must be between 00:00 and 23:59" }];
-  if (minutes(start) >= minutes(end)) return [{ path: "quietHours.sms", message: "the window must start before it ends" }];
-  return [];
-}
-
 export async function saveGovernance(
   db: pg.Pool, shopId: number, input: unknown, actor: string,
 ): Promise<Result<GovernanceSettings, GovernanceProblem[]>> {
   const parsed = GovernanceSettingsSchema.safeParse(input);
+  // Every rule, the SMS window's included, is the schema's: the engine parses the same.
   if (!parsed.success) return err(parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })));
-  const problems = windowProblems(parsed.data);
-  if (problems.length > 0) return err(problems);
   return withTransaction(db, async (client) => {
     const cur = await client.query<{ settings: unknown }>(`select settings from shops where id = $1 for update`, [shopId]);
     if (!cur.rows[0]) return err([{ path: "", message: "shop not found" }]);

@@ -1,6 +1,7 @@
 // Journey analytics, set-based over journey_steps, enrollments, messages and assignments:
 // per node how many entered, are waiting there, passed, exited or converted there, and
-// messages suppressed, and messages held now (deferred), by reason; per journey the totals;
+// messages suppressed, and messages held now (deferred), by reason; per journey the totals,
+// customers the conflict rules kept from entering (journey_entry_suppressions), by reason;
 // conversion by A/B variant.
 import type pg from "pg";
 
@@ -26,6 +27,12 @@ export interface VariantStats {
 
 export interface JourneyAnalytics {
   totals: { enrolled: number; active: number; waiting: number; completed: number; converted: number; exited: number };
+  /**
+   * Suppressed at entry, by `kind:reason`: "conflict:lost_priority" (a higher-priority journey
+   * the customer qualified for at the same time), "conflict:max_concurrent" (their running
+   * journeys filled every slot), "conflict:min_time_in_stage" (in the stage too briefly).
+   */
+  entry: { suppressed: Record<string, number> };
   nodes: NodeStats[];
   variants: VariantStats[];
 }
@@ -65,6 +72,10 @@ export async function journeyAnalytics(db: pg.Pool, shopId: number, journeyId: s
     m[s.reason] = s.n;
     into.set(s.node_id, m);
   }
+  const refused = await db.query<{ key: string; n: number }>(
+    `select kind || ':' || reason as key, count(*)::int as n from journey_entry_suppressions
+     where shop_id = $1 and journey_id = $2 group by kind, reason order by 1`, [shopId, journeyId],
+  );
   const variants = await db.query<VariantStats>(
     `select a.node_id as "nodeId", a.value as variant, count(*)::int as enrolled,
             count(*) filter (where e.status = 'converted')::int as converted,
@@ -75,6 +86,7 @@ export async function journeyAnalytics(db: pg.Pool, shopId: number, journeyId: s
   );
   return {
     totals: totals.rows[0],
+    entry: { suppressed: Object.fromEntries(refused.rows.map((r) => [r.key, r.n])) },
     nodes: nodes.rows.map((n) => ({ ...n, suppressed: suppressedAt.get(n.nodeId) ?? {}, held: heldAt.get(n.nodeId) ?? {} })),
     variants: variants.rows.map((v) => ({ ...v, conversionRate: v.conversionRate ?? 0 })),
   };

@@ -237,12 +237,17 @@ export interface TimeInJourney {
   medianHours: number | null;
 }
 
+/**
+ * How long finished customers spent in the journey. The holdout's control group is left out:
+ * it leaves at the holdout at once, and would pull the figures towards zero by its share.
+ */
 export async function timeInJourney(db: pg.Pool, shopId: number, journeyId: string): Promise<TimeInJourney> {
   const r = await db.query<TimeInJourney>(
     `select count(*)::int as ended,
             (avg(extract(epoch from ended_at - entered_at)) / 3600)::float8 as "avgHours",
             (percentile_cont(0.5) within group (order by extract(epoch from ended_at - entered_at)) / 3600)::float8 as "medianHours"
-     from enrollments where shop_id = $1 and journey_id = $2 and ended_at is not null`,
+     from enrollments where shop_id = $1 and journey_id = $2 and ended_at is not null
+       and state->'exitReason'->>'kind' is distinct from 'holdout_control'`,
     [shopId, journeyId],
   );
   return r.rows[0];

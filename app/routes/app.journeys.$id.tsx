@@ -128,8 +128,14 @@ export async function action({ request, params }: ActionFunctionArgs): Promise<A
   }
 }
 
+/** "cap" -> "cap"; "conflict:lost_priority" -> "conflict (lost priority)". */
+const reasonLabel = (k: string) => {
+  const [kind, why] = k.split(":");
+  return why ? `${kind.replace(/_/g, " ")} (${why.replace(/_/g, " ")})` : k.replace(/_/g, " ");
+};
+
 const reasons = (r: Record<string, number>) =>
-  Object.entries(r).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k.replace(/_/g, " ")} ${count(n)}`).join(", ") || "—";
+  Object.entries(r).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${reasonLabel(k)} ${count(n)}`).join(", ") || "—";
 
 const hours = (h: number | null) => (h === null ? "—" : h < 48 ? `${h.toFixed(1)} h` : `${(h / 24).toFixed(1)} days`);
 
@@ -162,6 +168,15 @@ function Detail({ data }: { data: DetailData }) {
       info?.type === "holdout" ? "control" : s.entered ? percent(s.exited / s.entered) : "—",
     ];
   });
+  // Entry: who the trigger brought in, and who the conflict rules kept out (and why).
+  const entrySuppressed = Object.values(analytics.entry.suppressed).reduce((a, b) => a + b, 0);
+  nodeRows.unshift([
+    <span key="n" data-entry-row>
+      Entry <Text as="span" tone="subdued">(trigger)</Text>
+    </span>,
+    count(analytics.totals.enrolled), "—", count(analytics.totals.enrolled), "—", "—",
+    <span key="s" data-entry-suppressed>{reasons(analytics.entry.suppressed)}</span>, "—", "—",
+  ]);
   const holdoutNodes = new Set(nodes.filter((n) => n.type === "holdout").map((n) => n.id));
   const worst = analytics.nodes
     .filter((n) => !holdoutNodes.has(n.nodeId))
@@ -258,7 +273,12 @@ function Detail({ data }: { data: DetailData }) {
               { id: "in", label: "In journey now", value: count(analytics.totals.active + analytics.totals.waiting) },
               { id: "converted", label: "Converted", value: count(analytics.totals.converted) },
               { id: "exited", label: "Exited (incl. holdout)", value: count(analytics.totals.exited) },
+              {
+                id: "suppressed-entry", label: "Suppressed at entry", value: count(entrySuppressed),
+                help: "Conflicts: a higher-priority journey, the cap on concurrent journeys, or too little time in the stage",
+              },
             ]}
+            columns={5}
           />
         </Layout.Section>
         <Layout.Section>
@@ -269,7 +289,7 @@ function Detail({ data }: { data: DetailData }) {
                   Steps
                 </Text>
                 <Text as="p" tone="subdued">
-                  Time in journey (finished customers): average {hours(time.avgHours)}, median {hours(time.medianHours)}.{" "}
+                  Time in journey (finished customers, holdout control aside): average {hours(time.avgHours)}, median {hours(time.medianHours)}.{" "}
                   {worst ? `Most customers left at “${worst.nodeId}” (${count(worst.exited)}).` : "Nobody has left early."}
                 </Text>
               </BlockStack>

@@ -8,7 +8,7 @@ import { useActionData, useLoaderData, useNavigation, useSubmit } from "@remix-r
 import { Badge, Banner, BlockStack, Button, Card, Checkbox, DataTable, InlineStack, Layout, Link, Page, Select, Text, TextField } from "@shopify/polaris";
 import { useEffect, useState } from "react";
 import { SMS_RULES } from "../../core/governance/compliance-rules";
-import { DEFAULT_GOVERNANCE, type Channel, type GovernanceSettings } from "../../core/governance/schema";
+import { DEFAULT_GOVERNANCE, SmsWindowSchema, type Channel, type GovernanceSettings } from "../../core/governance/schema";
 import { requireAdmin } from "../auth.server";
 import { describeDays } from "../components/governance/rules";
 import { actorOf } from "../components/journeys/actions.server";
@@ -104,6 +104,10 @@ export default function GovernanceSettingsPage() {
   const errorAt = (path: string) => (blank.has(path) ? "enter a number" : problems.filter((p) => p.path === path || p.path.startsWith(`${path}.`)).map((p) => p.message).join("; ") || undefined);
   const d = DEFAULT_GOVERNANCE;
   const sms = s.quietHours.sms;
+  // The window's rules as the schema states them (the save and the engine use the same), shown while editing.
+  const windowCheck = SmsWindowSchema.safeParse(sms);
+  const windowProblem = windowCheck.success ? undefined
+    : windowCheck.error.issues.filter((i) => i.path.length === 0).map((i) => i.message).join("; ") || undefined;
 
   return (
     <Page title="Sending rules" backAction={{ content: "Home", url: "/app" }}>
@@ -161,7 +165,7 @@ export default function GovernanceSettingsPage() {
                 <InlineStack gap="300" wrap={false}>
                   <div style={{ flex: 1 }}>
                     <TextField label="From (HH:MM)" autoComplete="off" value={sms[0]} onChange={(v) => change("quietHours.sms")([v, sms[1]])}
-                      error={errorAt("quietHours.sms")} helpText={`Default ${d.quietHours.sms[0]}`} />
+                      error={errorAt("quietHours.sms") ?? windowProblem} helpText={`Default ${d.quietHours.sms[0]}`} />
                   </div>
                   <div style={{ flex: 1 }}>
                     <TextField label="Until (HH:MM)" autoComplete="off" value={sms[1]} onChange={(v) => change("quietHours.sms")([sms[0], v])}

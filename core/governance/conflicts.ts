@@ -35,7 +35,18 @@ export interface AdmissionInput {
   stagePriority?: readonly string[];
 }
 
-export type AdmissionRejection = { journeyId: string; reason: "already_active" | "stage_too_recent" | "max_concurrent" };
+/**
+ * Why a candidate journey is refused:
+ * - already_active: the customer is in it now;
+ * - stage_too_recent: the customer has not been in the journey's stage for the minimum time;
+ * - lost_priority: it would have had a slot but for higher-ranked journeys the customer
+ *   qualified for at the same time (`by`: those journeys);
+ * - max_concurrent: the customer's running journeys that outrank it fill every slot (`by`: those journeys).
+ */
+export type AdmissionRejection =
+  | { journeyId: string; reason: "already_active" }
+  | { journeyId: string; reason: "stage_too_recent"; stage: string; until: Date }
+  | { journeyId: string; reason: "lost_priority" | "max_concurrent"; by: string[] };
 
 export interface Admission {
   start: string[];
@@ -52,7 +63,10 @@ export function admitJourneys(input: AdmissionInput, now: Date): Admission {
     if (input.active.some((a) => a.journeyId === c.journeyId)) rejected.push({ journeyId: c.journeyId, reason: "already_active" });
     else if (c.stage !== undefined && input.customerStage?.stage === c.stage
       && now.getTime() - input.customerStage.since.getTime() < input.minTimeInStageMs) {
-      rejected.push({ journeyId: c.journeyId, reason: "stage_too_recent" });
+      rejected.push({
+        journeyId: c.journeyId, reason: "stage_too_recent", stage: c.stage,
+        until: new Date(input.customerStage.since.getTime() + input.minTimeInStageMs),
+      });
     } else eligible.push(c);
   }
   // Everyone competes for the slots; active enrollments keep theirs unless outranked.
@@ -60,12 +74,35 @@ export function admitJourneys(input: AdmissionInput, now: Date): Admission {
   pool.sort((a, b) => compareRank(a, b, priority));
   const winners = pool.slice(0, input.maxConcurrent);
   const losers = pool.slice(input.maxConcurrent);
+  // A loser the running journeys alone keep out hit the cap; otherwise new journeys outranked it.
+  const runningWinners = winners.filter((w) => w.enrollmentId !== undefined).map((w) => w.journeyId);
+  const newWinners = winners.filter((w) => w.enrollmentId === undefined).map((w) => w.journeyId);
+  const capped = runningWinners.length >= input.maxConcurrent;
   return {
-    start: winners.filter((w) => w.enrollmentId === undefined).map((w) => w.journeyId),
+    start: newWinners,
     preempt: losers.filter((l) => l.enrollmentId !== undefined).map((l) => l.enrollmentId!),
     rejected: [...rejected, ...losers.filter((l) => l.enrollmentId === undefined)
-      .map((l) => ({ journeyId: l.journeyId, reason: "max_concurrent" as const }))],
+      .map((l): AdmissionRejection => (capped
+        ? { journeyId: l.journeyId, reason: "max_concurrent", by: runningWinners }
+        : { journeyId: l.journeyId, reason: "lost_priority", by: newWinners }))],
   };
+}
+
+/** Why a journey was refused, as analytics record it: a conflict suppression, or null for what is not one. */
+export type ConflictSuppression =
+  | { kind: "conflict"; reason: "lost_priority" | "max_concurrent"; detail: { by: string[] } }
+  | { kind: "conflict"; reason: "min_time_in_stage"; detail: { stage: string; until: string } };
+
+export function conflictSuppression(r: AdmissionRejection): ConflictSuppression | null {
+  switch (r.reason) {
+    case "already_active":
+      return null; // the customer is in the journey already: an entry rule, nothing was withheld
+    case "stage_too_recent":
+      return { kind: "conflict", reason: "min_time_in_stage", detail: { stage: r.stage, until: r.until.toISOString() } };
+    case "lost_priority":
+    case "max_concurrent":
+      return { kind: "conflict", reason: r.reason, detail: { by: r.by } };
+  }
 }
 
 /** At send time: an enrollment outranked out of the allowed slots must not send. */

@@ -36,3 +36,12 @@ export function matchingExitCriterion(journey: Pick<Journey, "exitCriteria">, fa
     }
   });
 }
+
+/**
+ * A trigger handled after facts that came later (events are not always handled in the order
+ * they happened): when one of those facts reaches the journey's goal or meets an exit
+ * criterion, the customer would have left at once, so they do not enter.
+ */
+export function overtakenByLaterFacts(journey: Pick<Journey, "goal" | "exitCriteria">, later: readonly CustomerFact[]): boolean {
+  return later.some((f) => reachesGoal(journey, f) || matchingExitCriterion(journey, f) !== undefined);
+}

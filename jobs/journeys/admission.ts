@@ -1,28 +1,66 @@
 // Conflict rules at enrollment: the customer's active journeys and the candidate ranked by
 // lifecycle stage, then measured value (attributed revenue per enrolled customer, else the
 // merchant's priority value); the concurrent-journey cap and the minimum time in the stage
-// (from the stored scores) are enforced before the enrollment row is written. Outranked
-// active enrollments are not ended here: the send-time check (sendBlockedBy) holds them.
+// (from the stored scores) are enforced before the enrollment row is written, and every
+// refusal is recorded as a conflict suppression (journey_entry_suppressions) in the same
+// transaction. Outranked active enrollments are not ended here: the send-time check
+// (sendBlockedBy) holds them.
 import type pg from "pg";
-import { admitJourneys, journeyBusinessValue, type AdmissionRejection } from "../../core/governance/conflicts";
+import { admitJourneys, conflictSuppression, journeyBusinessValue, type AdmissionRejection } from "../../core/governance/conflicts";
 import { GovernanceSettingsSchema } from "../../core/governance/schema";
 
 interface RankRow { journey_id: string; enrollment_id: string | null; stage: string | null; priority_value: string | null; enrolled: string | null; attributed: string | null }
 
-export async function admitEnrollment(
-  client: pg.PoolClient, shopId: number, journeyId: string, version: number, customerId: string, now: Date,
-): Promise<{ ok: true } | { ok: false; error: AdmissionRejection }> {
-  // The candidate and every active enrollment, with each journey's value inputs, in one query.
+/**
+ * The conflict rules for every journey one trigger qualifies a customer for, ranked together
+ * (so the higher-priority one enters whatever order they are looked at in): which may start,
+ * and why each other one may not.
+ */
+export async function admitEnrollments(
+  client: pg.PoolClient, shopId: number, customerId: string, candidates: readonly { journeyId: string; version: number }[], now: Date,
+): Promise<{ start: Set<string>; rejected: AdmissionRejection[] }> {
+  if (candidates.length === 0) return { start: new Set(), rejected: [] };
+  // The candidates and every active enrollment, with each journey's value inputs, in one query.
   const r = await client.query<AdmissionRow>(
     `with ranked as (
-       select $2::bigint as customer_id, $3::bigint as journey_id, $4::int as version, null::bigint as enrollment_id
+       select $2::bigint as customer_id, x.journey_id, x.version, null::bigint as enrollment_id
+       from unnest($3::bigint[], $4::int[]) as x(journey_id, version)
        union all
        select e.customer_id, e.journey_id, e.journey_version, e.id from enrollments e
        where e.shop_id = $1 and e.customer_id = $2 and e.status in ('active', 'waiting'))
      ${ADMISSION_SELECT}`,
-    [shopId, customerId, journeyId, version],
+    [shopId, customerId, candidates.map((c) => c.journeyId), candidates.map((c) => c.version)],
   );
-  return admissionDecision(r.rows, journeyId, now);
+  return admissionDecisions(r.rows, now);
+}
+
+/** One entry the conflict rules refused, to record (recordEntrySuppressions). */
+export interface RefusedEntry {
+  journeyId: string;
+  version: number;
+  customerId: string;
+  /** The trigger's event id, or `occasion:...`: with journey and customer, the row's unique key. */
+  triggerKey: string;
+  rejection: AdmissionRejection;
+}
+
+/**
+ * Writes the conflict refusals as suppressions (journey_entry_suppressions), in the caller's
+ * transaction: one row per (journey, customer, trigger), so a redelivered trigger counts once.
+ */
+export async function recordEntrySuppressions(client: Pick<pg.PoolClient, "query">, shopId: number, refused: readonly RefusedEntry[]): Promise<void> {
+  const rows = refused.flatMap((r) => {
+    const s = conflictSuppression(r.rejection);
+    return s ? [{ journey_id: r.journeyId, version: r.version, customer_id: r.customerId, trigger_key: r.triggerKey, kind: s.kind, reason: s.reason, detail: s.detail }] : [];
+  });
+  if (rows.length === 0) return;
+  await client.query(
+    `insert into journey_entry_suppressions (shop_id, journey_id, customer_id, trigger_key, journey_version, kind, reason, detail)
+     select $1, x.journey_id, x.customer_id, x.trigger_key, x.version, x.kind, x.reason, x.detail
+     from jsonb_to_recordset($2::jsonb) as x(journey_id bigint, customer_id bigint, trigger_key text, version int, kind text, reason text, detail jsonb)
+     on conflict (shop_id, journey_id, customer_id, trigger_key) do nothing`,
+    [shopId, JSON.stringify(rows)],
+  );
 }
 
 export type AdmissionRow = RankRow & { customer_id: string; settings: Record<string, unknown> | null; customer_stage: string | null; stage_since: Date | null };
@@ -48,8 +86,15 @@ export const ADMISSION_SELECT = `
 
 /** The conflict rules for one candidate, on its customer's rows of ADMISSION_SELECT. */
 export function admissionDecision(rows: AdmissionRow[], journeyId: string, now: Date): { ok: true } | { ok: false; error: AdmissionRejection } {
+  const rejected = admissionDecisions(rows, now).rejected.find((x) => x.journeyId === journeyId);
+  return rejected ? { ok: false, error: rejected } : { ok: true };
+}
+
+/** The conflict rules for every candidate (enrollment_id null) of one customer's rows of ADMISSION_SELECT. */
+function admissionDecisions(rows: AdmissionRow[], now: Date): { start: Set<string>; rejected: AdmissionRejection[] } {
   const r = { rows };
-  if (r.rows.length === 0) return { ok: true };
+  const candidates = r.rows.filter((x) => x.enrollment_id === null);
+  if (candidates.length === 0) return { start: new Set(), rejected: [] };
   const settings = GovernanceSettingsSchema.parse((r.rows[0].settings as { governance?: unknown } | null)?.governance ?? {});
   const rank = (x: RankRow) => ({
     journeyId: x.journey_id,
@@ -59,16 +104,13 @@ export function admissionDecision(rows: AdmissionRow[], journeyId: string, now: 
       ...(x.priority_value !== null ? { priorityValue: Number(x.priority_value) } : {}),
     }).value,
   });
-  const candidate = r.rows.find((x) => x.enrollment_id === null);
-  if (!candidate) return { ok: true };
   const { customer_stage, stage_since } = r.rows[0];
   const decision = admitJourneys({
-    candidates: [rank(candidate)],
+    candidates: candidates.map(rank),
     active: r.rows.filter((x) => x.enrollment_id !== null).map((x) => ({ ...rank(x), enrollmentId: x.enrollment_id! })),
     ...(customer_stage && stage_since ? { customerStage: { stage: customer_stage, since: stage_since } } : {}),
     maxConcurrent: settings.conflicts.maxConcurrentJourneys,
     minTimeInStageMs: settings.conflicts.minTimeInStageMs,
   }, now);
-  const rejected = decision.rejected.find((x) => x.journeyId === journeyId);
-  return rejected ? { ok: false, error: rejected } : { ok: true };
+  return { start: new Set(decision.start), rejected: decision.rejected };
 }

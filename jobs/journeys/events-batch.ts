@@ -12,9 +12,9 @@
 import type pg from "pg";
 import { newEnrollment } from "../../core/journeys/enrollment";
 import { canEnter } from "../../core/journeys/entry";
-import { matchingExitCriterion, reachesGoal } from "../../core/journeys/exit-match";
+import { matchingExitCriterion, overtakenByLaterFacts, reachesGoal } from "../../core/journeys/exit-match";
 import type { Journey } from "../../core/journeys/schema";
-import { ADMISSION_SELECT, admissionDecision, type AdmissionRow } from "./admission";
+import { ADMISSION_SELECT, admissionDecision, recordEntrySuppressions, type AdmissionRow, type RefusedEntry } from "./admission";
 import { Coalescer, DEFAULT_BATCH } from "./coalesce";
 import { journeyVersion } from "./definitions";
 import type { ShopJobOutcome } from "../shop-guard";
@@ -30,7 +30,7 @@ interface PrevRow { customer_id: string; journey_id: string; entered_at: string 
 /** Event id -> its new enrollment and that enrollment's first step. */
 type Entered = Map<string, { enrollmentId: string; step: BatchStep | null }>;
 
-interface Candidate { eventId: string; customerId: string; journeyId: string; version: number; journey: Journey }
+interface Candidate { eventId: string; occurredAt: Date; customerId: string; journeyId: string; version: number; journey: Journey }
 
 const empty = (): EventOutcome => ({ enrolled: 0, converted: 0, exited: 0, woken: 0, optedOut: 0 });
 
@@ -45,6 +45,13 @@ type FirstRow = Partial<Row> & { shop_status: string; published: { id: string; v
 
 export async function planEvents(deps: JourneyDeps, shopId: number, ids: readonly string[]): Promise<Map<string, EventPlan>> {
   const out = new Map<string, EventPlan>();
+  // Wait out entries of these customers still in flight (they hold the customer's lock), so
+  // the running enrollments read below include them: a goal or exit event is never lost to
+  // an entry that commits after it was looked at (entries check the events since their trigger).
+  await deps.db.query(
+    `select count(pg_advisory_xact_lock(k)) from (
+       select distinct hashtextextended('cust:' || $1::text || ':' || e.customer_id::text, 0) as k
+       from events e where e.shop_id = $1::int and e.id = any($2::bigint[]) and e.customer_id is not null order by 1) l`, [shopId, ids]);
   const r = await deps.db.query<FirstRow>(
     `select s.status::text as shop_status,
             (select json_agg(json_build_object('id', j.id::text, 'version', j.live_version)) from journeys j
@@ -93,7 +100,7 @@ export async function planEvents(deps: JourneyDeps, shopId: number, ids: readonl
     }
     for (const ev of simple) {
       for (const j of journeys) {
-        if (triggerMatches(j.journey.trigger, ev)) candidates.push({ eventId: ev.id, customerId: ev.customer_id!, journeyId: j.id, version: j.version, journey: j.journey });
+        if (triggerMatches(j.journey.trigger, ev)) candidates.push({ eventId: ev.id, occurredAt: new Date(ev.occurred_at), customerId: ev.customer_id!, journeyId: j.id, version: j.version, journey: j.journey });
       }
     }
   }
@@ -140,7 +147,10 @@ async function enrollBatch(deps: JourneyDeps, shopId: number, cands: Candidate[]
     const customers = cands.map((c) => c.customerId);
     await lockCustomers(client, shopId, customers);
     // Past entries and the conflict rules' inputs (for every candidate), in one round trip.
-    const reads = await client.query<{ prev: PrevRow[] | null; admission: (Omit<AdmissionRow, "stage_since"> & { stage_since: string | null })[] | null }>(
+    const reads = await client.query<{
+      prev: PrevRow[] | null; admission: (Omit<AdmissionRow, "stage_since"> & { stage_since: string | null })[] | null;
+      later: { customer_id: string; name: string; properties: Record<string, unknown>; occurred_at: string }[] | null;
+    }>(
       `select (select json_agg(json_build_object('customer_id', e.customer_id::text, 'journey_id', e.journey_id::text, 'entered_at', e.entered_at,
                                                  'ended_at', e.ended_at, 'trigger', e.state->>'triggerEventId'))
                  from enrollments e join unnest($2::bigint[], $3::bigint[]) as x(customer_id, journey_id) on e.customer_id = x.customer_id and e.journey_id = x.journey_id
@@ -152,9 +162,16 @@ async function enrollBatch(deps: JourneyDeps, shopId: number, cands: Candidate[]
                    union all
                    select e.customer_id, e.journey_id, e.journey_version, e.id from enrollments e
                    where e.shop_id = $1 and e.customer_id = any($2::bigint[]) and e.status in ('active', 'waiting'))
-                 ${ADMISSION_SELECT}) a) as admission`,
-      [shopId, customers, cands.map((c) => c.journeyId), cands.map((c) => c.version)],
+                 ${ADMISSION_SELECT}) a) as admission,
+              (select json_agg(json_build_object('customer_id', e.customer_id::text, 'name', e.name, 'properties', e.properties, 'occurred_at', e.occurred_at))
+                 from events e where e.shop_id = $1 and e.customer_id = any($2::bigint[]) and e.occurred_at > $5) as later`,
+      [shopId, customers, cands.map((c) => c.journeyId), cands.map((c) => c.version),
+        new Date(Math.min(...cands.map((c) => c.occurredAt.getTime())))],
     );
+    // Events of these customers since their triggers (an order, an opt-out handled first): read under their locks.
+    const laterOf = (c: Candidate) => (reads.rows[0].later ?? [])
+      .filter((x) => x.customer_id === c.customerId && new Date(x.occurred_at).getTime() > c.occurredAt.getTime())
+      .map((x) => factOf({ customer_id: x.customer_id, name: x.name, properties: x.properties, occurred_at: new Date(x.occurred_at) }));
     const prev = { rows: (reads.rows[0].prev ?? []).map((p) => ({ ...p, entered_at: new Date(p.entered_at), ended_at: p.ended_at === null ? null : new Date(p.ended_at) })) };
     const prevOf = new Map<string, typeof prev.rows>();
     for (const p of prev.rows) prevOf.set(`${p.customer_id}:${p.journey_id}`, [...(prevOf.get(`${p.customer_id}:${p.journey_id}`) ?? []), p]);
@@ -169,6 +186,7 @@ async function enrollBatch(deps: JourneyDeps, shopId: number, cands: Candidate[]
     for (const c of cands) {
       const previous = prevOf.get(`${c.customerId}:${c.journeyId}`) ?? [];
       if (previous.some((p) => p.trigger === c.eventId)) continue; // this very event already entered
+      if (overtakenByLaterFacts(c.journey, laterOf(c))) continue; // converted or exited since the trigger
       const decision = canEnter(c.journey, { previous: previous.map((p) => ({ enteredAt: p.entered_at, endedAt: p.ended_at })), segmentIds: segmentsOf.get(c.customerId) ?? new Set() }, now);
       if (decision.allowed) entering.push({ ...c, entry: previous.length + 1 });
     }
@@ -176,7 +194,14 @@ async function enrollBatch(deps: JourneyDeps, shopId: number, cands: Candidate[]
     const a = { rows: (reads.rows[0].admission ?? []).map((x) => ({ ...x, stage_since: x.stage_since === null ? null : new Date(x.stage_since) })) };
     const rowsOf = new Map<string, AdmissionRow[]>();
     for (const x of a.rows) rowsOf.set(x.customer_id, [...(rowsOf.get(x.customer_id) ?? []), x]);
-    const admitted = entering.filter((c) => admissionDecision(rowsOf.get(c.customerId) ?? [], c.journeyId, now).ok);
+    const admitted: typeof entering = [];
+    const refused: RefusedEntry[] = [];
+    for (const c of entering) {
+      const d = admissionDecision(rowsOf.get(c.customerId) ?? [], c.journeyId, now);
+      if (d.ok) admitted.push(c);
+      else refused.push({ journeyId: c.journeyId, version: c.version, customerId: c.customerId, triggerKey: c.eventId, rejection: d.error });
+    }
+    await recordEntrySuppressions(client, shopId, refused); // conflict suppressions, with the receipts' transaction
     if (admitted.length === 0) { await writeReceipts(client); return new Map(); }
     const ins = await client.query<StepRow>(
       `with x as (

@@ -7,10 +7,10 @@ import type pg from "pg";
 import { withTransaction } from "../../app/db.server";
 import { newEnrollment } from "../../core/journeys/enrollment";
 import { canEnter } from "../../core/journeys/entry";
-import { matchingExitCriterion, reachesGoal, type CustomerFact } from "../../core/journeys/exit-match";
+import { matchingExitCriterion, overtakenByLaterFacts, reachesGoal, type CustomerFact } from "../../core/journeys/exit-match";
 import type { Journey, Trigger } from "../../core/journeys/schema";
 import { forActiveShop } from "../shop-guard";
-import { admitEnrollment } from "./admission";
+import { admitEnrollments, recordEntrySuppressions } from "./admission";
 import { journeyVersion } from "./definitions";
 import { processEnrollment } from "./step";
 import { stepEnrollment } from "./step-batch";
@@ -52,7 +52,10 @@ export async function applyEvent(deps: JourneyDeps, shopId: number, eventId: str
     out.optedOut = await removeFromJourneysOnChannel(deps.db, shopId, customerId, props.channel, clock(deps));
   }
 
-  // Enrollments already running: goal, exit criteria, wait-for-event.
+  // Enrollments already running: goal, exit criteria, wait-for-event. An entry of this
+  // customer still in flight holds their lock: wait it out, so it is among them (entries
+  // check the events since their trigger, so one that starts later sees this event).
+  await deps.db.query(`select pg_advisory_xact_lock(hashtextextended('cust:' || $1::text || ':' || $2::text, 0))`, [shopId, customerId]);
   const fact = factOf(ev);
   const running = await deps.db.query<{ id: string; journey_id: string; journey_version: number; state: { waitingForEvent: string | null } }>(
     `select id::text, journey_id::text, journey_version, state from enrollments
@@ -78,14 +81,11 @@ export async function applyEvent(deps: JourneyDeps, shopId: number, eventId: str
     }
   }
 
-  // New entries.
-  for (const j of await publishedJourneys(deps.db, shopId)) {
-    if (!triggerMatches(j.journey.trigger, ev)) continue;
-    const enrollmentId = await enroll(deps, shopId, j.id, j.version, j.journey, customerId, eventId);
-    if (enrollmentId) {
-      out.enrolled++;
-      await stepEnrollment(deps, shopId, enrollmentId); // first step inline (batched with other jobs'); the sweeper covers a crash here
-    }
+  // New entries: every journey the event qualifies the customer for, ranked together.
+  const matching = (await publishedJourneys(deps.db, shopId)).filter((j) => triggerMatches(j.journey.trigger, ev));
+  for (const enrollmentId of await enrollInJourneys(deps, shopId, matching, customerId, eventId)) {
+    out.enrolled++;
+    await stepEnrollment(deps, shopId, enrollmentId); // first step inline (batched with other jobs'); the sweeper covers a crash here
   }
   return markHandled(deps.db, shopId, eventId, out);
 }
@@ -147,38 +147,73 @@ export async function enroll(
   deps: JourneyDeps, shopId: number, journeyId: string, version: number, journey: Journey, customerId: string, eventId: string,
   occasion?: string,
 ): Promise<string | null> {
+  const [id] = await enrollInJourneys(deps, shopId, [{ id: journeyId, version, journey }], customerId, eventId, occasion);
+  return id ?? null;
+}
+
+/**
+ * Enters one customer into the journeys one trigger qualifies them for, in one transaction
+ * under their lock: each journey's entry rules (core/journeys/entry.ts), then the conflict
+ * rules over all of them at once (jobs/journeys/admission.ts), so the higher-priority journey
+ * wins whatever order they come in. Each refusal by the conflict rules is recorded as a
+ * suppression keyed by (journey, customer, trigger): a redelivered trigger counts once.
+ * Returns the new enrollments' ids.
+ */
+export async function enrollInJourneys(
+  deps: JourneyDeps, shopId: number, journeys: readonly { id: string; version: number; journey: Journey }[], customerId: string, eventId: string,
+  occasion?: string,
+): Promise<string[]> {
+  if (journeys.length === 0) return [];
   const now = clock(deps);
   return withTransaction(deps.db, async (client) => {
     await client.query(`select pg_advisory_xact_lock(hashtextextended('cust:' || $1::text || ':' || $2::text, 0))`, [shopId, customerId]);
-    if (occasion !== undefined) {
-      const o = await client.query(
-        `insert into journey_occasions (shop_id, journey_id, customer_id, occasion) values ($1, $2, $3, $4) on conflict do nothing`,
-        [shopId, journeyId, customerId, occasion],
+    const entering: { id: string; version: number; journey: Journey; entry: number }[] = [];
+    let segmentIds: Set<string> | null = null;
+    // What the customer did since the trigger (an order, an opt-out handled first), read under their lock.
+    const later = /^\d+$/.test(eventId) ? (await client.query<EventRow>(
+      `select l.customer_id::text, l.name, l.properties, l.occurred_at from events t
+       join events l on l.shop_id = t.shop_id and l.customer_id = t.customer_id and l.occurred_at > t.occurred_at
+       where t.shop_id = $1 and t.id = $2`, [shopId, eventId])).rows.map(factOf) : [];
+    for (const j of journeys) {
+      if (occasion !== undefined) {
+        const o = await client.query(
+          `insert into journey_occasions (shop_id, journey_id, customer_id, occasion) values ($1, $2, $3, $4) on conflict do nothing`,
+          [shopId, j.id, customerId, occasion],
+        );
+        if ((o.rowCount ?? 0) === 0) continue;
+      }
+      const prev = await client.query<{ entered_at: Date; ended_at: Date | null; trigger: string | null }>(
+        `select entered_at, ended_at, state->>'triggerEventId' as trigger from enrollments
+         where shop_id = $1 and journey_id = $2 and customer_id = $3`, [shopId, j.id, customerId],
       );
-      if ((o.rowCount ?? 0) === 0) return null;
+      if (prev.rows.some((p) => p.trigger === eventId)) continue; // this very event already entered
+      if (overtakenByLaterFacts(j.journey, later)) continue; // converted or exited since the trigger
+      if (j.journey.entry.exclusionSegmentIds.length > 0 && segmentIds === null) {
+        const s = await client.query<{ id: string }>(`select segment_id::text as id from segment_memberships where shop_id = $1 and customer_id = $2`, [shopId, customerId]);
+        segmentIds = new Set(s.rows.map((x) => x.id));
+      }
+      const decision = canEnter(j.journey, { previous: prev.rows.map((p) => ({ enteredAt: p.entered_at, endedAt: p.ended_at })), segmentIds: segmentIds ?? new Set() }, now);
+      if (decision.allowed) entering.push({ ...j, entry: prev.rows.length + 1 });
     }
-    const prev = await client.query<{ entered_at: Date; ended_at: Date | null; trigger: string | null }>(
-      `select entered_at, ended_at, state->>'triggerEventId' as trigger from enrollments
-       where shop_id = $1 and journey_id = $2 and customer_id = $3`, [shopId, journeyId, customerId],
-    );
-    if (prev.rows.some((p) => p.trigger === eventId)) return null; // this very event already entered
-    let segmentIds = new Set<string>();
-    if (journey.entry.exclusionSegmentIds.length > 0) {
-      const s = await client.query<{ id: string }>(`select segment_id::text as id from segment_memberships where shop_id = $1 and customer_id = $2`, [shopId, customerId]);
-      segmentIds = new Set(s.rows.map((x) => x.id));
+    if (entering.length === 0) return [];
+    const admission = await admitEnrollments(client, shopId, customerId, entering.map((j) => ({ journeyId: j.id, version: j.version })), now);
+    await recordEntrySuppressions(client, shopId, admission.rejected.map((rejection) => ({
+      journeyId: rejection.journeyId, version: entering.find((j) => j.id === rejection.journeyId)!.version, customerId, triggerKey: eventId, rejection,
+    })));
+    const ids: string[] = [];
+    for (const j of entering) {
+      if (!admission.start.has(j.id)) continue;
+      const state = { ...newEnrollment({ enrollmentId: "", customerId }, j.journey), triggerEventId: eventId };
+      const ins = await client.query<{ id: string }>(
+        `with n as (select nextval(pg_get_serial_sequence('enrollments', 'id')) as id)
+         insert into enrollments (shop_id, id, journey_id, journey_version, customer_id, entry_number, status, state, wake_at, entered_at)
+         select $1, n.id, $2, $3, $4, $5, 'active', jsonb_set($6::jsonb, '{enrollmentId}', to_jsonb(n.id::text)), $7, $7 from n
+         on conflict (shop_id, journey_id, customer_id, entry_number) do nothing returning id::text`,
+        [shopId, j.id, j.version, customerId, j.entry, JSON.stringify(state), now],
+      );
+      if (ins.rows[0]) ids.push(ins.rows[0].id);
     }
-    const decision = canEnter(journey, { previous: prev.rows.map((p) => ({ enteredAt: p.entered_at, endedAt: p.ended_at })), segmentIds }, now);
-    if (!decision.allowed) return null;
-    if (!(await admitEnrollment(client, shopId, journeyId, version, customerId, now)).ok) return null;
-    const state = { ...newEnrollment({ enrollmentId: "", customerId }, journey), triggerEventId: eventId };
-    const ins = await client.query<{ id: string }>(
-      `with n as (select nextval(pg_get_serial_sequence('enrollments', 'id')) as id)
-       insert into enrollments (shop_id, id, journey_id, journey_version, customer_id, entry_number, status, state, wake_at, entered_at)
-       select $1, n.id, $2, $3, $4, $5, 'active', jsonb_set($6::jsonb, '{enrollmentId}', to_jsonb(n.id::text)), $7, $7 from n
-       on conflict (shop_id, journey_id, customer_id, entry_number) do nothing returning id::text`,
-      [shopId, journeyId, version, customerId, prev.rows.length + 1, JSON.stringify(state), now],
-    );
-    return ins.rows[0]?.id ?? null;
+    return ids;
   });
 }
 

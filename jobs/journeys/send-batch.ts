@@ -176,6 +176,7 @@ async function decideLocked(
        where m.shop_id = $1 and m.id = any($4::bigint[]) and m.id = x.id`, // the id list lets the planner use the key (it cannot count the json's rows)
       [shopId, JSON.stringify(updates), now, updates.map((u) => u.id)],
     );
+    await deps.hooks?.beforeSendCommit?.(shopId, updates.map((u) => u.id));
   }
   return { toSend, deferred };
 }

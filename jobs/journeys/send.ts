@@ -167,6 +167,7 @@ async function decide(deps: JourneyDeps, client: pg.PoolClient, shopId: number, 
         result = { kind: "other", outcome: { kind: "suppressed", reason: decision.reason } };
         break;
     }
+    await deps.hooks?.beforeSendCommit?.(shopId, [m.id]);
     await client.query("commit");
     if (result.kind === "other" && result.outcome.kind === "deferred") {
       await enqueueSend(deps.qs, shopId, m.id, result.outcome.until, now, `-${result.outcome.until.getTime()}`);

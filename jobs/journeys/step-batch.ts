@@ -18,7 +18,7 @@ import { inlineConditions } from "./effects/conditions";
 import { runEnrollmentEffects } from "./effects/run";
 import { issueEnrollmentOffers } from "./offer";
 import { enqueueSend, enqueueStep } from "./queue";
-import { decideWritten, deliverDecided, sendMessage, unlockMessages, type Decided } from "./send-batch";
+import { decideWritten, deliverDecided, lockCustomers, sendMessage, unlockMessages, type Decided } from "./send-batch";
 import { applyEffects, dueEvent, processEnrollment, TERMINAL, type CustomerRow, type EnrollmentRow, type StepOutcome } from "./step";
 import { clock, type JourneyDeps } from "./types";
 
@@ -59,8 +59,11 @@ export async function stepBatch(deps: JourneyDeps, shopId: number, ids: readonly
        where e.shop_id = $1 and e.id = any($2::bigint[])
        order by e.id for update of e skip locked`, [shopId, ids],
     );
+    // The customers' locks before any write to their rows (an update_customer node), in the
+    // order consent changes take them (lock, then the customer row): never a deadlock with an opt-out.
+    await lockCustomers(client, shopId, r.rows.map((x) => x.customer_id));
     await stepRows(client, shopId, r.rows, now, out);
-    return { value: out, steps: out.values(), customersLocked: false };
+    return { value: out, steps: out.values(), customersLocked: true };
   });
 }
 

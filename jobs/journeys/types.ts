@@ -72,6 +72,16 @@ export interface JourneyDeps {
   webhooks?: WebhookOptions;
   /** The merchant's notification email (notify_merchant); without it only the in-app alert is raised. */
   merchantMail?: MerchantMailer;
+  /** Points inside the engine where tests put another writer at an exact moment. */
+  hooks?: EngineHooks;
+}
+
+export interface EngineHooks {
+  /**
+   * Inside the transaction that decided these messages (the customers' locks held, their
+   * outcomes written, nothing committed yet), just before its commit.
+   */
+  beforeSendCommit?(shopId: number, messageIds: readonly string[]): Promise<void>;
 }
 
 export interface WebhookOptions {

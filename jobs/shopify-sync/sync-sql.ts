@@ -6,6 +6,7 @@ import type pg from "pg";
 import { ingestBatch } from "../../connectors/ingest/ingest";
 import type { RefundSeen, Translated } from "../../connectors/shopify/webhook-translate";
 import { removeFromJourneysOnChannel } from "../journeys/events";
+import { lockCustomers } from "../journeys/send-batch";
 
 /** Records refunds once each; returns how many were new. */
 export async function recordRefunds(db: pg.Pool, shopId: number, orderExternalId: string, refunds: readonly RefundSeen[]): Promise<number> {
@@ -136,7 +137,27 @@ export async function applyConsent(db: pg.Pool, shopId: number, t: ConsentDelive
            (select count(*) from sup)::int + (select count(*) from lift)::int as suppression_changes`;
   const params = [shopId, t.customerExternalId, state, at, now, t.channel];
   type Row = { known: number; updated: number; changed: number; customer_id: string | null; suppression_changes: number };
-  let r = (await db.query<Row>(sql, params)).rows[0];
+  // Under the customer's lock, as every send decision holds it while it reads consent: an
+  // opt-out is either seen by a decision or stored after that decision committed.
+  const locked = async (): Promise<Row> => {
+    const client = await db.connect();
+    try {
+      await client.query("begin");
+      const target = await client.query<{ id: string }>(
+        `select coalesce(c.merged_into_id, c.id)::text as id from customer_identities i join customers c on c.shop_id = i.shop_id and c.id = i.customer_id
+         where i.shop_id = $1 and i.source = 'shopify' and i.external_id = $2`, [shopId, t.customerExternalId]);
+      await lockCustomers(client, shopId, target.rows.map((x) => x.id));
+      const row = (await client.query<Row>(sql, params)).rows[0];
+      await client.query("commit");
+      return row;
+    } catch (e) {
+      await client.query("rollback").catch(() => {});
+      throw e;
+    } finally {
+      client.release();
+    }
+  };
+  let r = await locked();
   if (r.known === 0) {
     const gone = await db.query(`select 1 from deleted_identities where shop_id = $1 and source = 'shopify' and external_id = $2`, [shopId, t.customerExternalId]);
     if (gone.rowCount) return "customer deleted earlier: ignored";
@@ -144,7 +165,7 @@ export async function applyConsent(db: pg.Pool, shopId: number, t: ConsentDelive
     const stub = { source: "shopify", externalId: t.customerExternalId, ...(t.channel === "email" ? { email: t.address } : { phone: t.address }) };
     const ing = await ingestBatch(db, shopId, { customers: [stub] }, { now, actor: "shopify-webhook" });
     if (ing.rejected.length) return "consent for an unknown customer: not applied";
-    r = (await db.query<Row>(sql, params)).rows[0];
+    r = await locked();
   }
   if (!r.updated) return "consent unchanged (not newer)";
   if (state === "unsubscribed" && r.customer_id) {

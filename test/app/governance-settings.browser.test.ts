@@ -53,6 +53,10 @@ describe("sending rules in a real browser", () => {
 
     // An inverted window is refused beside the field; nothing is stored.
     await label("From (HH:MM)").fill("22:00");
+    // The schema's rule shows while editing, before any save.
+    const fromError = page.locator(`[id="${await label("From (HH:MM)").getAttribute("id")}Error"]`);
+    await fromError.waitFor();
+    expect(await fromError.textContent()).toContain("the window must start before it ends");
     await page.click("button:has-text('Save')");
     await page.waitForSelector("[data-governance-result=errors]");
     expect(await page.textContent("[data-governance-result=errors]")).toContain("the window must start before it ends");

@@ -77,15 +77,17 @@ describe("governance settings", () => {
     ["a negative cap", (s: GovernanceSettings) => ({ ...s, caps: { ...s.caps, sms: { max: -1, windowMs: 86_400_000 } } }), "caps.sms.max"],
     ["a zero window", (s: GovernanceSettings) => ({ ...s, caps: { ...s.caps, total: { max: 8, windowMs: 0 } } }), "caps.total.windowMs"],
     ["a time that is not HH:MM", (s: GovernanceSettings) => ({ ...s, quietHours: { ...s.quietHours, sms: ["9am", "20:00"] } }), "quietHours.sms.0"],
-    ["a time past midnight", (s: GovernanceSettings) => ({ ...s, quietHours: { ...s.quietHours, sms: ["08:00", "25:00"] } }), "quietHours.sms"],
-    ["a window that ends before it starts", (s: GovernanceSettings) => ({ ...s, quietHours: { ...s.quietHours, sms: ["21:00", "08:00"] } }), "quietHours.sms"],
+    ["a time past midnight", (s: GovernanceSettings) => ({ ...s, quietHours: { ...s.quietHours, sms: ["08:00", "25:00"] } }), "quietHours.sms", "times must be between 00:00 and 23:59"],
+    ["a window that ends before it starts", (s: GovernanceSettings) => ({ ...s, quietHours: { ...s.quietHours, sms: ["21:00", "08:00"] } }), "quietHours.sms", "the window must start before it ends"],
     ["no journeys at all", (s: GovernanceSettings) => ({ ...s, conflicts: { ...s.conflicts, maxConcurrentJourneys: 0 } }), "conflicts.maxConcurrentJourneys"],
-  ])("refuses %s, naming the field, and writes nothing", async (_why, edit, path) => {
+  ])("refuses %s, naming the field, and writes nothing", async (_why, edit, path, message?: string) => {
     const before = await storedSettings(shopId);
     const audited = (await audit()).length;
     const r = await save(edit((await load()).settings));
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.problems.map((p) => p.path)).toContain(path);
+    // The window's rules come from the schema, worded as the page has always shown them.
+    if (!r.ok && message) expect(r.problems).toEqual([{ path, message }]);
     expect(await storedSettings(shopId)).toEqual(before);
     expect(await audit()).toHaveLength(audited);
   });

@@ -1,6 +1,6 @@
 // The journey pages in a real browser: install a ready-made journey from the list, open it,
 // publish, pause and resume (choosing a policy), publish a change and restore the earlier
-// version, each step's effect visible on the page.
+// version, see conflict suppressions at entry, each step's effect visible on the page.
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { updateJourneyDraft } from "../../app/models/journeys.server";
@@ -89,6 +89,17 @@ describe("journey pages in a real browser", () => {
     expect(await text(page, "[data-versions]")).toContain("Restored v1");
     const live = await db.pool.query(`select definition->>'name' as name from journeys j join journey_versions v on v.shop_id = j.shop_id and v.journey_id = j.id and v.version = j.live_version where j.shop_id = $1`, [shopId]);
     expect(live.rows).toEqual([{ name: "Win-back series" }]);
+
+    // Customers the conflict rules kept out show as suppressed at entry, with the reason.
+    expect(await text(page, "[data-entry-suppressed]")).toBe("—");
+    await db.pool.query(
+      `insert into journey_entry_suppressions (shop_id, journey_id, customer_id, trigger_key, journey_version, reason, detail)
+       values ($1, $2, 1, 'e1', 3, 'lost_priority', '{"by": ["9"]}'), ($1, $2, 2, 'e2', 3, 'lost_priority', '{"by": ["9"]}'), ($1, $2, 1, 'e3', 3, 'min_time_in_stage', null)`,
+      [shopId, id]);
+    await page.reload();
+    await page.waitForSelector("[data-entry-suppressed]");
+    expect(await text(page, "[data-entry-suppressed]")).toBe("conflict (lost priority) 2, conflict (min time in stage) 1");
+    expect(await text(page, "[data-journey-total='suppressed-entry']")).toBe("3");
 
     await page.goto(`${web.url}/app/journeys`);
     await page.waitForSelector(`[data-journey-status="${id}"]`);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { admitJourneys, journeyBusinessValue, sendBlockedBy, type AdmissionInput } from "../../../core/governance/conflicts";
+import { admitJourneys, conflictSuppression, journeyBusinessValue, sendBlockedBy, type AdmissionInput, type AdmissionRejection } from "../../../core/governance/conflicts";
 
 const now = new Date("2026-04-10T12:00:00Z");
 const DAY = 86_400_000;
@@ -10,12 +10,22 @@ describe("admitJourneys", () => {
     {
       why: "stage priority beats business value",
       input: { candidates: [{ journeyId: "loyal-vip", stage: "loyal", businessValue: 90_000 }, { journeyId: "winback", stage: "at_risk", businessValue: 1_000 }, { journeyId: "newbie", stage: "new", businessValue: 5_000 }] },
-      want: { start: ["winback", "newbie"], preempt: [], rejected: [{ journeyId: "loyal-vip", reason: "max_concurrent" }] },
+      want: { start: ["winback", "newbie"], preempt: [], rejected: [{ journeyId: "loyal-vip", reason: "lost_priority", by: ["winback", "newbie"] }] },
     },
     {
       why: "business value breaks ties within a stage",
       input: { maxConcurrent: 1, candidates: [{ journeyId: "a", stage: "dormant", businessValue: 100 }, { journeyId: "b", stage: "dormant", businessValue: 500 }] },
-      want: { start: ["b"], preempt: [], rejected: [{ journeyId: "a", reason: "max_concurrent" }] },
+      want: { start: ["b"], preempt: [], rejected: [{ journeyId: "a", reason: "lost_priority", by: ["b"] }] },
+    },
+    {
+      why: "running journeys that outrank it fill every slot: the concurrent-journey cap",
+      input: { maxConcurrent: 1, active: [{ enrollmentId: "e1", journeyId: "winback", stage: "at_risk", businessValue: 0 }], candidates: [{ journeyId: "post", stage: "active", businessValue: 0 }] },
+      want: { start: [], preempt: [], rejected: [{ journeyId: "post", reason: "max_concurrent", by: ["winback"] }] },
+    },
+    {
+      why: "one slot left to two new journeys: the lower one lost priority, not the cap",
+      input: { active: [{ enrollmentId: "e1", journeyId: "winback", stage: "at_risk", businessValue: 0 }], candidates: [{ journeyId: "post", stage: "active", businessValue: 0 }, { journeyId: "newbie", stage: "new", businessValue: 0 }] },
+      want: { start: ["newbie"], preempt: [], rejected: [{ journeyId: "post", reason: "lost_priority", by: ["newbie"] }] },
     },
     {
       why: "a higher-priority journey displaces a lower active one",
@@ -30,7 +40,7 @@ describe("admitJourneys", () => {
     {
       why: "stage entered 23 h ago is too recent",
       input: { customerStage: { stage: "at_risk", since: new Date(now.getTime() - 23 * 3_600_000) }, candidates: [{ journeyId: "winback", stage: "at_risk", businessValue: 0 }] },
-      want: { start: [], preempt: [], rejected: [{ journeyId: "winback", reason: "stage_too_recent" }] },
+      want: { start: [], preempt: [], rejected: [{ journeyId: "winback", reason: "stage_too_recent", stage: "at_risk", until: new Date(now.getTime() + 3_600_000) }] },
     },
     {
       why: "stage entered exactly 24 h ago is old enough",
@@ -38,6 +48,18 @@ describe("admitJourneys", () => {
       want: { start: ["winback"], preempt: [], rejected: [] },
     },
   ])("$why", ({ input, want }) => expect(admitJourneys({ ...base, ...input }, now)).toEqual(want));
+});
+
+describe("conflictSuppression", () => {
+  it.each([
+    { r: { journeyId: "a", reason: "lost_priority", by: ["b"] }, want: { kind: "conflict", reason: "lost_priority", detail: { by: ["b"] } } },
+    { r: { journeyId: "a", reason: "max_concurrent", by: ["b", "c"] }, want: { kind: "conflict", reason: "max_concurrent", detail: { by: ["b", "c"] } } },
+    {
+      r: { journeyId: "a", reason: "stage_too_recent", stage: "dormant", until: new Date("2026-04-11T00:00:00Z") },
+      want: { kind: "conflict", reason: "min_time_in_stage", detail: { stage: "dormant", until: "2026-04-11T00:00:00.000Z" } },
+    },
+    { r: { journeyId: "a", reason: "already_active" }, want: null },
+  ] as const)("$r.reason", ({ r, want }) => expect(conflictSuppression(r as AdmissionRejection)).toEqual(want));
 });
 
 describe("sendBlockedBy", () => {
