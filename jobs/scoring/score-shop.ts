@@ -34,6 +34,7 @@ import {
   analyzeSummaries, COL, PAGE, readClusterSample, readFitSample, readShopValues, stageSummaries, type FitSampleRow, type StagedShop,
 } from "./stage-summaries";
 import { CHUNK_COLUMNS, CHUNK_TABLE, DROP_UNSCORED, WRITE_CHUNK } from "./write-scores";
+import { holdShopAgainstErasure } from "./erasure-lock";
 import { readEarlyFitSample, sameFitSample } from "./fit-sample";
 
 /** Customers per chunk: bounds memory (a chunk's rows and its COPY text) whatever the shop's size. */
@@ -117,6 +118,8 @@ async function scoreAndWrite(pool: pg.Pool, shopId: number, now: Date, settings:
     await client.query("set local synchronous_commit = off");
     // Sorts and hashes over a whole shop's orders: let them stay in memory (per operation).
     await client.query("set local work_mem = '64MB'");
+    // No erasure of the shop's customers until everything this run writes has committed.
+    await holdShopAgainstErasure(client, shopId);
     writers = await openWriters(pool, client, reader, onError);
     const periodDays = PERIOD_DAYS[settings.period];
     let fitMs = 0;
