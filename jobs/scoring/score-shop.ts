@@ -38,7 +38,7 @@ import { holdShopAgainstErasure } from "./erasure-lock";
 import { readEarlyFitSample, sameFitSample } from "./fit-sample";
 
 /** Customers per chunk: bounds memory (a chunk's rows and its COPY text) whatever the shop's size. */
-export const SCORE_CHUNK = 10_000;
+export const SCORE_CHUNK = 5_000;
 
 export interface ScoreShopReport {
   customers: number;
