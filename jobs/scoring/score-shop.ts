@@ -136,7 +136,7 @@ async function scoreAndWrite(pool: pg.Pool, shopId: number, now: Date, settings:
       ? w0.queue.run(async () => {
           const today = await shopToday(w0.client, shopId, now);
           const rows = today === null ? [] : await readEarlyFitSample(w0.client, shopId, now, shopId, FIT_SAMPLE);
-          return { rows, models: today === null || !rows.length ? null : timed(() => fitSampleModels(rows, today, periodDays)) };
+          return { today, rows, models: today === null || !rows.length ? null : timed(() => fitSampleModels(rows, today, periodDays)) };
         })
       : null;
     early?.catch(() => {});
@@ -154,7 +154,7 @@ async function scoreAndWrite(pool: pg.Pool, shopId: number, now: Date, settings:
     const fitted = early ? await early : null;
     const models = summaries.customers
       ? withSampleReason(
-          fitted && sameFitSample(fitted.rows, fitRows) ? fitted.models : timed(() => fitSampleModels(fitRows, summaries.todayDay, periodDays)),
+          fitted && fitted.today === summaries.todayDay && sameFitSample(fitted.rows, fitRows) ? fitted.models : timed(() => fitSampleModels(fitRows, summaries.todayDay, periodDays)),
           summaries.customers,
         )
       : null;
