@@ -2,6 +2,7 @@
 // customer, erase a customer, erase a shop. Erasure walks every table that carries the
 // shop (and the customer) rather than a hand-kept list, so a table added later is covered.
 import pg from "pg";
+import { lockShopForErasure } from "../../jobs/scoring/erasure-lock";
 import { withTransaction } from "../db.server";
 
 const quoteIdent = (name: string) => pg.escapeIdentifier(name);
@@ -50,6 +51,9 @@ export async function findCustomerIds(db: pg.Pool | pg.PoolClient, shopId: numbe
 // their link to the person goes. Everything else about the person is deleted.
 export function redactCustomer(db: pg.Pool, shopId: number, who: CustomerLocator, ordersToRedact: string[]): Promise<{ customers: number }> {
   return withTransaction(db, async (client) => {
+    // After any running scoring of the shop: scores, history and events have no foreign key
+    // to customers, so they are deleted here explicitly with the rest (jobs/scoring/erasure-lock.ts).
+    await lockShopForErasure(client, shopId);
     const ids = await findCustomerIds(client, shopId, who);
     if (ordersToRedact.length > 0) {
       await client.query(`delete from order_lines where shop_id = $1 and order_id in (select id from orders where shop_id = $1 and external_id = any($2::text[]))`, [shopId, ordersToRedact]);
@@ -71,6 +75,7 @@ export function redactCustomer(db: pg.Pool, shopId: number, who: CustomerLocator
 /** Everything held about the shop goes, sessions included; the shop row is kept as a tombstone. */
 export function redactShop(db: pg.Pool, shopId: number, domain: string): Promise<void> {
   return withTransaction(db, async (client) => {
+    await lockShopForErasure(client, shopId);
     // Children before parents: a table whose rows others reference is emptied last.
     const tables = (await shopScopedTables(client)).map((t) => t.table);
     const order = ["order_lines", "customer_identities", "customer_scores", "events", "orders"];

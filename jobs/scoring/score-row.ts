@@ -26,8 +26,10 @@ export interface CustomerScoring {
 }
 
 function previousState(row: CustomerScoringInput): StageState | null {
+  // A customer never scored has no stage: no schema failure (an error object) per new customer.
+  if (row.previousStage === null || row.previousStageSinceDay === null || row.previousLastOrderDay === null) return null;
   const stage = lifecycleStageSchema.safeParse(row.previousStage);
-  if (!stage.success || row.previousStageSinceDay === null || row.previousLastOrderDay === null) return null;
+  if (!stage.success) return null;
   return { stage: stage.data, sinceDay: row.previousStageSinceDay, lastOrderDay: row.previousLastOrderDay };
 }
 

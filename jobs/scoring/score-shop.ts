@@ -3,6 +3,8 @@
 //      models need, the shop's median gap and RFM cut values, into temp tables of the reading
 //      connection (one transaction);
 //   2. fit: BG/NBD + Gamma-Gamma on a seeded sample of the staged facts, k-means on another;
+//      the sample is also read straight from the orders on a writer connection (fit-sample.ts),
+//      so JavaScript fits the models while PostgreSQL stages, kept when the staged sample agrees;
 //   3. score: keyset-paged chunks of customers scored by the pure core functions and written
 //      with COPY + one set-based statement per chunk (upsert, history, stage-change events).
 //      Chunks go round-robin to up to WRITERS writer connections (each one transaction), so
@@ -29,12 +31,14 @@ import { CLUSTER_SAMPLE, fitClusterModel, type ClusterModel } from "./cluster-la
 import { dayToIso, expectedNextOrderAt, scoreInput, type CustomerScoringInput } from "./score-row";
 import { writeShopFit } from "./shop-fit";
 import {
-  analyzeSummaries, COL, PAGE, readClusterSample, readFitSample, readShopValues, stageSummaries, type StagedShop,
+  analyzeSummaries, COL, PAGE, readClusterSample, readFitSample, readShopValues, stageSummaries, type FitSampleRow, type StagedShop,
 } from "./stage-summaries";
 import { CHUNK_COLUMNS, CHUNK_TABLE, DROP_UNSCORED, WRITE_CHUNK } from "./write-scores";
+import { holdShopAgainstErasure } from "./erasure-lock";
+import { readEarlyFitSample, sameFitSample } from "./fit-sample";
 
 /** Customers per chunk: bounds memory (a chunk's rows and its COPY text) whatever the shop's size. */
-export const SCORE_CHUNK = 10_000;
+export const SCORE_CHUNK = 5_000;
 
 export interface ScoreShopReport {
   customers: number;
@@ -104,17 +108,19 @@ async function scoreAndWrite(pool: pg.Pool, shopId: number, now: Date, settings:
     mark = t;
   };
   const client = await pool.connect();
+  let firstError: unknown = null;
+  const onError = (e: unknown) => void (firstError ??= e);
+  const reader = serialQueue(onError);
+  let writers: ChunkWriter[] = [];
   try {
     await client.query("begin");
     // The job is rerunnable from the orders: a crash losing its last commits costs nothing.
     await client.query("set local synchronous_commit = off");
     // Sorts and hashes over a whole shop's orders: let them stay in memory (per operation).
     await client.query("set local work_mem = '64MB'");
-    const summaries = await stageSummaries(client, shopId, now);
-    if (!summaries) throw new Error(`shop ${shopId} vanished during scoring`);
-    phase("stage");
-    // PostgreSQL computes the shop's median gap and RFM cuts, then the statistics, while
-    // JavaScript fits the models and then the clusters (neither fit needs what runs beside it).
+    // No erasure of the shop's customers until everything this run writes has committed.
+    await holdShopAgainstErasure(client, shopId);
+    writers = await openWriters(pool, client, reader, onError);
     const periodDays = PERIOD_DAYS[settings.period];
     let fitMs = 0;
     const timed = <T>(fit: () => T): T => {
@@ -123,10 +129,35 @@ async function scoreAndWrite(pool: pg.Pool, shopId: number, now: Date, settings:
       fitMs += performance.now() - t;
       return out;
     };
-    const fitRows = summaries.customers ? await readFitSample(client, shopId, FIT_SAMPLE) : [];
+    // While this connection stages the shop, a writer reads the fit sample from the orders and
+    // JavaScript fits the models on it (fit-sample.ts); kept only if the staged sample agrees.
+    const w0 = writers[0];
+    const early = w0.own
+      ? w0.queue.run(async () => {
+          const today = await shopToday(w0.client, shopId, now);
+          const rows = today === null ? [] : await readEarlyFitSample(w0.client, shopId, now, shopId, FIT_SAMPLE);
+          return { today, rows, models: today === null || !rows.length ? null : timed(() => fitSampleModels(rows, today, periodDays)) };
+        })
+      : null;
+    early?.catch(() => {});
+    const summaries = await stageSummaries(client, shopId, now);
+    if (!summaries) throw new Error(`shop ${shopId} vanished during scoring`);
+    phase("stage");
+    // PostgreSQL computes the shop's median gap and RFM cuts, then the statistics, while
+    // JavaScript fits the models (unless fitted already) and then the clusters (neither fit
+    // needs what runs beside it).
+    const fitPending = summaries.customers ? readFitSample(client, shopId, FIT_SAMPLE) : Promise.resolve([]);
+    fitPending.catch(() => {});
     const valuesPending = readShopValues(client, summaries.customers);
     valuesPending.catch(() => {});
-    const models = summaries.customers ? timed(() => fitOnSample(fitRows, summaries, periodDays)) : null;
+    const fitRows = await fitPending;
+    const fitted = early ? await early : null;
+    const models = summaries.customers
+      ? withSampleReason(
+          fitted && fitted.today === summaries.todayDay && sameFitSample(fitted.rows, fitRows) ? fitted.models : timed(() => fitSampleModels(fitRows, summaries.todayDay, periodDays)),
+          summaries.customers,
+        )
+      : null;
     const staged: StagedShop = { ...summaries, ...(await valuesPending) };
     const shopMedianGapDays = staged.shopMedianGap ?? settings.fallbackGapDays;
     const clusterRows = staged.customers ? await readClusterSample(client, shopId + 1, CLUSTER_SAMPLE, staged.todayDay, shopMedianGapDays) : [];
@@ -137,7 +168,10 @@ async function scoreAndWrite(pool: pg.Pool, shopId: number, now: Date, settings:
     phase("fit");
 
     const ctx: ShopContext = { models, settings, shopMedianGapDays };
-    const stageChanges = staged.customers ? await scoreChunks(pool, client, shopId, now, staged, ctx, settings, clusters, chunkSize) : 0;
+    const stageChanges = staged.customers
+      ? await scoreChunks(client, reader, writers, () => firstError, shopId, now, staged, ctx, settings, clusters, chunkSize)
+      : 0;
+    await closeWriters(writers, true);
     phase("score");
     await client.query(DROP_UNSCORED, [shopId]);
     if (models) {
@@ -162,11 +196,21 @@ async function scoreAndWrite(pool: pg.Pool, shopId: number, now: Date, settings:
       phasesMs,
     };
   } catch (e) {
+    // Nothing may still be running on a connection when it rolls back.
+    await Promise.all([reader.idle(), ...writers.map((w) => w.queue.idle())]);
+    await closeWriters(writers, false).catch(() => {});
     await client.query("rollback").catch(() => {});
     throw e;
   } finally {
     client.release();
   }
+}
+
+/** The shop's calendar day number now (as stageSummaries computes it); null when the shop is gone. */
+async function shopToday(client: pg.PoolClient, shopId: number, now: Date): Promise<number | null> {
+  const r = await client.query<{ today: number }>(
+    `select ($2::timestamptz at time zone timezone)::date - date '1970-01-01' as today from shops where id = $1`, [shopId, now]);
+  return r.rows[0]?.today ?? null;
 }
 
 /**
@@ -178,20 +222,20 @@ async function scoreAndWrite(pool: pg.Pool, shopId: number, now: Date, settings:
  */
 export const FIT_SAMPLE = 5_000;
 
-function fitOnSample(
-  rows: Awaited<ReturnType<typeof readFitSample>>,
-  staged: { todayDay: number; customers: number },
-  periodDays: number,
-): ShopModels | null {
+function fitSampleModels(rows: readonly FitSampleRow[], todayDay: number, periodDays: number): ShopModels | null {
   const summaries = rows.map((r) =>
     summaryFromFacts("", {
       transactions: r.transactions, firstDay: r.first_day, lastDay: r.last_day, repeatSpend: r.repeat_spend, totalSpend: r.total_spent,
       ownMedianGap: null,
-    }, staged.todayDay, periodDays),
+    }, todayDay, periodDays),
   );
-  const models = fitShopModels(summaries, periodDays);
-  if (!models || staged.customers <= FIT_SAMPLE) return models;
-  const n = staged.customers.toLocaleString("en-US");
+  return fitShopModels(summaries, periodDays);
+}
+
+/** Above FIT_SAMPLE customers the reason says the models were fitted on a sample. */
+function withSampleReason(models: ShopModels | null, customers: number): ShopModels | null {
+  if (!models || customers <= FIT_SAMPLE) return models;
+  const n = customers.toLocaleString("en-US");
   return { ...models, reason: `${models.reason} (a random sample of ${FIT_SAMPLE.toLocaleString("en-US")} of the shop's ${n} customers)` };
 }
 
@@ -276,9 +320,12 @@ async function closeWriters(writers: ChunkWriter[], commit: boolean): Promise<vo
   if (failure !== null) throw failure;
 }
 
+/** Scores the staged customers chunk by chunk and hands each chunk to a writer; the caller commits them. */
 async function scoreChunks(
-  pool: pg.Pool,
   client: pg.PoolClient,
+  reader: ReturnType<typeof serialQueue>,
+  writers: ChunkWriter[],
+  failure: () => unknown,
   shopId: number,
   now: Date,
   staged: StagedShop,
@@ -288,10 +335,6 @@ async function scoreChunks(
   chunkSize: number,
 ): Promise<number> {
   const historyDay = dayToIso(staged.todayDay);
-  let firstError: unknown = null;
-  const onError = (e: unknown) => void (firstError ??= e);
-  const reader = serialQueue(onError);
-  const writers = await openWriters(pool, client, reader, onError);
   const read = (afterId: string) => reader.run(() => client.query<unknown[]>({ text: PAGE, values: [afterId, chunkSize], rowMode: "array" }));
   const writeChunk = (w: ChunkWriter, text: string, chunk: number) => {
     void w.queue
@@ -309,41 +352,34 @@ async function scoreChunks(
   };
   let stageChanges = 0;
   let chunk = 0;
-  let committed = false;
   try {
-    try {
-      let page = await read("0");
-      while (page.rows.length) {
-        const rows = page.rows;
-        const next = rows.length === chunkSize ? read(rows[rows.length - 1][COL.id] as string) : null;
-        next?.catch(() => {});
-        const lines: string[] = [];
-        const tag = `${++chunk}\t`;
-        for (let i = 0; i < rows.length; i++) {
-          const { line, changed } = scoreLine(rows[i], staged, ctx, settings, clusters, now);
-          lines.push(tag, line);
-          if (changed) stageChanges++;
-          if (i % YIELD_EVERY === YIELD_EVERY - 1) await yieldToIo();
-        }
-        if (firstError) break;
-        // Round-robin; a writer still busy with its last chunk makes JavaScript wait rather
-        // than pile up COPY text in memory.
-        const w = writers[(chunk - 1) % writers.length];
-        await w.queue.idle();
-        writeChunk(w, lines.join(""), chunk);
-        if (!next) break;
-        page = await next;
+    let page = await read("0");
+    while (page.rows.length) {
+      const rows = page.rows;
+      const next = rows.length === chunkSize ? read(rows[rows.length - 1][COL.id] as string) : null;
+      next?.catch(() => {});
+      const lines: string[] = [];
+      const tag = `${++chunk}\t`;
+      for (let i = 0; i < rows.length; i++) {
+        const { line, changed } = scoreLine(rows[i], staged, ctx, settings, clusters, now);
+        lines.push(tag, line);
+        if (changed) stageChanges++;
+        if (i % YIELD_EVERY === YIELD_EVERY - 1) await yieldToIo();
       }
-    } finally {
-      // Nothing may still be running on a connection when it commits or rolls back.
-      await Promise.all([reader.idle(), ...writers.map((w) => w.queue.idle())]);
+      if (failure()) break;
+      // Round-robin; a writer still busy with its last chunk makes JavaScript wait rather
+      // than pile up COPY text in memory.
+      const w = writers[(chunk - 1) % writers.length];
+      await w.queue.idle();
+      writeChunk(w, lines.join(""), chunk);
+      if (!next) break;
+      page = await next;
     }
-    if (firstError) throw firstError;
-    await closeWriters(writers, true);
-    committed = true;
   } finally {
-    if (!committed) await closeWriters(writers, false).catch(() => {});
+    // Nothing may still be running on a connection when it commits or rolls back.
+    await Promise.all([reader.idle(), ...writers.map((w) => w.queue.idle())]);
   }
+  if (failure()) throw failure();
   return stageChanges;
 }
 

@@ -120,9 +120,12 @@ function sampleOrder(seedParam: string): string {
   return `order by hashint8extended(customer_id, ${seedParam}), customer_id limit $2`;
 }
 
+/** One customer's facts for the model fits. */
+export interface FitSampleRow { transactions: number; first_day: number; last_day: number; repeat_spend: number; total_spent: number }
+
 /** Up to `limit` customers' facts for the model fits. */
-export async function readFitSample(client: pg.PoolClient, seed: number, limit: number) {
-  const r = await client.query<{ transactions: number; first_day: number; last_day: number; repeat_spend: number; total_spent: number }>(
+export async function readFitSample(client: pg.PoolClient, seed: number, limit: number): Promise<FitSampleRow[]> {
+  const r = await client.query<FitSampleRow>(
     `select transactions, first_day, last_day, repeat_spend::float8 as repeat_spend, total_spent::float8 as total_spent
      from scoring_summary ${sampleOrder("$1")}`,
     [seed, limit],

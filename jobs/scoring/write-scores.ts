@@ -2,6 +2,7 @@
 // customers with nothing left to score, and records stage changes as events, deduplicated so a
 // re-run records nothing twice. All in one transaction.
 import type pg from "pg";
+import { holdShopAgainstErasure } from "./erasure-lock";
 
 export interface ScoreRow {
   customerId: string;
@@ -94,12 +95,23 @@ export async function writeScores(
   events: StageEvent[],
   opts: WriteScoresOptions,
 ): Promise<void> {
-  const col = <K extends keyof ScoreRow>(k: K) => scores.map((s) => s[k]);
   const money = (v: number | null) => (v === null ? null : Math.round(v).toString());
   const own = "release" in db ? null : await db.connect();
   const client = own ?? (db as pg.PoolClient);
   try {
     if (own) await client.query("begin");
+    // Not while the shop's customers are being erased; and nobody erased since they were read
+    // gets rows back (no foreign key to customers stops it: erasure-lock.ts).
+    await holdShopAgainstErasure(client, shopId);
+    if (opts.scope.kind === "customers" && scores.length) {
+      const r = await client.query<{ id: string }>(`select id::text from customers where shop_id = $1 and id = any($2::bigint[])`, [
+        shopId, scores.map((s) => s.customerId),
+      ]);
+      const alive = new Set(r.rows.map((row) => row.id));
+      scores = scores.filter((s) => alive.has(s.customerId));
+      events = events.filter((e) => alive.has(e.customerId));
+    }
+    const col = <K extends keyof ScoreRow>(k: K) => scores.map((s) => s[k]);
     if (scores.length) {
       await client.query(UPSERT, [
         shopId, scoredAt, col("customerId"), col("recencyScore"), col("frequencyScore"), col("monetaryScore"), col("rfmGroup"),

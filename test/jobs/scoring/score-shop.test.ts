@@ -3,7 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRng as seededRng } from "../../../core/random";
 import { quintileScores } from "../../../core/scoring/rfm";
 import { defaultScoringSettings } from "../../../core/scoring/schema";
+import { readEarlyFitSample, sameFitSample } from "../../../jobs/scoring/fit-sample";
 import { scoreShop } from "../../../jobs/scoring/score-shop";
+import { readFitSample, stageSummaries } from "../../../jobs/scoring/stage-summaries";
 import { createTestDatabase, type TestDatabase } from "../../helpers/db";
 
 let db: TestDatabase;
@@ -130,6 +132,29 @@ describe("scoreShop", () => {
     scores.forEach((s, i) => {
       expect([s.recency_score, s.frequency_score, s.monetary_score]).toEqual([r[i], f[i], m[i]]);
     });
+  });
+
+  it("reads the same fit sample from the orders as from the staged summaries (merges, refunds, cancellations, the shop's days)", async () => {
+    const now = new Date("2024-11-01T12:00:00Z");
+    for (const limit of [5_000, 40]) {
+      const staging = await db.pool.connect();
+      const early = await db.pool.connect();
+      try {
+        await staging.query("begin");
+        await stageSummaries(staging, shopId, now);
+        const staged = await readFitSample(staging, shopId, limit);
+        const fromOrders = await readEarlyFitSample(early, shopId, now, shopId, limit);
+        expect(staged.length).toBe(Math.min(limit, expectedCustomers));
+        expect(fromOrders).toEqual(staged);
+        expect(sameFitSample(fromOrders, staged)).toBe(true);
+        expect(sameFitSample(fromOrders, staged.slice(1))).toBe(false);
+        expect(sameFitSample(fromOrders, [...staged].reverse())).toBe(false);
+      } finally {
+        await staging.query("rollback");
+        staging.release();
+        early.release();
+      }
+    }
   });
 
   it("records stage changes as events once, and keeps stage_since while a stage holds", async () => {
