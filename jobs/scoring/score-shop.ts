@@ -19,7 +19,7 @@ import { setImmediate as yieldToIo } from "node:timers/promises";
 import { from as copyFrom } from "pg-copy-streams";
 import { cell } from "../../connectors/ingest/copy";
 import { err, ok, type Result } from "../../core/result";
-import { CUSTOMER_FEATURES, nearestCentre } from "../../core/scoring/clusters";
+import { categoryFeatures, CUSTOMER_FEATURES, nearestCentre } from "../../core/scoring/clusters";
 import { scoreFromCuts } from "../../core/scoring/rfm";
 import { PERIOD_DAYS, type ScoringSettings } from "../../core/scoring/schema";
 import type { ShopContext } from "../../core/scoring/score-customer";
@@ -29,7 +29,7 @@ import { CLUSTER_SAMPLE, fitClusterModel, type ClusterModel } from "./cluster-la
 import { dayToIso, expectedNextOrderAt, scoreInput, type CustomerScoringInput } from "./score-row";
 import { writeShopFit } from "./shop-fit";
 import {
-  analyzeSummaries, COL, PAGE, readClusterSample, readFitSample, readShopValues, stageSummaries, type StagedShop,
+  analyzeSummaries, COL, MAX_CATEGORIES, PAGE, readClusterSample, readFitSample, readShopValues, stageSummaries, type StagedShop,
 } from "./stage-summaries";
 import { CHUNK_COLUMNS, CHUNK_TABLE, DROP_UNSCORED, WRITE_CHUNK } from "./write-scores";
 
@@ -129,10 +129,13 @@ async function scoreAndWrite(pool: pg.Pool, shopId: number, now: Date, settings:
     const models = summaries.customers ? timed(() => fitOnSample(fitRows, summaries, periodDays)) : null;
     const staged: StagedShop = { ...summaries, ...(await valuesPending) };
     const shopMedianGapDays = staged.shopMedianGap ?? settings.fallbackGapDays;
-    const clusterRows = staged.customers ? await readClusterSample(client, shopId + 1, CLUSTER_SAMPLE, staged.todayDay, shopMedianGapDays) : [];
+    const clusterRows = staged.customers
+      ? await readClusterSample(client, shopId + 1, CLUSTER_SAMPLE, staged.todayDay, shopMedianGapDays, staged.categories.length)
+      : [];
     const analyzed = analyzeSummaries(client);
     analyzed.catch(() => {});
-    const clusters = staged.customers ? timed(() => fitClusterModel(clusterRows, CUSTOMER_FEATURES, shopId)) : null;
+    const clusterFeatures = [...CUSTOMER_FEATURES, ...categoryFeatures(staged.categories)];
+    const clusters = staged.customers ? timed(() => fitClusterModel(clusterRows, clusterFeatures, shopId)) : null;
     await analyzed;
     phase("fit");
 
@@ -144,6 +147,7 @@ async function scoreAndWrite(pool: pg.Pool, shopId: number, now: Date, settings:
       const stored = clusters && {
         k: clusters.k, centres: clusters.centres, mean: clusters.mean, sd: clusters.sd, silhouette: clusters.silhouette,
         descriptions: clusters.descriptions, sampled: clusters.sampled,
+        ...(staged.categories.length ? { categories: staged.categories } : {}),
       };
       await writeShopFit(client, shopId, { models, shopMedianGapDays, rfmCuts: staged.rfmCuts, settings, fittedAt: now }, stored);
     }
@@ -347,7 +351,8 @@ async function scoreChunks(
   return stageChanges;
 }
 
-const features = new Float64Array(CUSTOMER_FEATURES.length);
+// Room for the category shares too; nearestCentre reads as many as the fit has features.
+const features = new Float64Array(CUSTOMER_FEATURES.length + MAX_CATEGORIES);
 const money = (v: number | null) => (v === null ? "\\N" : String(Math.round(v)));
 const num = (v: number | null) => (v === null ? "\\N" : String(v));
 
@@ -392,6 +397,8 @@ function scoreLine(
     features[4] = p.dormancy.expectedGapDays;
     features[5] = totalSpent / orderCount;
     features[6] = row[COL.discountedShare] as number;
+    const shares = row[COL.categoryShares] as number[] | null;
+    if (shares) for (let j = 0; j < shares.length; j++) features[CUSTOMER_FEATURES.length + j] = shares[j];
     clusterId = String(nearestCentre(features, clusters.centres, clusters.mean, clusters.sd));
   }
   const next = expectedNextOrderAt(p, today, now);

@@ -13,7 +13,56 @@ export interface StagedShop {
   /** Median over every repeat gap of every customer (days); null without repeat buyers. */
   shopMedianGap: number | null;
   rfmCuts: RfmCuts;
+  /** The shop's categories in the cluster features (CATEGORY_RULE), largest first; [] without. */
+  categories: string[];
 }
+
+// Category mix (the cluster features' last block). A line's category is its product's type
+// (products.product_type, joined on the line's product id within the order's source): what
+// Shopify's import fills. Collections are not used: a product sits in several, and many are
+// merchandising sets ("Sale", "Home page") rather than kinds of goods. WooCommerce imports no
+// products yet, so its shops have no categories. A line's spend is price x quantity less its
+// discount; orders count as in the summaries (same exclusions, merged customers to the
+// survivor); refunds, recorded per order, are not split over lines.
+// CATEGORY_RULE: the shop's categories are its largest by that spend, at most MAX_CATEGORIES,
+// each at least MIN_CATEGORY_SHARE of all line spend (uncategorised lines included); the rest
+// fold into "other", which is what the shares leave to 1. A customer's share in a category is
+// their spend in it over all their line spend (0 without lines). $4 false (the shop has no
+// product with a type) skips the lines entirely: those shops stage exactly as before.
+export const MAX_CATEGORIES = 5;
+export const MIN_CATEGORY_SHARE = 0.05;
+// The lines are the costly part (several per order): they are grouped by small integer keys
+// (a category number per product type) and the customers table joins only its merged records.
+const CATEGORY_MIX = `typed as (
+  select source, external_id, dense_rank() over (order by product_type)::int as cat, product_type
+  from products where $4::boolean and shop_id = $1 and product_type <> ''
+), line_spend as (
+  select coalesce(c.merged_into_id, o.customer_id) as customer_id, t.cat,
+         sum(greatest(l.price * l.quantity - l.discount, 0)::float8) as spend
+  from orders o
+  join order_lines l on l.shop_id = o.shop_id and l.order_id = o.id
+  left join typed t on t.source = o.source and t.external_id = l.product_id
+  left join customers c on c.shop_id = o.shop_id and c.id = o.customer_id and c.merged_into_id is not null
+  where $4::boolean and o.shop_id = $1 and o.customer_id is not null and o.cancelled_at is null
+    and o.processed_at <= $2 and o.total - o.refunded > 0
+  group by 1, 2
+), categories as (
+  select cat, rank, category from (
+    select cat, category, share, row_number() over (order by spend desc, category) as rank from (
+      select ls.cat, min(t.product_type) as category, sum(ls.spend) as spend, sum(ls.spend) / nullif(sum(sum(ls.spend)) over (), 0) as share
+      from line_spend ls left join (select distinct cat, product_type from typed) t on t.cat = ls.cat
+      group by ls.cat
+    ) totals where cat is not null
+  ) r
+  where share >= ${MIN_CATEGORY_SHARE} and rank <= ${MAX_CATEGORIES}
+), mix as (
+  select ls.customer_id,
+         ${Array.from({ length: MAX_CATEGORIES }, (_, i) => `coalesce(sum(ls.spend) filter (where k.rank = ${i + 1}) / nullif(sum(ls.spend), 0), 0) as s${i + 1}`).join(",\n         ")}
+  from line_spend ls left join categories k on k.cat = ls.cat
+  group by ls.customer_id
+), category_list as (
+  insert into scoring_categories select category, rank from categories
+)`;
 
 // Days are calendar days in the shop's zone; same-day orders are one transaction (spend summed);
 // cancelled, fully refunded and future orders are left out; orders of a customer merged into
@@ -46,13 +95,16 @@ with per_day as (
   from per_day group by customer_id
 ), gap_counts as (
   insert into scoring_gaps select gap, count(*) from per_day where gap is not null group by gap
-)
+), ${CATEGORY_MIX}
 insert into scoring_summary
 select p.*, cs.stage, cs.stage_since,
        (cs.stage_since at time zone $3::text)::date - date '1970-01-01',
-       (cs.last_order_at at time zone $3::text)::date - date '1970-01-01'
+       (cs.last_order_at at time zone $3::text)::date - date '1970-01-01',
+       case when (select count(*) from categories) > 0
+         then (array[${Array.from({ length: MAX_CATEGORIES }, (_, i) => `coalesce(m.s${i + 1}, 0)`).join(", ")}])[1:(select count(*) from categories)] end
 from per_customer p
 left join customer_scores cs on cs.shop_id = $1 and cs.customer_id = p.customer_id
+left join mix m on m.customer_id = p.customer_id
 order by p.customer_id`;
 
 const CREATE = `
@@ -60,9 +112,11 @@ create temp table scoring_summary (
   customer_id bigint primary key, transactions int not null, order_count int not null, total_spent bigint not null,
   repeat_spend bigint not null, discounted_share float8 not null, first_order_at timestamptz not null,
   last_order_at timestamptz not null, first_day int not null, last_day int not null, own_gap float8,
-  prev_stage text, prev_stage_since timestamptz, prev_since_day int, prev_last_day int
+  prev_stage text, prev_stage_since timestamptz, prev_since_day int, prev_last_day int,
+  category_shares float8[]
 ) on commit drop;
-create temp table scoring_gaps (gap int not null, n bigint not null) on commit drop`;
+create temp table scoring_gaps (gap int not null, n bigint not null) on commit drop;
+create temp table scoring_categories (category text not null, rank bigint not null) on commit drop`;
 
 // One statement for the shop-wide values, so it runs while JavaScript fits the models:
 // the median gap from the histogram (the values at positions floor((n+1)/2) and floor(n/2)+1
@@ -81,16 +135,19 @@ union all
 select 'monetary', rn, v from (select row_number() over (order by total_spent) as rn, total_spent::float8 as v from scoring_summary) x where rn = any($1::bigint[])`;
 
 /** Stages the shop's summaries (temp tables, dropped at commit); null when the shop is gone. */
-export async function stageSummaries(client: pg.PoolClient, shopId: number, now: Date): Promise<{ todayDay: number; customers: number } | null> {
-  const shop = await client.query<{ tz: string; today: number }>(
-    `select timezone as tz, ($2::timestamptz at time zone timezone)::date - date '1970-01-01' as today from shops where id = $1`,
+export async function stageSummaries(client: pg.PoolClient, shopId: number, now: Date): Promise<{ todayDay: number; customers: number; categories: string[] } | null> {
+  const shop = await client.query<{ tz: string; today: number; typed: boolean }>(
+    `select timezone as tz, ($2::timestamptz at time zone timezone)::date - date '1970-01-01' as today,
+            exists (select 1 from products where shop_id = $1 and product_type <> '') as typed
+     from shops where id = $1`,
     [shopId, now],
   );
   if (shop.rowCount === 0) return null;
-  const { tz, today } = shop.rows[0];
+  const { tz, today, typed } = shop.rows[0];
   await client.query(CREATE);
-  const staged = await client.query(STAGE, [shopId, now, tz]);
-  return { todayDay: today, customers: staged.rowCount ?? 0 };
+  const staged = await client.query(STAGE, [shopId, now, tz, typed]);
+  const categories = typed ? (await client.query<{ category: string }>(`select category from scoring_categories order by rank`)).rows.map((r) => r.category) : [];
+  return { todayDay: today, customers: staged.rowCount ?? 0, categories };
 }
 
 /**
@@ -130,11 +187,17 @@ export async function readFitSample(client: pg.PoolClient, seed: number, limit: 
   return r.rows;
 }
 
-/** Up to `limit` customers' raw cluster features (CUSTOMER_FEATURES order). */
-export async function readClusterSample(client: pg.PoolClient, seed: number, limit: number, todayDay: number, shopMedianGapDays: number): Promise<number[][]> {
+/**
+ * Up to `limit` customers' raw cluster features (CUSTOMER_FEATURES order, then the share of
+ * spend in each of the shop's `categories`).
+ */
+export async function readClusterSample(
+  client: pg.PoolClient, seed: number, limit: number, todayDay: number, shopMedianGapDays: number, categories = 0,
+): Promise<number[][]> {
+  const shares = Array.from({ length: categories }, (_, i) => `, coalesce(category_shares[${i + 1}], 0)`).join("");
   const r = await client.query({
     text: `select $3::int - last_day, order_count, total_spent::float8, $3::int - first_day, coalesce(own_gap, $4::float8),
-                  total_spent::float8 / order_count, discounted_share
+                  total_spent::float8 / order_count, discounted_share${shares}
            from scoring_summary ${sampleOrder("$1")}`,
     values: [seed, limit, todayDay, shopMedianGapDays],
     rowMode: "array",
@@ -150,10 +213,10 @@ const epochMs = (col: string) => `(extract(epoch from ${col}) * 1000)::int8`;
 export const PAGE = `
 select customer_id::text as id, transactions, first_day, last_day, repeat_spend::float8, total_spent::float8, own_gap,
        order_count, discounted_share, prev_stage, prev_since_day, prev_last_day,
-       ${epochMs("first_order_at")}, ${epochMs("last_order_at")}, ${epochMs("prev_stage_since")}
+       ${epochMs("first_order_at")}, ${epochMs("last_order_at")}, ${epochMs("prev_stage_since")}, category_shares
 from scoring_summary where customer_id > $1::bigint order by customer_id limit $2`;
 /** Column positions of PAGE rows (read as arrays: no object per row). */
 export const COL = {
   id: 0, transactions: 1, firstDay: 2, lastDay: 3, repeatSpend: 4, totalSpent: 5, ownGap: 6, orderCount: 7, discountedShare: 8,
-  prevStage: 9, prevSinceDay: 10, prevLastDay: 11, firstOrderMs: 12, lastOrderMs: 13, prevStageSinceMs: 14,
+  prevStage: 9, prevSinceDay: 10, prevLastDay: 11, firstOrderMs: 12, lastOrderMs: 13, prevStageSinceMs: 14, categoryShares: 15,
 } as const;
