@@ -211,15 +211,16 @@ export function featureMoments(rows: readonly number[][], features?: readonly Fe
 /**
  * Category mix as clustering features: one per category of the shop's (its top categories by
  * spend, stage-summaries.ts), the customer's share of spend in it. Each share is standardised
- * like every feature and then weighted by 1/sqrt(m), so the block of m shares together weighs
- * as much as one behaviour feature: the shares are strongly tied (they sum to at most 1, and a
- * customer's favourite category pushes the others down), and unweighted, five of them would
- * outvote recency, frequency, spend and rhythm together and the clusters would be little more
- * than "favourite category". None for a shop without categories: its features, and so its
- * clusters, are exactly CUSTOMER_FEATURES'.
+ * like every feature and then weighted by sqrt(2/m), so the block of m shares together carries
+ * the variance of two behaviour features. The shares are strongly tied (they sum to at most 1;
+ * a favourite category pushes the others down): unweighted, five of them would outvote recency,
+ * frequency and spend together and the clusters would be little more than "favourite
+ * category"; weighted as a single feature, customers who differ only in what they buy are lost
+ * in the noise of the seven behaviour features (test/core/scoring/clusters.test.ts). None for a
+ * shop without categories: its features, and so its clusters, are exactly CUSTOMER_FEATURES'.
  */
 export function categoryFeatures(categories: readonly string[]): FeatureSpec[] {
-  const weight = 1 / Math.sqrt(Math.max(1, categories.length));
+  const weight = Math.sqrt(2 / Math.max(1, categories.length));
   return categories.map((category) => ({
     name: `category:${category}`, high: `often buys ${category}`, low: `rarely buys ${category}`, weight, category,
   }));
