@@ -397,8 +397,7 @@ function scoreLine(
     features[4] = p.dormancy.expectedGapDays;
     features[5] = totalSpent / orderCount;
     features[6] = row[COL.discountedShare] as number;
-    const shares = row[COL.categoryShares] as number[] | null;
-    if (shares) for (let j = 0; j < shares.length; j++) features[CUSTOMER_FEATURES.length + j] = shares[j];
+    for (let j = CUSTOMER_FEATURES.length; j < clusters.mean.length; j++) features[j] = row[COL.firstShare + j - CUSTOMER_FEATURES.length] as number;
     clusterId = String(nearestCentre(features, clusters.centres, clusters.mean, clusters.sd));
   }
   const next = expectedNextOrderAt(p, today, now);

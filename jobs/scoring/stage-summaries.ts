@@ -31,6 +31,8 @@ export interface StagedShop {
 // product with a type) skips the lines entirely: those shops stage exactly as before.
 export const MAX_CATEGORIES = 5;
 export const MIN_CATEGORY_SHARE = 0.05;
+/** scoring_summary's columns for the shares, in the categories' order; null past the shop's categories. */
+export const SHARE_COLUMNS = Array.from({ length: MAX_CATEGORIES }, (_, i) => `share_${i + 1}`);
 // The lines are the costly part (several per order): they are grouped by small integer keys
 // (a category number per product type) and the customers table joins only its merged records.
 const CATEGORY_MIX = `typed as (
@@ -100,8 +102,7 @@ insert into scoring_summary
 select p.*, cs.stage, cs.stage_since,
        (cs.stage_since at time zone $3::text)::date - date '1970-01-01',
        (cs.last_order_at at time zone $3::text)::date - date '1970-01-01',
-       case when (select count(*) from categories) > 0
-         then (array[${Array.from({ length: MAX_CATEGORIES }, (_, i) => `coalesce(m.s${i + 1}, 0)`).join(", ")}])[1:(select count(*) from categories)] end
+       ${SHARE_COLUMNS.map((_, i) => `case when (select count(*) from categories) > ${i} then coalesce(m.s${i + 1}, 0) end`).join(", ")}
 from per_customer p
 left join customer_scores cs on cs.shop_id = $1 and cs.customer_id = p.customer_id
 left join mix m on m.customer_id = p.customer_id
@@ -113,7 +114,7 @@ create temp table scoring_summary (
   repeat_spend bigint not null, discounted_share float8 not null, first_order_at timestamptz not null,
   last_order_at timestamptz not null, first_day int not null, last_day int not null, own_gap float8,
   prev_stage text, prev_stage_since timestamptz, prev_since_day int, prev_last_day int,
-  category_shares float8[]
+  ${SHARE_COLUMNS.map((c) => `${c} float8`).join(", ")}
 ) on commit drop;
 create temp table scoring_gaps (gap int not null, n bigint not null) on commit drop;
 create temp table scoring_categories (category text not null, rank bigint not null) on commit drop`;
@@ -194,7 +195,7 @@ export async function readFitSample(client: pg.PoolClient, seed: number, limit: 
 export async function readClusterSample(
   client: pg.PoolClient, seed: number, limit: number, todayDay: number, shopMedianGapDays: number, categories = 0,
 ): Promise<number[][]> {
-  const shares = Array.from({ length: categories }, (_, i) => `, coalesce(category_shares[${i + 1}], 0)`).join("");
+  const shares = SHARE_COLUMNS.slice(0, categories).map((c) => `, ${c}`).join("");
   const r = await client.query({
     text: `select $3::int - last_day, order_count, total_spent::float8, $3::int - first_day, coalesce(own_gap, $4::float8),
                   total_spent::float8 / order_count, discounted_share${shares}
@@ -213,10 +214,10 @@ const epochMs = (col: string) => `(extract(epoch from ${col}) * 1000)::int8`;
 export const PAGE = `
 select customer_id::text as id, transactions, first_day, last_day, repeat_spend::float8, total_spent::float8, own_gap,
        order_count, discounted_share, prev_stage, prev_since_day, prev_last_day,
-       ${epochMs("first_order_at")}, ${epochMs("last_order_at")}, ${epochMs("prev_stage_since")}, category_shares
+       ${epochMs("first_order_at")}, ${epochMs("last_order_at")}, ${epochMs("prev_stage_since")}, ${SHARE_COLUMNS.join(", ")}
 from scoring_summary where customer_id > $1::bigint order by customer_id limit $2`;
 /** Column positions of PAGE rows (read as arrays: no object per row). */
 export const COL = {
   id: 0, transactions: 1, firstDay: 2, lastDay: 3, repeatSpend: 4, totalSpent: 5, ownGap: 6, orderCount: 7, discountedShare: 8,
-  prevStage: 9, prevSinceDay: 10, prevLastDay: 11, firstOrderMs: 12, lastOrderMs: 13, prevStageSinceMs: 14, categoryShares: 15,
+  prevStage: 9, prevSinceDay: 10, prevLastDay: 11, firstOrderMs: 12, lastOrderMs: 13, prevStageSinceMs: 14, firstShare: 15,
 } as const;
