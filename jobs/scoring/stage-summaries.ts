@@ -1,8 +1,8 @@
 // The set-like half of nightly scoring, in SQL inside the job's transaction: each customer's
 // history reduced to the facts the models need (core/scoring/summary.ts CustomerFacts) in a
-// temp table (with the customer's category mix when the shop's products have types), the shop's
-// median gap, the RFM cut values, and seeded samples for the fits and the clusters. Nothing here is per-customer JavaScript; score-shop.ts pages through the
-// staged rows afterwards.
+// temp table (with the customer's category mix when the shop's products have types), the
+// shop's median gap, the RFM cut values, and seeded samples for the fits and the clusters.
+// Nothing here is per-customer JavaScript; score-shop.ts pages through the staged rows afterwards.
 import type pg from "pg";
 import { quintileCutPositions } from "../../core/scoring/rfm";
 import type { RfmCuts } from "./shop-fit";
