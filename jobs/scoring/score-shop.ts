@@ -29,7 +29,8 @@ import { CLUSTER_SAMPLE, fitClusterModel, type ClusterModel } from "./cluster-la
 import { dayToIso, expectedNextOrderAt, scoreInput, type CustomerScoringInput } from "./score-row";
 import { writeShopFit } from "./shop-fit";
 import {
-  analyzeSummaries, COL, MAX_CATEGORIES, PAGE, readClusterSample, readFitSample, readShopValues, stageSummaries, type StagedShop,
+  analyzeSummaries, COL, MAX_CATEGORIES, pageQuery, readClusterSample, readFitSample, readShopValues, stageSummaries,
+  type StagedShop,
 } from "./stage-summaries";
 import { CHUNK_COLUMNS, CHUNK_TABLE, DROP_UNSCORED, WRITE_CHUNK } from "./write-scores";
 
@@ -124,7 +125,7 @@ async function scoreAndWrite(pool: pg.Pool, shopId: number, now: Date, settings:
       return out;
     };
     const fitRows = summaries.customers ? await readFitSample(client, shopId, FIT_SAMPLE) : [];
-    const valuesPending = readShopValues(client, summaries.customers);
+    const valuesPending = readShopValues(client, summaries.customers, shopId, now);
     valuesPending.catch(() => {});
     const models = summaries.customers ? timed(() => fitOnSample(fitRows, summaries, periodDays)) : null;
     const staged: StagedShop = { ...summaries, ...(await valuesPending) };
@@ -132,7 +133,7 @@ async function scoreAndWrite(pool: pg.Pool, shopId: number, now: Date, settings:
     const clusterRows = staged.customers
       ? await readClusterSample(client, shopId + 1, CLUSTER_SAMPLE, staged.todayDay, shopMedianGapDays, staged.categories.length)
       : [];
-    const analyzed = analyzeSummaries(client);
+    const analyzed = analyzeSummaries(client, staged.categories.length > 0);
     analyzed.catch(() => {});
     const clusterFeatures = [...CUSTOMER_FEATURES, ...categoryFeatures(staged.categories)];
     const clusters = staged.customers ? timed(() => fitClusterModel(clusterRows, clusterFeatures, shopId)) : null;
@@ -296,7 +297,8 @@ async function scoreChunks(
   const onError = (e: unknown) => void (firstError ??= e);
   const reader = serialQueue(onError);
   const writers = await openWriters(pool, client, reader, onError);
-  const read = (afterId: string) => reader.run(() => client.query<unknown[]>({ text: PAGE, values: [afterId, chunkSize], rowMode: "array" }));
+  const page = pageQuery(staged.categories.length);
+  const read = (afterId: string) => reader.run(() => client.query<unknown[]>({ text: page, values: [afterId, chunkSize], rowMode: "array" }));
   const writeChunk = (w: ChunkWriter, text: string, chunk: number) => {
     void w.queue
       .run(

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRng as seededRng } from "../../../core/random";
 import { defaultScoringSettings } from "../../../core/scoring/schema";
 import { scoreShop } from "../../../jobs/scoring/score-shop";
-import { SHARE_COLUMNS, stageSummaries } from "../../../jobs/scoring/stage-summaries";
+import { COL, pageQuery, readShopValues, stageSummaries } from "../../../jobs/scoring/stage-summaries";
 import { createTestDatabase, type TestDatabase } from "../../helpers/db";
 
 let db: TestDatabase;
@@ -62,19 +62,18 @@ async function addOrders(shopId: number, ids: string[], orders: OrderSpec[]): Pr
   }
 }
 
-/** Stages the shop in a transaction (rolled back) and returns its categories and each customer's shares. */
+/** Stages the shop in a transaction (rolled back) and returns its categories and each customer's shares (null without categories). */
 async function staged(shopId: number): Promise<{ categories: string[]; shares: Map<string, number[] | null> }> {
   const client = await db.pool.connect();
   try {
     await client.query("begin");
-    const s = await stageSummaries(client, shopId, NOW);
-    const rows = await client.query<{ id: string; shares: (number | null)[] }>(
-      `select customer_id::text as id, array[${SHARE_COLUMNS.join(", ")}] as shares from scoring_summary`,
-    );
-    // The shares of the shop's categories; null when it has none (every column null).
-    const shares = rows.rows.map((r) => [r.id, r.shares.every((v) => v === null) ? null : (r.shares.slice(0, s!.categories.length) as number[])] as const);
-    expect(rows.rows.every((r) => r.shares.slice(s!.categories.length).every((v) => v === null))).toBe(true);
-    return { categories: s!.categories, shares: new Map(shares) };
+    const { customers } = (await stageSummaries(client, shopId, NOW))!;
+    const { categories } = await readShopValues(client, customers, shopId, NOW);
+    // Read as the job's pages read them.
+    const rows = await client.query<unknown[]>({ text: pageQuery(categories.length), values: ["0", 1000], rowMode: "array" });
+    const shares = rows.rows.map((r) => [r[COL.id] as string, categories.length ? (r.slice(COL.firstShare) as number[]) : null] as const);
+    expect(rows.rows.every((r) => r.length === COL.firstShare + categories.length)).toBe(true);
+    return { categories, shares: new Map(shares) };
   } finally {
     await client.query("rollback");
     client.release();
