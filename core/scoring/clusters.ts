@@ -1,5 +1,6 @@
-// Behavioural clusters: k-means (k-means++ seeding, fixed seed) on standardised features,
-// k chosen by mean silhouette, each cluster described in words from its centre.
+// Behavioural clusters: k-means (k-means++ seeding, fixed seed) on standardised features
+// (behaviour, plus the category mix when the shop has categories), k chosen by mean
+// silhouette, each cluster described in words from its centre.
 import { createRng as seededRng, type Rng } from "../random";
 
 export interface FeatureSpec {
@@ -7,6 +8,16 @@ export interface FeatureSpec {
   /** Words for a centre well above / below the shop's average, e.g. "big baskets". */
   high: string;
   low: string;
+  /**
+   * Multiplies the feature after standardising (1 when absent): its say in the distances.
+   * Standardised, every feature has variance weight².
+   */
+  weight?: number;
+  /**
+   * Set for a category-mix feature (the customer's share of spend in this product category):
+   * described from the centre's share itself ("mostly buys Outerwear"), not from |z|.
+   */
+  category?: string;
 }
 
 export interface Clustering {
@@ -18,14 +29,10 @@ export interface Clustering {
   descriptions: string[];
 }
 
-function standardise(rows: readonly number[][]): number[][] {
-  const d = rows[0].length;
-  const mean = new Array(d).fill(0);
-  const sd = new Array(d).fill(0);
-  for (const r of rows) for (let j = 0; j < d; j++) mean[j] += r[j] / rows.length;
-  for (const r of rows) for (let j = 0; j < d; j++) sd[j] += (r[j] - mean[j]) ** 2 / rows.length;
+/** z = (value - mean) / sd, where `sd` is the feature's spread divided by its weight. */
+function standardise(rows: readonly number[][], { mean, sd }: { mean: readonly number[]; sd: readonly number[] }): number[][] {
   // A constant feature carries no information; leave it at 0 instead of dividing by zero.
-  return rows.map((r) => r.map((v, j) => (sd[j] > 0 ? (v - mean[j]) / Math.sqrt(sd[j]) : 0)));
+  return rows.map((r) => r.map((v, j) => (sd[j] > 0 ? (v - mean[j]) / sd[j] : 0)));
 }
 
 const dist2 = (p: readonly number[], q: readonly number[]) => p.reduce((s, v, j) => s + (v - q[j]) ** 2, 0);
@@ -108,27 +115,50 @@ export function silhouette(points: number[][], assignments: number[], k: number,
   return total / idx.length;
 }
 
-export function describeCentre(centre: readonly number[], features: readonly FeatureSpec[]): string {
-  // The two strongest traits (|z| > 0.5) say what sets the group apart.
+/**
+ * Words for a centre (standard-score units). The two strongest traits (|z| > 0.5) among the
+ * behaviour features say what sets the group apart; with category-mix features and the
+ * scaling (`mean`, `sd` as the fit used them) the centre's own spend shares add the category:
+ * "mostly buys X" when X is at least half of it, "often buys X" when X is at least a quarter
+ * and twice the shop's average share (the largest such category only).
+ */
+export function describeCentre(centre: readonly number[], features: readonly FeatureSpec[], scaling?: { mean: readonly number[]; sd: readonly number[] }): string {
   const traits = centre
     .map((z, j) => ({ z, j }))
-    .filter(({ z }) => Math.abs(z) > 0.5)
+    .filter(({ z, j }) => features[j].category === undefined && Math.abs(z) > 0.5)
     .sort((p, q) => Math.abs(q.z) - Math.abs(p.z))
     .slice(0, 2)
     .map(({ z, j }) => (z > 0 ? features[j].high : features[j].low));
+  const category = scaling && categoryWords(centre, features, scaling);
+  if (category) traits.push(category);
   return traits.length ? traits.join(", ") : "close to the shop's typical customer";
+}
+
+function categoryWords(centre: readonly number[], features: readonly FeatureSpec[], { mean, sd }: { mean: readonly number[]; sd: readonly number[] }): string | null {
+  let top: { j: number; share: number } | null = null;
+  for (let j = 0; j < features.length; j++) {
+    if (features[j].category === undefined) continue;
+    const share = mean[j] + centre[j] * sd[j];
+    if (!top || share > top.share) top = { j, share };
+  }
+  if (!top) return null;
+  const name = features[top.j].category;
+  if (top.share >= 0.5) return `mostly buys ${name}`;
+  if (top.share >= 0.25 && top.share >= 2 * mean[top.j]) return `often buys ${name}`;
+  return null;
 }
 
 /** Cluster raw feature rows; returns null when there are too few customers to split. */
 export function clusterCustomers(rows: readonly number[][], features: readonly FeatureSpec[], seed = 1, kRange: [number, number] = [2, 6]): Clustering | null {
   if (rows.length < 3 * kRange[0]) return null;
-  const points = standardise(rows);
+  const scaling = featureMoments(rows, features);
+  const points = standardise(rows, scaling);
   let best: Clustering | null = null;
   for (let k = kRange[0]; k <= Math.min(kRange[1], Math.floor(rows.length / 3)); k++) {
     const { assignments, centres } = kMeans(points, k, seed + k);
     const s = silhouette(points, assignments, k, seed);
     if (!best || s > best.silhouette) {
-      best = { k, assignments, centres, silhouette: s, descriptions: centres.map((c) => describeCentre(c, features)) };
+      best = { k, assignments, centres, silhouette: s, descriptions: centres.map((c) => describeCentre(c, features, scaling)) };
     }
   }
   return best && inCanonicalOrder(best);
@@ -165,14 +195,35 @@ export const CUSTOMER_FEATURES: FeatureSpec[] = [
   { name: "discountShare", high: "buys mostly on discount", low: "rarely uses discounts" },
 ];
 
-/** Mean and (population) standard deviation per feature, as `standardise` uses them. */
-export function featureMoments(rows: readonly number[][]): { mean: number[]; sd: number[] } {
+/**
+ * Mean and (population) standard deviation per feature, the latter divided by the feature's
+ * weight when it has one: the scaling `standardise` and `nearestCentre` use.
+ */
+export function featureMoments(rows: readonly number[][], features?: readonly FeatureSpec[]): { mean: number[]; sd: number[] } {
   const d = rows[0].length;
   const mean = new Array(d).fill(0);
   const sd = new Array(d).fill(0);
   for (const r of rows) for (let j = 0; j < d; j++) mean[j] += r[j] / rows.length;
   for (const r of rows) for (let j = 0; j < d; j++) sd[j] += (r[j] - mean[j]) ** 2 / rows.length;
-  return { mean, sd: sd.map(Math.sqrt) };
+  return { mean, sd: sd.map((v, j) => Math.sqrt(v) / (features?.[j]?.weight ?? 1)) };
+}
+
+/**
+ * Category mix as clustering features: one per category of the shop's (its top categories by
+ * spend, stage-summaries.ts), the customer's share of spend in it. Each share is standardised
+ * like every feature and then weighted by sqrt(2/m), so the block of m shares together carries
+ * the variance of two behaviour features. The shares are strongly tied (they sum to at most 1;
+ * a favourite category pushes the others down): unweighted, five of them would outvote recency,
+ * frequency and spend together and the clusters would be little more than "favourite
+ * category"; weighted as a single feature, customers who differ only in what they buy are lost
+ * in the noise of the seven behaviour features (test/core/scoring/clusters.test.ts). None for a
+ * shop without categories: its features, and so its clusters, are exactly CUSTOMER_FEATURES'.
+ */
+export function categoryFeatures(categories: readonly string[]): FeatureSpec[] {
+  const weight = Math.sqrt(2 / Math.max(1, categories.length));
+  return categories.map((category) => ({
+    name: `category:${category}`, high: `often buys ${category}`, low: `rarely buys ${category}`, weight, category,
+  }));
 }
 
 /**

@@ -8,6 +8,7 @@ export const CLUSTER_SAMPLE = 2_000;
 
 export interface ClusterModel extends Omit<Clustering, "assignments"> {
   mean: number[];
+  /** Per feature, its spread divided by its weight (what nearestCentre divides by). */
   sd: number[];
   sampled: number;
 }
@@ -17,5 +18,5 @@ export function fitClusterModel(sample: readonly number[][], features: readonly 
   const fitted = clusterCustomers(sample, features, seed);
   if (!fitted) return null;
   const { assignments: _, ...rest } = fitted;
-  return { ...rest, ...featureMoments(sample), sampled: sample.length };
+  return { ...rest, ...featureMoments(sample, features), sampled: sample.length };
 }

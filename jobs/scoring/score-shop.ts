@@ -21,7 +21,7 @@ import { setImmediate as yieldToIo } from "node:timers/promises";
 import { from as copyFrom } from "pg-copy-streams";
 import { cell } from "../../connectors/ingest/copy";
 import { err, ok, type Result } from "../../core/result";
-import { CUSTOMER_FEATURES, nearestCentre } from "../../core/scoring/clusters";
+import { categoryFeatures, CUSTOMER_FEATURES, nearestCentre } from "../../core/scoring/clusters";
 import { scoreFromCuts } from "../../core/scoring/rfm";
 import { PERIOD_DAYS, type ScoringSettings } from "../../core/scoring/schema";
 import type { ShopContext } from "../../core/scoring/score-customer";
@@ -31,7 +31,8 @@ import { CLUSTER_SAMPLE, fitClusterModel, type ClusterModel } from "./cluster-la
 import { dayToIso, expectedNextOrderAt, scoreInput, type CustomerScoringInput } from "./score-row";
 import { writeShopFit } from "./shop-fit";
 import {
-  analyzeSummaries, COL, PAGE, readClusterSample, readFitSample, readShopValues, stageSummaries, type FitSampleRow, type StagedShop,
+  analyzeSummaries, COL, MAX_CATEGORIES, pageQuery, readClusterSample, readFitSample, readShopValues, stageSummaries,
+  type FitSampleRow, type StagedShop,
 } from "./stage-summaries";
 import { CHUNK_COLUMNS, CHUNK_TABLE, DROP_UNSCORED, WRITE_CHUNK } from "./write-scores";
 import { holdShopAgainstErasure } from "./erasure-lock";
@@ -148,7 +149,7 @@ async function scoreAndWrite(pool: pg.Pool, shopId: number, now: Date, settings:
     // needs what runs beside it).
     const fitPending = summaries.customers ? readFitSample(client, shopId, FIT_SAMPLE) : Promise.resolve([]);
     fitPending.catch(() => {});
-    const valuesPending = readShopValues(client, summaries.customers);
+    const valuesPending = readShopValues(client, summaries.customers, shopId, now);
     valuesPending.catch(() => {});
     const fitRows = await fitPending;
     const fitted = early ? await early : null;
@@ -160,10 +161,13 @@ async function scoreAndWrite(pool: pg.Pool, shopId: number, now: Date, settings:
       : null;
     const staged: StagedShop = { ...summaries, ...(await valuesPending) };
     const shopMedianGapDays = staged.shopMedianGap ?? settings.fallbackGapDays;
-    const clusterRows = staged.customers ? await readClusterSample(client, shopId + 1, CLUSTER_SAMPLE, staged.todayDay, shopMedianGapDays) : [];
-    const analyzed = analyzeSummaries(client);
+    const clusterRows = staged.customers
+      ? await readClusterSample(client, shopId + 1, CLUSTER_SAMPLE, staged.todayDay, shopMedianGapDays, staged.categories.length)
+      : [];
+    const analyzed = analyzeSummaries(client, staged.categories.length > 0);
     analyzed.catch(() => {});
-    const clusters = staged.customers ? timed(() => fitClusterModel(clusterRows, CUSTOMER_FEATURES, shopId)) : null;
+    const clusterFeatures = [...CUSTOMER_FEATURES, ...categoryFeatures(staged.categories)];
+    const clusters = staged.customers ? timed(() => fitClusterModel(clusterRows, clusterFeatures, shopId)) : null;
     await analyzed;
     phase("fit");
 
@@ -178,6 +182,7 @@ async function scoreAndWrite(pool: pg.Pool, shopId: number, now: Date, settings:
       const stored = clusters && {
         k: clusters.k, centres: clusters.centres, mean: clusters.mean, sd: clusters.sd, silhouette: clusters.silhouette,
         descriptions: clusters.descriptions, sampled: clusters.sampled,
+        ...(staged.categories.length ? { categories: staged.categories } : {}),
       };
       await writeShopFit(client, shopId, { models, shopMedianGapDays, rfmCuts: staged.rfmCuts, settings, fittedAt: now }, stored);
     }
@@ -335,7 +340,8 @@ async function scoreChunks(
   chunkSize: number,
 ): Promise<number> {
   const historyDay = dayToIso(staged.todayDay);
-  const read = (afterId: string) => reader.run(() => client.query<unknown[]>({ text: PAGE, values: [afterId, chunkSize], rowMode: "array" }));
+  const page = pageQuery(staged.categories.length);
+  const read = (afterId: string) => reader.run(() => client.query<unknown[]>({ text: page, values: [afterId, chunkSize], rowMode: "array" }));
   const writeChunk = (w: ChunkWriter, text: string, chunk: number) => {
     void w.queue
       .run(
@@ -383,7 +389,8 @@ async function scoreChunks(
   return stageChanges;
 }
 
-const features = new Float64Array(CUSTOMER_FEATURES.length);
+// Room for the category shares too; nearestCentre reads as many as the fit has features.
+const features = new Float64Array(CUSTOMER_FEATURES.length + MAX_CATEGORIES);
 const money = (v: number | null) => (v === null ? "\\N" : String(Math.round(v)));
 const num = (v: number | null) => (v === null ? "\\N" : String(v));
 
@@ -428,6 +435,7 @@ function scoreLine(
     features[4] = p.dormancy.expectedGapDays;
     features[5] = totalSpent / orderCount;
     features[6] = row[COL.discountedShare] as number;
+    for (let j = CUSTOMER_FEATURES.length; j < clusters.mean.length; j++) features[j] = row[COL.firstShare + j - CUSTOMER_FEATURES.length] as number;
     clusterId = String(nearestCentre(features, clusters.centres, clusters.mean, clusters.sd));
   }
   const next = expectedNextOrderAt(p, today, now);

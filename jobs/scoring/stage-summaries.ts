@@ -1,8 +1,9 @@
 // The set-like half of nightly scoring, in SQL inside the job's transaction: each customer's
 // history reduced to the facts the models need (core/scoring/summary.ts CustomerFacts) in a
-// temp table, the shop's median gap, the RFM cut values, and seeded samples for the fits and
-// the clusters. Nothing here is per-customer JavaScript; score-shop.ts pages through the
-// staged rows afterwards.
+// temp table, the shop's median gap, the RFM cut values, each customer's category mix (a second
+// temp table, when the shop's products have types), and seeded samples for the fits and the
+// clusters. Nothing here is per-customer JavaScript; score-shop.ts pages through the staged
+// rows afterwards.
 import type pg from "pg";
 import { quintileCutPositions } from "../../core/scoring/rfm";
 import type { RfmCuts } from "./shop-fit";
@@ -13,7 +14,62 @@ export interface StagedShop {
   /** Median over every repeat gap of every customer (days); null without repeat buyers. */
   shopMedianGap: number | null;
   rfmCuts: RfmCuts;
+  /** The shop's categories in the cluster features (CATEGORY_RULE), largest first; [] without. */
+  categories: string[];
 }
+
+// Category mix (the cluster features' last block). A line's category is its product's type
+// (products.product_type, joined on the line's product id within the order's source): what
+// Shopify's import fills. Collections are not used: a product sits in several, and many are
+// merchandising sets ("Sale", "Home page") rather than kinds of goods. WooCommerce imports no
+// products yet, so its shops have no categories. A line's spend is price x quantity less its
+// discount; orders count as in the summaries (same exclusions, merged customers to the
+// survivor); refunds, recorded per order, are not split over lines.
+// CATEGORY_RULE: the shop's categories are its largest by that spend, at most MAX_CATEGORIES,
+// each at least MIN_CATEGORY_SHARE of all line spend (uncategorised lines included); the rest
+// fold into "other", which is what the shares leave to 1. A customer's share in a category is
+// their spend in it over all their line spend (0 without lines).
+// Into scoring_mix (one row per customer with lines), in the statement that reads the shop
+// values, so PostgreSQL computes it while JavaScript fits the models. A shop without a typed
+// product reads no line (the exists is a one-time filter), has no categories and scores
+// exactly as before.
+export const MAX_CATEGORIES = 5;
+export const MIN_CATEGORY_SHARE = 0.05;
+/** scoring_mix's columns for the shares, in the categories' order (0 past the shop's categories). */
+export const SHARE_COLUMNS = Array.from({ length: MAX_CATEGORIES }, (_, i) => `share_${i + 1}`);
+// The lines are the costly part (several per order): they are grouped by small integer keys
+// (a category number per product type) and the customers table joins only its merged records.
+const CATEGORY_MIX = (shop: string, now: string) => `typed as (
+  select source, external_id, dense_rank() over (order by product_type)::int as cat, product_type
+  from products where shop_id = ${shop} and product_type <> ''
+), line_spend as (
+  select coalesce(c.merged_into_id, o.customer_id) as customer_id, t.cat,
+         sum(greatest(l.price * l.quantity - l.discount, 0)::float8) as spend
+  from orders o
+  join order_lines l on l.shop_id = o.shop_id and l.order_id = o.id
+  left join typed t on t.source = o.source and t.external_id = l.product_id
+  left join customers c on c.shop_id = o.shop_id and c.id = o.customer_id and c.merged_into_id is not null
+  where exists (select 1 from typed) and o.shop_id = ${shop} and o.customer_id is not null and o.cancelled_at is null
+    and o.processed_at <= ${now} and o.total - o.refunded > 0
+  group by 1, 2
+), categories as (
+  select cat, rank, category from (
+    select cat, category, share, row_number() over (order by spend desc, category) as rank from (
+      select ls.cat, min(t.product_type) as category, sum(ls.spend) as spend, sum(ls.spend) / nullif(sum(sum(ls.spend)) over (), 0) as share
+      from line_spend ls left join (select distinct cat, product_type from typed) t on t.cat = ls.cat
+      group by ls.cat
+    ) totals where cat is not null
+  ) r
+  where share >= ${MIN_CATEGORY_SHARE} and rank <= ${MAX_CATEGORIES}
+), mixed as (
+  insert into scoring_mix
+  select ls.customer_id,
+         ${SHARE_COLUMNS.map((_, i) => `coalesce(sum(ls.spend) filter (where k.rank = ${i + 1}) / nullif(sum(ls.spend), 0), 0)`).join(",\n         ")}
+  from line_spend ls left join categories k on k.cat = ls.cat
+  where exists (select 1 from categories)
+  group by ls.customer_id
+  order by ls.customer_id
+)`;
 
 // Days are calendar days in the shop's zone; same-day orders are one transaction (spend summed);
 // cancelled, fully refunded and future orders are left out; orders of a customer merged into
@@ -62,7 +118,8 @@ create temp table scoring_summary (
   last_order_at timestamptz not null, first_day int not null, last_day int not null, own_gap float8,
   prev_stage text, prev_stage_since timestamptz, prev_since_day int, prev_last_day int
 ) on commit drop;
-create temp table scoring_gaps (gap int not null, n bigint not null) on commit drop`;
+create temp table scoring_gaps (gap int not null, n bigint not null) on commit drop;
+create temp table scoring_mix (customer_id bigint primary key, ${SHARE_COLUMNS.map((c) => `${c} float8`).join(", ")}) on commit drop`;
 
 // One statement for the shop-wide values, so it runs while JavaScript fits the models:
 // the median gap from the histogram (the values at positions floor((n+1)/2) and floor(n/2)+1
@@ -80,6 +137,12 @@ select 'frequency', rn, v from (select row_number() over (order by order_count) 
 union all
 select 'monetary', rn, v from (select row_number() over (order by total_spent) as rn, total_spent::float8 as v from scoring_summary) x where rn = any($1::bigint[])`;
 
+// The shop values with the category mix staged on the way (its categories as 'category:<name>'
+// rows, rn their rank).
+const SHOP_VALUES_AND_MIX = `with ${CATEGORY_MIX("$2", "$3")}, ${SHOP_VALUES.trim().replace(/^with /, "")}
+union all
+select 'category:' || category, rank, null from categories`;
+
 /** Stages the shop's summaries (temp tables, dropped at commit); null when the shop is gone. */
 export async function stageSummaries(client: pg.PoolClient, shopId: number, now: Date): Promise<{ todayDay: number; customers: number } | null> {
   const shop = await client.query<{ tz: string; today: number }>(
@@ -94,12 +157,16 @@ export async function stageSummaries(client: pg.PoolClient, shopId: number, now:
 }
 
 /**
- * The shop's median gap and RFM cut values over the staged summaries. Sent at once (one
- * statement): the caller may compute meanwhile and await the result afterwards.
+ * The shop's median gap and RFM cut values over the staged summaries, and its categories with
+ * each customer's shares staged into scoring_mix. Sent at once (one statement): the caller may
+ * compute meanwhile and await the result afterwards.
  */
-export async function readShopValues(client: pg.PoolClient, customers: number): Promise<Pick<StagedShop, "shopMedianGap" | "rfmCuts">> {
+export async function readShopValues(
+  client: pg.PoolClient, customers: number, shopId: number, now: Date,
+): Promise<Pick<StagedShop, "shopMedianGap" | "rfmCuts" | "categories">> {
   const positions = quintileCutPositions(customers);
-  const r = await client.query<{ dim: keyof RfmCuts | "median"; rn: string; v: number | null }>(SHOP_VALUES, [positions]);
+  const r = await client.query<{ dim: keyof RfmCuts | "median"; rn: string; v: number | null }>(SHOP_VALUES_AND_MIX, [positions, shopId, now]);
+  const categories = r.rows.filter((row) => row.dim.startsWith("category:")).sort((p, q) => Number(p.rn) - Number(q.rn)).map((row) => row.dim.slice(9));
   const at = new Map(r.rows.map((row) => [`${row.dim}:${row.rn}`, row.v]));
   const cuts: RfmCuts = { recency: [], frequency: [], monetary: [] };
   if (customers > 0) {
@@ -107,12 +174,12 @@ export async function readShopValues(client: pg.PoolClient, customers: number): 
       cuts[dim] = positions.map((m) => (m >= 1 ? at.get(`${dim}:${m}`)! : -Infinity));
     }
   }
-  return { shopMedianGap: at.get("median:0") ?? null, rfmCuts: cuts };
+  return { shopMedianGap: at.get("median:0") ?? null, rfmCuts: cuts, categories };
 }
 
 /** Planner statistics for the staged summaries (the keyset pages and the final anti-join). */
-export async function analyzeSummaries(client: pg.PoolClient): Promise<void> {
-  await client.query("analyze scoring_summary");
+export async function analyzeSummaries(client: pg.PoolClient, withMix = false): Promise<void> {
+  await client.query(withMix ? "analyze scoring_summary, scoring_mix" : "analyze scoring_summary");
 }
 
 /** A seeded uniform sample of the staged customers (the same shop gives the same sample). */
@@ -133,11 +200,16 @@ export async function readFitSample(client: pg.PoolClient, seed: number, limit: 
   return r.rows;
 }
 
-/** Up to `limit` customers' raw cluster features (CUSTOMER_FEATURES order). */
-export async function readClusterSample(client: pg.PoolClient, seed: number, limit: number, todayDay: number, shopMedianGapDays: number): Promise<number[][]> {
+/**
+ * Up to `limit` customers' raw cluster features (CUSTOMER_FEATURES order, then the share of
+ * spend in each of the shop's first `categories` categories).
+ */
+export async function readClusterSample(
+  client: pg.PoolClient, seed: number, limit: number, todayDay: number, shopMedianGapDays: number, categories = 0,
+): Promise<number[][]> {
   const r = await client.query({
     text: `select $3::int - last_day, order_count, total_spent::float8, $3::int - first_day, coalesce(own_gap, $4::float8),
-                  total_spent::float8 / order_count, discounted_share
+                  total_spent::float8 / order_count, discounted_share${withShares(categories)}
            from scoring_summary ${sampleOrder("$1")}`,
     values: [seed, limit, todayDay, shopMedianGapDays],
     rowMode: "array",
@@ -159,4 +231,23 @@ from scoring_summary where customer_id > $1::bigint order by customer_id limit $
 export const COL = {
   id: 0, transactions: 1, firstDay: 2, lastDay: 3, repeatSpend: 4, totalSpent: 5, ownGap: 6, orderCount: 7, discountedShare: 8,
   prevStage: 9, prevSinceDay: 10, prevLastDay: 11, firstOrderMs: 12, lastOrderMs: 13, prevStageSinceMs: 14,
+  /** The shares of pageQuery(m)'s m categories follow the columns above. */
+  firstShare: 15,
 } as const;
+
+/** The cluster sample's share columns: the first `categories` of scoring_mix (0 for a customer without lines). */
+function withShares(categories: number): string {
+  return SHARE_COLUMNS.slice(0, categories)
+    .map((c) => `, coalesce((select ${c} from scoring_mix m where m.customer_id = scoring_summary.customer_id), 0)`)
+    .join("");
+}
+
+/**
+ * PAGE with the shares of the shop's first `categories` categories after its columns (0 for a
+ * customer without lines), joined from scoring_mix; PAGE itself for a shop without categories.
+ */
+export function pageQuery(categories: number): string {
+  if (!categories) return PAGE;
+  const shares = SHARE_COLUMNS.slice(0, categories).map((c) => `coalesce(m.${c}, 0)`).join(", ");
+  return `select p.*, ${shares} from (${PAGE}) p left join scoring_mix m on m.customer_id = p.id::bigint order by p.id::bigint`;
+}
