@@ -97,19 +97,16 @@ async function decideBatch(
   }
 }
 
+type DecideFacts = FactsRow & { customer_id: string; pauses: { scope: string; target: string | null }[] | null };
+
+/** Prior sends count from this instant (the longest cap window there is). */
+const sinceFor = (now: Date) => new Date(now.getTime() - 400 * 86_400_000);
+
 /**
- * The decisions, inside a transaction that holds every customer's lock: facts in one query,
- * then each message in id order, the statuses in one statement. Deferred ones are queued by
- * the caller after commit.
+ * What a send decision needs about each customer ($1 shop, $3 the messages being decided,
+ * left out of the prior sends, $4 since when prior sends count); the caller adds which customers.
  */
-async function decideLocked(
-  deps: JourneyDeps, client: pg.PoolClient, shopId: number, items: { m: Row; node: SendNode | null }[], now: Date, out: Map<string, SendOutcome>,
-): Promise<{ toSend: ToSend[]; deferred: { id: string; until: Date }[] }> {
-  const customers = [...new Set(items.map((i) => i.m.customer_id))];
-  const toSend: ToSend[] = [];
-  const deferred: { id: string; until: Date }[] = [];
-  const r = await client.query<FactsRow & { customer_id: string; pauses: { scope: string; target: string | null }[] | null }>(
-    `select c.id::text as customer_id, c.email, c.phone, c.timezone, c.country, c.province, c.email_consent::text, c.sms_consent::text,
+const FACTS_SELECT = `select c.id::text as customer_id, c.email, c.phone, c.timezone, c.country, c.province, c.email_consent::text, c.sms_consent::text,
             s.timezone as shop_tz, s.settings,
             (select endpoint_hash from push_subscriptions p where p.shop_id = c.shop_id and p.customer_id = c.id order by created_at desc limit 1) as push,
             exists (select 1 from suppressions x where x.shop_id = c.shop_id and x.channel = 'email' and x.address = lower(c.email)) as email_suppressed,
@@ -121,11 +118,25 @@ async function decideLocked(
             (select json_agg(json_build_object('enrollment_id', e.id::text, 'journey_id', e.journey_id::text, 'stage', v.definition->>'stage'))
                from enrollments e join journey_versions v on v.shop_id = e.shop_id and v.journey_id = e.journey_id and v.version = e.journey_version
                where e.shop_id = c.shop_id and e.customer_id = c.id and e.status in ('active', 'waiting')) as active
-     from customers c join shops s on s.id = c.shop_id where c.shop_id = $1 and c.id = any($2::bigint[])`,
-    [shopId, customers, items.map((i) => i.m.id), new Date(now.getTime() - 400 * 86_400_000)],
-  );
-  const rows = new Map(r.rows.map((c) => [c.customer_id, c]));
-  const facts = new Map(r.rows.map((c) => [c.customer_id, factsOf(c)]));
+     from customers c join shops s on s.id = c.shop_id where c.shop_id = $1::int`;
+
+/**
+ * The decisions, inside a transaction that holds every customer's lock: facts in one query
+ * (or as the caller read them, under the same locks),
+ * then each message in id order, the statuses in one statement. Deferred ones are queued by
+ * the caller after commit.
+ */
+async function decideLocked(
+  deps: JourneyDeps, client: pg.PoolClient, shopId: number, items: { m: Row; node: SendNode | null }[], now: Date, out: Map<string, SendOutcome>,
+  read?: DecideFacts[],
+): Promise<{ toSend: ToSend[]; deferred: { id: string; until: Date }[] }> {
+  const toSend: ToSend[] = [];
+  const deferred: { id: string; until: Date }[] = [];
+  const r: DecideFacts[] = read ?? (await client.query<DecideFacts>(
+    `${FACTS_SELECT} and c.id = any($2::bigint[])`, [shopId, [...new Set(items.map((i) => i.m.customer_id))], items.map((i) => i.m.id), sinceFor(now)],
+  )).rows;
+  const rows = new Map(r.map((c) => [c.customer_id, c]));
+  const facts = new Map(r.map((c) => [c.customer_id, factsOf(c)]));
   const updates: { id: string; status: string; channel?: string; recipient?: string; provider?: string | null; deferred_until?: string; reason?: unknown }[] = [];
   for (const { m, node } of items) { // in id order: one customer's messages one after the other
     const c = rows.get(m.customer_id);
@@ -203,16 +214,28 @@ export async function decideWritten(
 ): Promise<Decided> {
   const decided: Decided = { held: [], toSend: [], deferred: [], outcomes: new Map(), now: at };
   if (ids.length === 0) return decided;
-  // The rows and the enrollments they belong to are this transaction's own: current already.
-  const r = await client.query<Row>(`select ${ROW_COLUMNS}, pg_advisory_lock(${MSG_KEY("m.id::text")})::text as locked ${ROW_FROM} order by m.id`, [shopId, ids]);
-  decided.held = r.rows.map((m) => m.id);
-  const common: { m: Row; node: SendNode | null }[] = [];
-  for (const m of r.rows) if (isPlain(m, at)) common.push({ m, node: await sendNode(client, shopId, m) });
-  if (common.length === 0) return decided;
-  if (opts.lockCustomers) await lockCustomers(client, shopId, common.map((i) => i.m.customer_id));
+  if (opts.lockCustomers) {
+    // The messages' customers (this transaction's own rows; a message never changes customer), in key order.
+    await client.query(
+      `select pg_advisory_xact_lock(k) from (
+         select distinct hashtextextended('cust:' || $1::int::text || ':' || m.customer_id::text, 0) as k
+         from messages m where m.shop_id = $1::int and m.id = any($2::bigint[]) order by 1) l`, [shopId, ids]);
+  }
   // The clock only now, under the locks (see decide in send.ts).
   decided.now = deps.now ? at : new Date(Math.max(at.getTime(), Date.now()));
-  Object.assign(decided, await decideLocked(deps, client, shopId, common, decided.now, decided.outcomes));
+  // The rows (with each one's session lock) and their customers' facts in one round trip. The
+  // rows and the enrollments they belong to are this transaction's own: current already.
+  const r = await client.query<{ rows: (Omit<Row, "deferred_until"> & { deferred_until: string | null })[] | null; facts: DecideFacts[] | null }>(
+    `with m as materialized (select ${ROW_COLUMNS}, pg_advisory_lock(${MSG_KEY("m.id::text")})::text as locked ${ROW_FROM})
+     select (select json_agg(m order by m.id::bigint) from m) as rows,
+            (select json_agg(f) from (${FACTS_SELECT} and c.id in (select m.customer_id::bigint from m)) f) as facts`,
+    [shopId, ids, ids, sinceFor(decided.now)]);
+  const rows: Row[] = (r.rows[0].rows ?? []).map((m) => ({ ...m, deferred_until: m.deferred_until === null ? null : new Date(m.deferred_until) }));
+  decided.held = rows.map((m) => m.id);
+  const common: { m: Row; node: SendNode | null }[] = [];
+  for (const m of rows) if (isPlain(m, at)) common.push({ m, node: await sendNode(client, shopId, m) });
+  if (common.length === 0) return decided;
+  Object.assign(decided, await decideLocked(deps, client, shopId, common, decided.now, decided.outcomes, r.rows[0].facts ?? []));
   return decided;
 }
 

@@ -72,17 +72,21 @@ export async function stepBatch(deps: JourneyDeps, shopId: number, ids: readonly
  * connection, without holding up the caller (each step's `delivered`). The messages' session
  * locks are held until their outcomes are recorded, so a crash leaves `sending` rows for
  * reconcile, as for any send. A step with offer codes or webhook calls to make first keeps
- * the usual order (its sends go after them, through the send batcher).
+ * the usual order (its sends go after them, through the send batcher). `begin` opens the
+ * transaction (default: a plain begin); the entry batch takes its locks and reads its plan in
+ * the same round trip.
  */
 export async function stepTransaction<T>(
   deps: JourneyDeps, shopId: number, now: Date,
   work: (client: pg.PoolClient) => Promise<{ value: T; steps: Iterable<BatchStep | null>; customersLocked: boolean }>,
+  opts: { begin?: (client: pg.PoolClient) => Promise<void> } = {},
 ): Promise<T> {
   const client = await deps.db.connect();
   let decided: Decided | null = null;
   let done: Awaited<ReturnType<typeof work>>;
   try {
-    await client.query("begin");
+    if (opts.begin) await opts.begin(client);
+    else await client.query("begin");
     done = await work(client);
     if (deps.inline ?? true) {
       const first = [...done.steps].flatMap((b) => (b?.after && !b.after.offers && !b.after.effects ? b.after.sends : []));
