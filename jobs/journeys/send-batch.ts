@@ -14,6 +14,7 @@
 import type pg from "pg";
 import type { Channel } from "../../core/governance/schema";
 import { Coalescer, DEFAULT_BATCH } from "./coalesce";
+import { named } from "./definitions";
 import { enqueueSend } from "./queue";
 import {
   callChannel, decisionFor, DONE, factsOf, outbound, processMessage, processRead, recordFailure, sendNode,
@@ -39,7 +40,7 @@ const isPlain = (m: Row, now: Date) => (m.status === "queued" || (m.status === "
 /** Releases messages' session locks; false when that failed (the connection must then be closed, not reused). */
 export async function unlockMessages(client: pg.PoolClient, shopId: number, ids: readonly string[]): Promise<boolean> {
   if (ids.length === 0) return true;
-  return client.query(`select pg_advisory_unlock(${MSG_KEY("x.id")}) from unnest($2::text[]) as x(id)`, [shopId, ids]).then(() => true, () => false);
+  return client.query(named("journeys.unlock-messages", `select pg_advisory_unlock(${MSG_KEY("x.id")}) from unnest($2::text[]) as x(id)`, [shopId, ids])).then(() => true, () => false);
 }
 
 export async function processMessages(deps: JourneyDeps, shopId: number, ids: readonly string[]): Promise<Map<string, SendOutcome>> {
@@ -87,8 +88,8 @@ async function decideBatch(
     await lockCustomers(client, shopId, customers);
     // The clock only now, under the locks (see decide in send.ts).
     const now = deps.now ? at : new Date(Math.max(at.getTime(), Date.now()));
-    const { toSend, deferred } = await decideLocked(deps, client, shopId, items, now, out);
-    await client.query("commit");
+    const { toSend, deferred, write } = await decideLocked(deps, client, shopId, items, now, out);
+    await client.query(withCommit(write));
     for (const d of deferred) await enqueueSend(deps.qs, shopId, d.id, d.until, now, `-${d.until.getTime()}`);
     return toSend;
   } catch (e) {
@@ -122,14 +123,14 @@ const FACTS_SELECT = `select c.id::text as customer_id, c.email, c.phone, c.time
 
 /**
  * The decisions, inside a transaction that holds every customer's lock: facts in one query
- * (or as the caller read them, under the same locks),
- * then each message in id order, the statuses in one statement. Deferred ones are queued by
- * the caller after commit.
+ * (or as the caller read them, under the same locks), then each message in id order; the
+ * statuses are one statement (`write`), which the caller sends with its commit. Deferred ones
+ * are queued by the caller after commit.
  */
 async function decideLocked(
   deps: JourneyDeps, client: pg.PoolClient, shopId: number, items: { m: Row; node: SendNode | null }[], now: Date, out: Map<string, SendOutcome>,
   read?: DecideFacts[],
-): Promise<{ toSend: ToSend[]; deferred: { id: string; until: Date }[] }> {
+): Promise<{ toSend: ToSend[]; deferred: { id: string; until: Date }[]; write: string | null }> {
   const toSend: ToSend[] = [];
   const deferred: { id: string; until: Date }[] = [];
   const r: DecideFacts[] = read ?? (await client.query<DecideFacts>(
@@ -171,25 +172,36 @@ async function decideLocked(
         break;
     }
   }
-  if (updates.length > 0) {
-    await client.query(
-      `update messages m set
+  // The statuses in one statement, sent with the caller's commit (withCommit): one round trip.
+  const write = updates.length === 0 ? null : `update messages m set
          status = x.status::"MessageStatus",
          channel = case when x.status = 'sending' then x.channel::"MessageChannel" else m.channel end,
          recipient = case when x.status = 'sending' then x.recipient else m.recipient end,
          provider = case when x.status = 'sending' then x.provider else m.provider end,
          attempts = case when x.status = 'sending' then m.attempts + 1 else m.attempts end,
-         sent_at = case when x.status = 'sending' then $3::timestamptz else m.sent_at end,
+         sent_at = case when x.status = 'sending' then ${timestampLiteral(now)} else m.sent_at end,
          variant = case when x.status = 'sending' and x.channel <> m.channel::text then 'fallback' else m.variant end,
          deferred_until = case when x.status = 'deferred' then x.deferred_until else m.deferred_until end,
          reason = case when x.status in ('deferred', 'suppressed') then x.reason else m.reason end
-       from jsonb_to_recordset($2::jsonb) as x(id bigint, status text, channel text, recipient text, provider text, deferred_until timestamptz, reason jsonb)
-       where m.shop_id = $1 and m.id = any($4::bigint[]) and m.id = x.id`, // the id list lets the planner use the key (it cannot count the json's rows)
-      [shopId, JSON.stringify(updates), now, updates.map((u) => u.id)],
-    );
-  }
-  return { toSend, deferred };
+       from jsonb_to_recordset(${client.escapeLiteral(JSON.stringify(updates))}::jsonb)
+         as x(id bigint, status text, channel text, recipient text, provider text, deferred_until timestamptz, reason jsonb)
+       where m.shop_id = ${intLiteral(shopId)} and m.id = any(${bigintsLiteral(updates.map((u) => u.id))}) and m.id = x.id`; // the id list lets the planner use the key (it cannot count the json's rows)
+  return { toSend, deferred, write };
 }
+
+/** A transaction's last write and its commit as one simple-protocol string (one round trip). */
+export const withCommit = (write: string | null): string => (write ? `${write};\ncommit` : "commit");
+
+// Literals for the statements sent that way (no parameters in a multi-statement string).
+const intLiteral = (n: number): string => {
+  if (!Number.isSafeInteger(n)) throw new Error(`${n} is not an integer`);
+  return `(${n})::int`;
+};
+const bigintsLiteral = (ids: readonly string[]): string => {
+  for (const id of ids) if (!/^\d{1,19}$/.test(id)) throw new Error(`${JSON.stringify(id)} is not a row id`);
+  return `'{${ids.join(",")}}'::bigint[]`;
+};
+const timestampLiteral = (d: Date): string => `'${d.toISOString()}'::timestamptz`;
 
 /** What decideWritten settled inside the writer's transaction, for deliverDecided after its commit. */
 export interface Decided {
@@ -197,6 +209,8 @@ export interface Decided {
   held: string[];
   toSend: ToSend[];
   deferred: { id: string; until: Date }[];
+  /** The statuses decided, for the writer's commit (withCommit). */
+  write: string | null;
   /** Outcomes so far; a held message without one is left for the usual path. */
   outcomes: Map<string, SendOutcome>;
   now: Date;
@@ -212,24 +226,24 @@ export interface Decided {
 export async function decideWritten(
   deps: JourneyDeps, client: pg.PoolClient, shopId: number, ids: readonly string[], at: Date, opts: { lockCustomers: boolean },
 ): Promise<Decided> {
-  const decided: Decided = { held: [], toSend: [], deferred: [], outcomes: new Map(), now: at };
+  const decided: Decided = { held: [], toSend: [], deferred: [], write: null, outcomes: new Map(), now: at };
   if (ids.length === 0) return decided;
   if (opts.lockCustomers) {
     // The messages' customers (this transaction's own rows; a message never changes customer), in key order.
-    await client.query(
+    await client.query(named("journeys.lock-message-customers",
       `select pg_advisory_xact_lock(k) from (
          select distinct hashtextextended('cust:' || $1::int::text || ':' || m.customer_id::text, 0) as k
-         from messages m where m.shop_id = $1::int and m.id = any($2::bigint[]) order by 1) l`, [shopId, ids]);
+         from messages m where m.shop_id = $1::int and m.id = any($2::bigint[]) order by 1) l`, [shopId, ids]));
   }
   // The clock only now, under the locks (see decide in send.ts).
   decided.now = deps.now ? at : new Date(Math.max(at.getTime(), Date.now()));
   // The rows (with each one's session lock) and their customers' facts in one round trip. The
   // rows and the enrollments they belong to are this transaction's own: current already.
-  const r = await client.query<{ rows: (Omit<Row, "deferred_until"> & { deferred_until: string | null })[] | null; facts: DecideFacts[] | null }>(
+  const r = await client.query<{ rows: (Omit<Row, "deferred_until"> & { deferred_until: string | null })[] | null; facts: DecideFacts[] | null }>(named("journeys.decide-written",
     `with m as materialized (select ${ROW_COLUMNS}, pg_advisory_lock(${MSG_KEY("m.id::text")})::text as locked ${ROW_FROM})
      select (select json_agg(m order by m.id::bigint) from m) as rows,
             (select json_agg(f) from (${FACTS_SELECT} and c.id in (select m.customer_id::bigint from m)) f) as facts`,
-    [shopId, ids, ids, sinceFor(decided.now)]);
+    [shopId, ids, ids, sinceFor(decided.now)]));
   const rows: Row[] = (r.rows[0].rows ?? []).map((m) => ({ ...m, deferred_until: m.deferred_until === null ? null : new Date(m.deferred_until) }));
   decided.held = rows.map((m) => m.id);
   const common: { m: Row; node: SendNode | null }[] = [];
@@ -261,10 +275,10 @@ async function deliverBatch(deps: JourneyDeps, client: pg.PoolClient, shopId: nu
   const sent: { id: string; pid: string }[] = [];
   results.forEach((res, k) => { if (res.ok) sent.push({ id: items[k].msg.messageId, pid: res.providerMessageId }); });
   if (sent.length > 0) {
-    await client.query(
+    await client.query(named("journeys.sent",
       `update messages m set status = 'sent', provider_message_id = x.pid, error_kind = null, error_message = null
        from unnest($2::bigint[], $3::text[]) as x(id, pid) where m.shop_id = $1 and m.id = x.id`,
-      [shopId, sent.map((s) => s.id), sent.map((s) => s.pid)],
+      [shopId, sent.map((s) => s.id), sent.map((s) => s.pid)]),
     );
     for (const s of sent) out.set(s.id, { kind: "sent", providerMessageId: s.pid });
   }

@@ -13,12 +13,12 @@ import { conditionIds, nextJourneyStep } from "../../core/journeys/interpret";
 import type { Journey } from "../../core/journeys/schema";
 import { resolveTimeZone } from "../../core/governance/timezone";
 import { Coalescer, DEFAULT_BATCH } from "./coalesce";
-import { journeyVersion, raiseAlert } from "./definitions";
+import { journeyVersion, named, raiseAlert } from "./definitions";
 import { inlineConditions } from "./effects/conditions";
 import { runEnrollmentEffects } from "./effects/run";
 import { issueEnrollmentOffers } from "./offer";
 import { enqueueSend, enqueueStep } from "./queue";
-import { decideWritten, deliverDecided, sendMessage, unlockMessages, type Decided } from "./send-batch";
+import { decideWritten, deliverDecided, sendMessage, unlockMessages, withCommit, type Decided } from "./send-batch";
 import { applyEffects, dueEvent, processEnrollment, TERMINAL, type CustomerRow, type EnrollmentRow, type StepOutcome } from "./step";
 import { clock, type JourneyDeps } from "./types";
 
@@ -52,12 +52,12 @@ export async function stepBatch(deps: JourneyDeps, shopId: number, ids: readonly
   if (ids.length === 0) return new Map();
   return stepTransaction(deps, shopId, now, async (client) => {
     const out = new Map<string, BatchStep>();
-    const r = await client.query<StepRow>(
+    const r = await client.query<StepRow>(named("journeys.step-claim",
       `select e.id::text, e.journey_id::text, e.journey_version, e.customer_id::text, e.status, e.state, e.lock_version, ${STEP_FACTS}
        from enrollments e join shops s on s.id = e.shop_id
        left join customers c on c.shop_id = e.shop_id and c.id = e.customer_id
        where e.shop_id = $1 and e.id = any($2::bigint[])
-       order by e.id for update of e skip locked`, [shopId, ids],
+       order by e.id for update of e skip locked`, [shopId, ids]),
     );
     await stepRows(client, shopId, r.rows, now, out);
     return { value: out, steps: out.values(), customersLocked: false };
@@ -92,7 +92,7 @@ export async function stepTransaction<T>(
       const first = [...done.steps].flatMap((b) => (b?.after && !b.after.offers && !b.after.effects ? b.after.sends : []));
       if (first.length > 0) decided = await decideWritten(deps, client, shopId, first, now, { lockCustomers: !done.customersLocked });
     }
-    await client.query("commit");
+    await client.query(withCommit(decided?.write ?? null)); // the sends' statuses go with the commit
   } catch (e) {
     await client.query("rollback").catch(() => {});
     client.release(decided ? true : undefined); // a connection that may hold message locks is closed, not reused
@@ -213,7 +213,7 @@ export async function stepRows(client: pg.PoolClient, shopId: number, rows: read
   if (updates.length === 0) return;
   // The step log, assignments, messages (their idempotency keys written before any provider
   // call; a replay finds the rows) and new states in one statement: one round trip per batch.
-  const ins = await client.query<{ id: string; key: string }>(
+  const ins = await client.query<{ id: string; key: string }>(named("journeys.step-write",
     `with st as (
        insert into journey_steps (shop_id, enrollment_id, node_id, visit, outcome, entered_at, completed_at)
        select $1, x.enrollment_id, x.node_id, x.visit, x.outcome, x.at, case when x.done then x.at end
@@ -235,7 +235,7 @@ export async function stepRows(client: pg.PoolClient, shopId: number, rows: read
      from jsonb_to_recordset($4::jsonb) as x(key text, customer_id bigint, journey_id bigint, enrollment_id bigint, node_id text, content_id bigint, channel text, purpose text, variant text)
      on conflict (shop_id, idempotency_key) do nothing returning id::text, idempotency_key as key`,
     [shopId, JSON.stringify(steps), JSON.stringify(assignments), JSON.stringify(messages), now,
-      updates.map((u) => u.id), updates.map((u) => u.status), updates.map((u) => u.state), updates.map((u) => u.wake_at), updates.map((u) => u.ended_at)],
+      updates.map((u) => u.id), updates.map((u) => u.status), updates.map((u) => u.state), updates.map((u) => u.wake_at), updates.map((u) => u.ended_at)]),
   );
   const idOf = new Map(ins.rows.map((x) => [x.key, x.id]));
   for (const p of pending) {
