@@ -45,23 +45,41 @@ const SET_BASED = new Set<Effect["kind"]>(["record_step", "record_assignment", "
 
 /**
  * The transaction only. Returns a result for every id it claimed; ids it did not get (locked
- * by another worker, or missing) are absent and belong to the one-at-a-time path.
+ * by another worker, or missing) are absent and belong to the one-at-a-time path. One round
+ * trip opens the transaction, claims the rows and takes their customers' locks (key order,
+ * after the rows, as the send decision took them), so the sends are decided without another.
  */
 export async function stepBatch(deps: JourneyDeps, shopId: number, ids: readonly string[]): Promise<Map<string, BatchStep>> {
   const now = clock(deps);
   if (ids.length === 0) return new Map();
+  let claimed: StepRow[] = [];
+  const begin = async (client: pg.PoolClient) => {
+    const res = (await client.query(beginAndClaimSql(shopId, ids))) as unknown as pg.QueryResult<StepRow>[];
+    claimed = res[1].rows;
+  };
   return stepTransaction(deps, shopId, now, async (client) => {
     const out = new Map<string, BatchStep>();
-    const r = await client.query<StepRow>(named("journeys.step-claim",
-      `select e.id::text, e.journey_id::text, e.journey_version, e.customer_id::text, e.status, e.state, e.lock_version, ${STEP_FACTS}
-       from enrollments e join shops s on s.id = e.shop_id
-       left join customers c on c.shop_id = e.shop_id and c.id = e.customer_id
-       where e.shop_id = $1 and e.id = any($2::bigint[])
-       order by e.id for update of e skip locked`, [shopId, ids]),
-    );
-    await stepRows(client, shopId, r.rows, now, out);
-    return { value: out, steps: out.values(), customersLocked: false };
-  });
+    await stepRows(client, shopId, claimed, now, out);
+    return { value: out, steps: out.values(), customersLocked: true };
+  }, { begin });
+}
+
+function beginAndClaimSql(shopId: number, ids: readonly string[]): string {
+  if (!Number.isSafeInteger(shopId)) throw new Error(`shop id ${shopId} is not an integer`);
+  for (const id of ids) if (!/^\d{1,19}$/.test(id)) throw new Error(`enrollment id ${JSON.stringify(id)} is not a number`);
+  const shop = `(${shopId})::int`;
+  return `begin;
+    with e as materialized (
+      select * from enrollments e where e.shop_id = ${shop} and e.id = any('{${ids.join(",")}}'::bigint[])
+      order by e.id for update of e skip locked),
+    locked as materialized (
+      select pg_advisory_xact_lock(k) from (
+        select distinct hashtextextended('cust:' || ${shop}::text || ':' || e.customer_id::text, 0) as k from e order by 1) l)
+    select e.id::text, e.journey_id::text, e.journey_version, e.customer_id::text, e.status, e.state, e.lock_version, ${STEP_FACTS}
+    from e join shops s on s.id = e.shop_id
+    left join customers c on c.shop_id = e.shop_id and c.id = e.customer_id
+    cross join (select count(*) from locked) n
+    order by e.id`;
 }
 
 /**
