@@ -67,8 +67,9 @@ export async function processMessages(deps: JourneyDeps, shopId: number, ids: re
       else other.push(m);
     }
     if (common.length > 0) {
-      const toSend = await decideBatch(deps, client, shopId, common, now, out);
+      const { toSend, queueDeferred: later } = await decideBatch(deps, client, shopId, common, now, out);
       await deliverBatch(deps, client, shopId, toSend, out);
+      await later(); // the sends do not wait for the queue (a deferred row is the sweeper's too)
     }
     for (const m of other) out.set(m.id, await processRead(deps, client, shopId, m));
     return out;
@@ -81,7 +82,7 @@ interface ToSend { msg: OutboundMessage; key: string; node: SendNode | null }
 
 async function decideBatch(
   deps: JourneyDeps, client: pg.PoolClient, shopId: number, items: { m: Row; node: SendNode | null }[], at: Date, out: Map<string, SendOutcome>,
-): Promise<ToSend[]> {
+): Promise<{ toSend: ToSend[]; queueDeferred: () => Promise<void> }> {
   const customers = [...new Set(items.map((i) => i.m.customer_id))];
   await client.query("begin");
   try {
@@ -90,8 +91,7 @@ async function decideBatch(
     const now = deps.now ? at : new Date(Math.max(at.getTime(), Date.now()));
     const { toSend, deferred, write } = await decideLocked(deps, client, shopId, items, now, out);
     await client.query(withCommit(write));
-    for (const d of deferred) await enqueueSend(deps.qs, shopId, d.id, d.until, now, `-${d.until.getTime()}`);
-    return toSend;
+    return { toSend, queueDeferred: () => queueDeferred(deps, shopId, deferred, now) };
   } catch (e) {
     await client.query("rollback").catch(() => {});
     throw e;
@@ -261,11 +261,21 @@ export async function lockCustomers(client: pg.PoolClient, shopId: number, custo
     [shopId, [...new Set(customers)]]);
 }
 
-/** After the writer's commit: the deferred sends queued, then the provider calls and their outcomes. The caller releases the locks. */
+/**
+ * After the writer's commit: the provider calls and their outcomes, then the deferred sends
+ * queued. The sends never wait for the queue (an add on the PostgreSQL backend costs more than
+ * the send); a deferred row whose job is lost is the sweeper's (status, deferred_until).
+ * The caller releases the locks.
+ */
 export async function deliverDecided(deps: JourneyDeps, client: pg.PoolClient, shopId: number, d: Decided): Promise<Map<string, SendOutcome>> {
-  for (const x of d.deferred) await enqueueSend(deps.qs, shopId, x.id, x.until, d.now, `-${x.until.getTime()}`);
   await deliverBatch(deps, client, shopId, d.toSend, d.outcomes);
+  await queueDeferred(deps, shopId, d.deferred, d.now);
   return d.outcomes;
+}
+
+/** Deferred messages' jobs (deterministic ids: a repeat is the same job), added together. */
+async function queueDeferred(deps: JourneyDeps, shopId: number, deferred: readonly { id: string; until: Date }[], now: Date): Promise<void> {
+  await Promise.all(deferred.map((x) => enqueueSend(deps.qs, shopId, x.id, x.until, now, `-${x.until.getTime()}`)));
 }
 
 /** The provider calls of the batch together, then the outcomes in one statement (failures one by one). */
