@@ -53,10 +53,3 @@ export async function raiseAlert(
     [shopId, alert.kind, alert.severity ?? "warning", alert.message, JSON.stringify(alert.details ?? {}), alert.dedupeKey ?? null, alert.customerId ?? null],
   );
 }
-
-/**
- * A statement the engine runs on every batch, prepared once per connection under `name`
- * (the text must be constant): PostgreSQL plans the big set-based statements once per
- * connection instead of on every batch.
- */
-export const named = (name: string, text: string, values: unknown[]): { name: string; text: string; values: unknown[] } => ({ name, text, values });

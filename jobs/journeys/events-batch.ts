@@ -16,7 +16,7 @@ import { matchingExitCriterion, reachesGoal } from "../../core/journeys/exit-mat
 import type { Journey } from "../../core/journeys/schema";
 import { ADMISSION_SELECT, admissionDecision, type AdmissionRow } from "./admission";
 import { Coalescer, DEFAULT_BATCH } from "./coalesce";
-import { journeyVersion, named } from "./definitions";
+import { journeyVersion } from "./definitions";
 import type { ShopJobOutcome } from "../shop-guard";
 import { applyEvent, factOf, triggerMatches, type EventOutcome, type EventRow } from "./events";
 import { continueStep, STEP_FACTS, stepRows, stepTransaction, type BatchStep, type StepRow } from "./step-batch";
@@ -166,8 +166,7 @@ async function enrollBatch(client: pg.PoolClient, deps: JourneyDeps, shopId: num
   async function enrollIn(client: pg.PoolClient): Promise<Entered> {
     const customers = cands.map((c) => c.customerId); // their locks are the caller's (planEvents)
     // Past entries and the conflict rules' inputs (for every candidate), in one round trip.
-    const reads = await client.query<{ prev: PrevRow[] | null; admission: (Omit<AdmissionRow, "stage_since"> & { stage_since: string | null })[] | null }>(named("journeys.entry-reads",
-      `select (select json_agg(json_build_object('customer_id', e.customer_id::text, 'journey_id', e.journey_id::text, 'entered_at', e.entered_at,
+    const reads = await client.query<{ prev: PrevRow[] | null; admission: (Omit<AdmissionRow, "stage_since"> & { stage_since: string | null })[] | null }>(`select (select json_agg(json_build_object('customer_id', e.customer_id::text, 'journey_id', e.journey_id::text, 'entered_at', e.entered_at,
                                                  'ended_at', e.ended_at, 'trigger', e.state->>'triggerEventId'))
                  from enrollments e join unnest($2::bigint[], $3::bigint[]) as x(customer_id, journey_id) on e.customer_id = x.customer_id and e.journey_id = x.journey_id
                  where e.shop_id = $1) as prev,
@@ -179,7 +178,7 @@ async function enrollBatch(client: pg.PoolClient, deps: JourneyDeps, shopId: num
                    select e.customer_id, e.journey_id, e.journey_version, e.id from enrollments e
                    where e.shop_id = $1 and e.customer_id = any($2::bigint[]) and e.status in ('active', 'waiting'))
                  ${ADMISSION_SELECT}) a) as admission`,
-      [shopId, customers, cands.map((c) => c.journeyId), cands.map((c) => c.version)]),
+      [shopId, customers, cands.map((c) => c.journeyId), cands.map((c) => c.version)],
     );
     const prev = { rows: (reads.rows[0].prev ?? []).map((p) => ({ ...p, entered_at: new Date(p.entered_at), ended_at: p.ended_at === null ? null : new Date(p.ended_at) })) };
     const prevOf = new Map<string, typeof prev.rows>();
@@ -204,8 +203,7 @@ async function enrollBatch(client: pg.PoolClient, deps: JourneyDeps, shopId: num
     for (const x of a.rows) rowsOf.set(x.customer_id, [...(rowsOf.get(x.customer_id) ?? []), x]);
     const admitted = entering.filter((c) => admissionDecision(rowsOf.get(c.customerId) ?? [], c.journeyId, now).ok);
     if (admitted.length === 0) { await writeReceipts(client); return new Map(); }
-    const ins = await client.query<StepRow>(named("journeys.entry-insert",
-      `with x as (
+    const ins = await client.query<StepRow>(`with x as (
          select x.*, nextval(pg_get_serial_sequence('enrollments', 'id')) as id
          from jsonb_to_recordset($2::jsonb) as x(journey_id bigint, version int, customer_id bigint, entry_number int, state jsonb)),
        ins as (insert into enrollments (shop_id, id, journey_id, journey_version, customer_id, entry_number, status, state, wake_at, entered_at)
@@ -218,7 +216,7 @@ async function enrollBatch(client: pg.PoolClient, deps: JourneyDeps, shopId: num
       [shopId, JSON.stringify(admitted.map((c) => ({
         journey_id: c.journeyId, version: c.version, customer_id: c.customerId, entry_number: c.entry,
         state: { ...newEnrollment({ enrollmentId: "", customerId: c.customerId }, c.journey), triggerEventId: c.eventId },
-      }))), now, receipts]),
+      }))), now, receipts],
     );
     const steps = new Map<string, BatchStep>();
     await stepRows(client, shopId, ins.rows, now, steps);

@@ -14,7 +14,6 @@
 import type pg from "pg";
 import type { Channel } from "../../core/governance/schema";
 import { Coalescer, DEFAULT_BATCH } from "./coalesce";
-import { named } from "./definitions";
 import { enqueueSend } from "./queue";
 import {
   callChannel, decisionFor, DONE, factsOf, outbound, processMessage, processRead, recordFailure, sendNode,
@@ -40,7 +39,7 @@ const isPlain = (m: Row, now: Date) => (m.status === "queued" || (m.status === "
 /** Releases messages' session locks; false when that failed (the connection must then be closed, not reused). */
 export async function unlockMessages(client: pg.PoolClient, shopId: number, ids: readonly string[]): Promise<boolean> {
   if (ids.length === 0) return true;
-  return client.query(named("journeys.unlock-messages", `select pg_advisory_unlock(${MSG_KEY("x.id")}) from unnest($2::text[]) as x(id)`, [shopId, ids])).then(() => true, () => false);
+  return client.query(`select pg_advisory_unlock(${MSG_KEY("x.id")}) from unnest($2::text[]) as x(id)`, [shopId, ids]).then(() => true, () => false);
 }
 
 export async function processMessages(deps: JourneyDeps, shopId: number, ids: readonly string[]): Promise<Map<string, SendOutcome>> {
@@ -230,20 +229,18 @@ export async function decideWritten(
   if (ids.length === 0) return decided;
   if (opts.lockCustomers) {
     // The messages' customers (this transaction's own rows; a message never changes customer), in key order.
-    await client.query(named("journeys.lock-message-customers",
-      `select pg_advisory_xact_lock(k) from (
+    await client.query(`select pg_advisory_xact_lock(k) from (
          select distinct hashtextextended('cust:' || $1::int::text || ':' || m.customer_id::text, 0) as k
-         from messages m where m.shop_id = $1::int and m.id = any($2::bigint[]) order by 1) l`, [shopId, ids]));
+         from messages m where m.shop_id = $1::int and m.id = any($2::bigint[]) order by 1) l`, [shopId, ids]);
   }
   // The clock only now, under the locks (see decide in send.ts).
   decided.now = deps.now ? at : new Date(Math.max(at.getTime(), Date.now()));
   // The rows (with each one's session lock) and their customers' facts in one round trip. The
   // rows and the enrollments they belong to are this transaction's own: current already.
-  const r = await client.query<{ rows: (Omit<Row, "deferred_until"> & { deferred_until: string | null })[] | null; facts: DecideFacts[] | null }>(named("journeys.decide-written",
-    `with m as materialized (select ${ROW_COLUMNS}, pg_advisory_lock(${MSG_KEY("m.id::text")})::text as locked ${ROW_FROM})
+  const r = await client.query<{ rows: (Omit<Row, "deferred_until"> & { deferred_until: string | null })[] | null; facts: DecideFacts[] | null }>(`with m as materialized (select ${ROW_COLUMNS}, pg_advisory_lock(${MSG_KEY("m.id::text")})::text as locked ${ROW_FROM})
      select (select json_agg(m order by m.id::bigint) from m) as rows,
-            (select json_agg(f) from (${FACTS_SELECT} and c.id in (select m.customer_id::bigint from m)) f) as facts`,
-    [shopId, ids, ids, sinceFor(decided.now)]));
+            (select json_agg(f) from (${FACTS_SELECT} and c.id = any(array(select distinct m.customer_id::bigint from m))) f) as facts`,
+    [shopId, ids, ids, sinceFor(decided.now)]);
   const rows: Row[] = (r.rows[0].rows ?? []).map((m) => ({ ...m, deferred_until: m.deferred_until === null ? null : new Date(m.deferred_until) }));
   decided.held = rows.map((m) => m.id);
   const common: { m: Row; node: SendNode | null }[] = [];
@@ -285,10 +282,9 @@ async function deliverBatch(deps: JourneyDeps, client: pg.PoolClient, shopId: nu
   const sent: { id: string; pid: string }[] = [];
   results.forEach((res, k) => { if (res.ok) sent.push({ id: items[k].msg.messageId, pid: res.providerMessageId }); });
   if (sent.length > 0) {
-    await client.query(named("journeys.sent",
-      `update messages m set status = 'sent', provider_message_id = x.pid, error_kind = null, error_message = null
+    await client.query(`update messages m set status = 'sent', provider_message_id = x.pid, error_kind = null, error_message = null
        from unnest($2::bigint[], $3::text[]) as x(id, pid) where m.shop_id = $1 and m.id = x.id`,
-      [shopId, sent.map((s) => s.id), sent.map((s) => s.pid)]),
+      [shopId, sent.map((s) => s.id), sent.map((s) => s.pid)],
     );
     for (const s of sent) out.set(s.id, { kind: "sent", providerMessageId: s.pid });
   }

@@ -13,7 +13,7 @@ import { conditionIds, nextJourneyStep } from "../../core/journeys/interpret";
 import type { Journey } from "../../core/journeys/schema";
 import { resolveTimeZone } from "../../core/governance/timezone";
 import { Coalescer, DEFAULT_BATCH } from "./coalesce";
-import { journeyVersion, named, raiseAlert } from "./definitions";
+import { journeyVersion, raiseAlert } from "./definitions";
 import { inlineConditions } from "./effects/conditions";
 import { runEnrollmentEffects } from "./effects/run";
 import { issueEnrollmentOffers } from "./offer";
@@ -231,8 +231,7 @@ export async function stepRows(client: pg.PoolClient, shopId: number, rows: read
   if (updates.length === 0) return;
   // The step log, assignments, messages (their idempotency keys written before any provider
   // call; a replay finds the rows) and new states in one statement: one round trip per batch.
-  const ins = await client.query<{ id: string; key: string }>(named("journeys.step-write",
-    `with st as (
+  const ins = await client.query<{ id: string; key: string }>(`with st as (
        insert into journey_steps (shop_id, enrollment_id, node_id, visit, outcome, entered_at, completed_at)
        select $1, x.enrollment_id, x.node_id, x.visit, x.outcome, x.at, case when x.done then x.at end
        from jsonb_to_recordset($2::jsonb) as x(enrollment_id bigint, node_id text, visit int, outcome text, at timestamptz, done boolean)
@@ -253,7 +252,7 @@ export async function stepRows(client: pg.PoolClient, shopId: number, rows: read
      from jsonb_to_recordset($4::jsonb) as x(key text, customer_id bigint, journey_id bigint, enrollment_id bigint, node_id text, content_id bigint, channel text, purpose text, variant text)
      on conflict (shop_id, idempotency_key) do nothing returning id::text, idempotency_key as key`,
     [shopId, JSON.stringify(steps), JSON.stringify(assignments), JSON.stringify(messages), now,
-      updates.map((u) => u.id), updates.map((u) => u.status), updates.map((u) => u.state), updates.map((u) => u.wake_at), updates.map((u) => u.ended_at)]),
+      updates.map((u) => u.id), updates.map((u) => u.status), updates.map((u) => u.state), updates.map((u) => u.wake_at), updates.map((u) => u.ended_at)],
   );
   const idOf = new Map(ins.rows.map((x) => [x.key, x.id]));
   for (const p of pending) {
