@@ -151,22 +151,26 @@ async function measure(backend: "redis" | "postgres", config: QueueConfig, db: p
   };
 }
 
-export async function run(opts: { size?: number }) {
+/** `backend` runs only that queue backend (default: Redis when installed, then PostgreSQL). */
+export async function run(opts: { size?: number; backend?: string }) {
   const size = opts.size ?? 50_000;
+  const only = opts.backend;
   const database = await benchDatabase();
   const db = new pg.Pool({ connectionString: database.url, max: 40 });
   db.on("error", (e) => console.error(`bench pool: idle client error: ${e.message}`));
   const lines: Record<string, unknown>[] = [];
   try {
-    const redis = await benchRedis();
-    if (redis) {
+    const redis = only === "postgres" ? null : await benchRedis();
+    if (only === "postgres") {
+      // PostgreSQL only: no Redis line.
+    } else if (redis) {
       lines.push(await measure("redis", { redisUrl: redis.url }, db, size));
       console.error(JSON.stringify(lines[lines.length - 1]));
       await redis.stop();
     } else {
       lines.push({ backend: "redis", skipped: "redis-server not installed" });
     }
-    lines.push(await measure("postgres", { databaseUrl: database.url }, db, size));
+    if (only !== "redis") lines.push(await measure("postgres", { databaseUrl: database.url }, db, size));
   } catch (e) {
     console.error("journeys bench failed:", e);
     throw e;

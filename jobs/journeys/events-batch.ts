@@ -19,7 +19,6 @@ import { Coalescer, DEFAULT_BATCH } from "./coalesce";
 import { journeyVersion } from "./definitions";
 import type { ShopJobOutcome } from "../shop-guard";
 import { applyEvent, factOf, triggerMatches, type EventOutcome, type EventRow } from "./events";
-import { lockCustomers } from "./send-batch";
 import { continueStep, STEP_FACTS, stepRows, stepTransaction, type BatchStep, type StepRow } from "./step-batch";
 import { clock, type JourneyDeps } from "./types";
 
@@ -43,17 +42,23 @@ type EventPlan =
 
 type FirstRow = Partial<Row> & { shop_status: string; published: { id: string; version: number }[] | null };
 
-export async function planEvents(deps: JourneyDeps, shopId: number, ids: readonly string[]): Promise<Map<string, EventPlan>> {
-  const out = new Map<string, EventPlan>();
-  // Wait out entries of these customers still in flight (they hold the customer's lock), so
-  // the running enrollments read below include them: a goal or exit event is never lost to
-  // an entry that commits after it was looked at (entries check the events since their trigger).
-  await deps.db.query(
-    `select count(pg_advisory_xact_lock(k)) from (
-       select distinct hashtextextended('cust:' || $1::text || ':' || e.customer_id::text, 0) as k
-       from events e where e.shop_id = $1::int and e.id = any($2::bigint[]) and e.customer_id is not null order by 1) l`, [shopId, ids]);
-  const r = await deps.db.query<FirstRow>(
-    `select s.status::text as shop_status,
+/**
+ * The batch's first statements, as one round trip: the transaction opened, the events' customers'
+ * locks (in key order), then the plan read under them. Waiting for the locks waits out entries of
+ * these customers still in flight, so the running enrollments read include them: a goal or exit
+ * event is never lost to an entry that commits after it was looked at (entries check the events
+ * since their trigger).
+ */
+function beginAndPlanSql(shopId: number, ids: readonly string[]): string {
+  if (!Number.isSafeInteger(shopId)) throw new Error(`shop id ${shopId} is not an integer`);
+  for (const id of ids) if (!/^\d{1,19}$/.test(id)) throw new Error(`event id ${JSON.stringify(id)} is not a number`);
+  const shop = `(${shopId})::int`;
+  const events = `'{${ids.join(",")}}'::bigint[]`;
+  return `begin;
+    select pg_advisory_xact_lock(k) from (
+      select distinct hashtextextended('cust:' || ${shop}::text || ':' || e.customer_id::text, 0) as k
+      from events e where e.shop_id = ${shop} and e.id = any(${events}) and e.customer_id is not null order by 1) l;
+    select s.status::text as shop_status,
             (select json_agg(json_build_object('id', j.id::text, 'version', j.live_version)) from journeys j
               where j.shop_id = s.id and j.status = 'published' and j.live_version is not null
                 and not exists (select 1 from journey_pauses p where p.shop_id = j.shop_id and (p.scope = 'shop' or (p.scope = 'journey' and p.target = j.id::text)))) as published,
@@ -62,16 +67,41 @@ export async function planEvents(deps: JourneyDeps, shopId: number, ids: readonl
             (select json_agg(json_build_object('id', x.id::text, 'journey_id', x.journey_id::text, 'journey_version', x.journey_version,
                                                'waiting', x.state->>'waitingForEvent'))
                from enrollments x where x.shop_id = e.shop_id and x.customer_id = e.customer_id and x.status in ('active', 'waiting')) as running
-     from shops s left join events e on e.shop_id = s.id and e.id = any($2::bigint[])
-     where s.id = $1`, [shopId, ids],
-  );
-  const first = r.rows[0];
+     from shops s left join events e on e.shop_id = s.id and e.id = any(${events})
+     where s.id = ${shop}`;
+}
+
+/**
+ * The batch in one transaction (stepTransaction): opened together with the events'
+ * customers' locks and the plan read under them (one round trip), then the receipts, the new
+ * enrollments and their first steps (enrollBatch), whose sends are decided before commit and
+ * handed to the channel right after it. Events left to applyEvent run after the commit.
+ */
+export async function planEvents(deps: JourneyDeps, shopId: number, ids: readonly string[]): Promise<Map<string, EventPlan>> {
+  const out = new Map<string, EventPlan>();
+  const now = clock(deps);
+  let plan: FirstRow[] = [];
+  const begin = async (client: pg.PoolClient) => {
+    const res = (await client.query(beginAndPlanSql(shopId, ids))) as unknown as pg.QueryResult<FirstRow>[];
+    plan = res[2].rows;
+  };
+  return stepTransaction(deps, shopId, now, async (client) => {
+    const entered = await planIn(deps, client, shopId, ids, plan, now, out);
+    return { value: out, steps: [...entered.values()].map((e) => e.step), customersLocked: true };
+  }, { begin });
+}
+
+/** The plan read under the customers' locks -> each event's plan (in `out`); the new entries, stepped, in the same transaction. */
+async function planIn(
+  deps: JourneyDeps, client: pg.PoolClient, shopId: number, ids: readonly string[], plan: FirstRow[], now: Date, out: Map<string, EventPlan>,
+): Promise<Entered> {
+  const first = plan[0];
   if (!first || first.shop_status !== "installed") {
     const inactive: EventPlan = { kind: "inactive", reason: first ? "shop uninstalled" : "shop unknown" };
     for (const id of ids) out.set(id, inactive);
-    return out;
+    return new Map();
   }
-  const rows = new Map(r.rows.filter((x) => x.id).map((x) => [x.id!, x as FirstRow & Row]));
+  const rows = new Map(plan.filter((x) => x.id).map((x) => [x.id!, x as FirstRow & Row]));
   const receipts: string[] = [];
   const simple: Row[] = [];
   for (const id of ids) {
@@ -112,40 +142,35 @@ export async function planEvents(deps: JourneyDeps, shopId: number, ids: readonl
     if ((perCustomer.get(ev.customer_id!) ?? 0) > 1) out.set(ev.id, { kind: "single" });
     else { receipts.push(ev.id); mine.push(ev.id); }
   }
-  const enrolled = await enrollBatch(deps, shopId, alone, receipts);
+  const enrolled = await enrollBatch(client, deps, shopId, alone, receipts, now);
   for (const id of mine) {
     const e = enrolled.get(id);
     out.set(id, e ? { kind: "entered", ...e } : { kind: "done" });
   }
-  return out;
+  return enrolled;
 }
 
 /**
- * Enter once, for many (event, journey, customer) with distinct customers: event id -> new
- * enrollment id and its first step, taken in the same transaction (the new rows are this
- * transaction's own), so an entry costs no second transaction and no second hop. With inline
- * sends, the first step's messages are decided in it too (the customers' locks are held) and
- * handed to the channel right after commit on the same connection (step-batch.ts stepTransaction).
+ * Enter once, for many (event, journey, customer) with distinct customers, in the caller's
+ * transaction, which holds the customers' locks: event id -> new enrollment id and its first
+ * step, taken in the same transaction (the new rows are this transaction's own), so an entry
+ * costs no second transaction and no second hop. With inline sends, the first step's messages
+ * are decided in it too and handed to the channel right after commit on the same connection
+ * (step-batch.ts stepTransaction).
  */
-async function enrollBatch(deps: JourneyDeps, shopId: number, cands: Candidate[], receipts: string[]): Promise<Entered> {
-  const now = clock(deps);
+async function enrollBatch(client: pg.PoolClient, deps: JourneyDeps, shopId: number, cands: Candidate[], receipts: string[], now: Date): Promise<Entered> {
   const writeReceipts = async (db: Pick<pg.Pool, "query">) => {
     if (receipts.length === 0) return;
     await db.query(`insert into journey_event_receipts (shop_id, event_id) select $1, x from unnest($2::bigint[]) x on conflict do nothing`, [shopId, receipts]);
   };
   if (cands.length === 0) {
-    await writeReceipts(deps.db);
+    await writeReceipts(client);
     return new Map();
   }
-  // The customers' locks are held: the first steps' sends are decided in this transaction too.
-  return stepTransaction(deps, shopId, now, async (client) => {
-    const entered = await enrollIn(client);
-    return { value: entered, steps: [...entered.values()].map((e) => e.step), customersLocked: true };
-  });
+  return enrollIn(client);
 
   async function enrollIn(client: pg.PoolClient): Promise<Entered> {
-    const customers = cands.map((c) => c.customerId);
-    await lockCustomers(client, shopId, customers);
+    const customers = cands.map((c) => c.customerId); // their locks are the caller's (planEvents)
     // Past entries and the conflict rules' inputs (for every candidate), in one round trip.
     const reads = await client.query<{
       prev: PrevRow[] | null; admission: (Omit<AdmissionRow, "stage_since"> & { stage_since: string | null })[] | null;
@@ -203,8 +228,7 @@ async function enrollBatch(deps: JourneyDeps, shopId: number, cands: Candidate[]
     }
     await recordEntrySuppressions(client, shopId, refused); // conflict suppressions, with the receipts' transaction
     if (admitted.length === 0) { await writeReceipts(client); return new Map(); }
-    const ins = await client.query<StepRow>(
-      `with x as (
+    const ins = await client.query<StepRow>(`with x as (
          select x.*, nextval(pg_get_serial_sequence('enrollments', 'id')) as id
          from jsonb_to_recordset($2::jsonb) as x(journey_id bigint, version int, customer_id bigint, entry_number int, state jsonb)),
        ins as (insert into enrollments (shop_id, id, journey_id, journey_version, customer_id, entry_number, status, state, wake_at, entered_at)

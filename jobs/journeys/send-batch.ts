@@ -66,8 +66,9 @@ export async function processMessages(deps: JourneyDeps, shopId: number, ids: re
       else other.push(m);
     }
     if (common.length > 0) {
-      const toSend = await decideBatch(deps, client, shopId, common, now, out);
+      const { toSend, queueDeferred: later } = await decideBatch(deps, client, shopId, common, now, out);
       await deliverBatch(deps, client, shopId, toSend, out);
+      await later(); // the sends do not wait for the queue (a deferred row is the sweeper's too)
     }
     for (const m of other) out.set(m.id, await processRead(deps, client, shopId, m));
     return out;
@@ -80,36 +81,32 @@ interface ToSend { msg: OutboundMessage; key: string; node: SendNode | null }
 
 async function decideBatch(
   deps: JourneyDeps, client: pg.PoolClient, shopId: number, items: { m: Row; node: SendNode | null }[], at: Date, out: Map<string, SendOutcome>,
-): Promise<ToSend[]> {
+): Promise<{ toSend: ToSend[]; queueDeferred: () => Promise<void> }> {
   const customers = [...new Set(items.map((i) => i.m.customer_id))];
   await client.query("begin");
   try {
     await lockCustomers(client, shopId, customers);
     // The clock only now, under the locks (see decide in send.ts).
     const now = deps.now ? at : new Date(Math.max(at.getTime(), Date.now()));
-    const { toSend, deferred } = await decideLocked(deps, client, shopId, items, now, out);
-    await client.query("commit");
-    for (const d of deferred) await enqueueSend(deps.qs, shopId, d.id, d.until, now, `-${d.until.getTime()}`);
-    return toSend;
+    const { toSend, deferred, write } = await decideLocked(deps, client, shopId, items, now, out);
+    await client.query(withCommit(write));
+    return { toSend, queueDeferred: () => queueDeferred(deps, shopId, deferred, now) };
   } catch (e) {
     await client.query("rollback").catch(() => {});
     throw e;
   }
 }
 
+type DecideFacts = FactsRow & { customer_id: string; pauses: { scope: string; target: string | null }[] | null };
+
+/** Prior sends count from this instant (the longest cap window there is). */
+const sinceFor = (now: Date) => new Date(now.getTime() - 400 * 86_400_000);
+
 /**
- * The decisions, inside a transaction that holds every customer's lock: facts in one query,
- * then each message in id order, the statuses in one statement. Deferred ones are queued by
- * the caller after commit.
+ * What a send decision needs about each customer ($1 shop, $3 the messages being decided,
+ * left out of the prior sends, $4 since when prior sends count); the caller adds which customers.
  */
-async function decideLocked(
-  deps: JourneyDeps, client: pg.PoolClient, shopId: number, items: { m: Row; node: SendNode | null }[], now: Date, out: Map<string, SendOutcome>,
-): Promise<{ toSend: ToSend[]; deferred: { id: string; until: Date }[] }> {
-  const customers = [...new Set(items.map((i) => i.m.customer_id))];
-  const toSend: ToSend[] = [];
-  const deferred: { id: string; until: Date }[] = [];
-  const r = await client.query<FactsRow & { customer_id: string; pauses: { scope: string; target: string | null }[] | null }>(
-    `select c.id::text as customer_id, c.email, c.phone, c.timezone, c.country, c.province, c.email_consent::text, c.sms_consent::text,
+const FACTS_SELECT = `select c.id::text as customer_id, c.email, c.phone, c.timezone, c.country, c.province, c.email_consent::text, c.sms_consent::text,
             s.timezone as shop_tz, s.settings,
             (select endpoint_hash from push_subscriptions p where p.shop_id = c.shop_id and p.customer_id = c.id order by created_at desc limit 1) as push,
             exists (select 1 from suppressions x where x.shop_id = c.shop_id and x.channel = 'email' and x.address = lower(c.email)) as email_suppressed,
@@ -121,11 +118,25 @@ async function decideLocked(
             (select json_agg(json_build_object('enrollment_id', e.id::text, 'journey_id', e.journey_id::text, 'stage', v.definition->>'stage'))
                from enrollments e join journey_versions v on v.shop_id = e.shop_id and v.journey_id = e.journey_id and v.version = e.journey_version
                where e.shop_id = c.shop_id and e.customer_id = c.id and e.status in ('active', 'waiting')) as active
-     from customers c join shops s on s.id = c.shop_id where c.shop_id = $1 and c.id = any($2::bigint[])`,
-    [shopId, customers, items.map((i) => i.m.id), new Date(now.getTime() - 400 * 86_400_000)],
-  );
-  const rows = new Map(r.rows.map((c) => [c.customer_id, c]));
-  const facts = new Map(r.rows.map((c) => [c.customer_id, factsOf(c)]));
+     from customers c join shops s on s.id = c.shop_id where c.shop_id = $1::int`;
+
+/**
+ * The decisions, inside a transaction that holds every customer's lock: facts in one query
+ * (or as the caller read them, under the same locks), then each message in id order; the
+ * statuses are one statement (`write`), which the caller sends with its commit. Deferred ones
+ * are queued by the caller after commit.
+ */
+async function decideLocked(
+  deps: JourneyDeps, client: pg.PoolClient, shopId: number, items: { m: Row; node: SendNode | null }[], now: Date, out: Map<string, SendOutcome>,
+  read?: DecideFacts[],
+): Promise<{ toSend: ToSend[]; deferred: { id: string; until: Date }[]; write: string | null }> {
+  const toSend: ToSend[] = [];
+  const deferred: { id: string; until: Date }[] = [];
+  const r: DecideFacts[] = read ?? (await client.query<DecideFacts>(
+    `${FACTS_SELECT} and c.id = any($2::bigint[])`, [shopId, [...new Set(items.map((i) => i.m.customer_id))], items.map((i) => i.m.id), sinceFor(now)],
+  )).rows;
+  const rows = new Map(r.map((c) => [c.customer_id, c]));
+  const facts = new Map(r.map((c) => [c.customer_id, factsOf(c)]));
   const updates: { id: string; status: string; channel?: string; recipient?: string; provider?: string | null; deferred_until?: string; reason?: unknown }[] = [];
   for (const { m, node } of items) { // in id order: one customer's messages one after the other
     const c = rows.get(m.customer_id);
@@ -160,26 +171,38 @@ async function decideLocked(
         break;
     }
   }
-  if (updates.length > 0) {
-    await client.query(
-      `update messages m set
+  // The statuses in one statement, sent with the caller's commit (withCommit): one round trip.
+  const write = updates.length === 0 ? null : `update messages m set
          status = x.status::"MessageStatus",
          channel = case when x.status = 'sending' then x.channel::"MessageChannel" else m.channel end,
          recipient = case when x.status = 'sending' then x.recipient else m.recipient end,
          provider = case when x.status = 'sending' then x.provider else m.provider end,
          attempts = case when x.status = 'sending' then m.attempts + 1 else m.attempts end,
-         sent_at = case when x.status = 'sending' then $3::timestamptz else m.sent_at end,
+         sent_at = case when x.status = 'sending' then ${timestampLiteral(now)} else m.sent_at end,
          variant = case when x.status = 'sending' and x.channel <> m.channel::text then 'fallback' else m.variant end,
          deferred_until = case when x.status = 'deferred' then x.deferred_until else m.deferred_until end,
          reason = case when x.status in ('deferred', 'suppressed') then x.reason else m.reason end
-       from jsonb_to_recordset($2::jsonb) as x(id bigint, status text, channel text, recipient text, provider text, deferred_until timestamptz, reason jsonb)
-       where m.shop_id = $1 and m.id = any($4::bigint[]) and m.id = x.id`, // the id list lets the planner use the key (it cannot count the json's rows)
-      [shopId, JSON.stringify(updates), now, updates.map((u) => u.id)],
-    );
-    await deps.hooks?.beforeSendCommit?.(shopId, updates.map((u) => u.id));
-  }
-  return { toSend, deferred };
+       from jsonb_to_recordset(${client.escapeLiteral(JSON.stringify(updates))}::jsonb)
+         as x(id bigint, status text, channel text, recipient text, provider text, deferred_until timestamptz, reason jsonb)
+       where m.shop_id = ${intLiteral(shopId)} and m.id = any(${bigintsLiteral(updates.map((u) => u.id))}) and m.id = x.id`; // the id list lets the planner use the key (it cannot count the json's rows)
+  // A test's moment inside the transaction, its locks held, before the statuses and the commit go.
+  if (write) await deps.hooks?.beforeSendCommit?.(shopId, updates.map((u) => u.id));
+  return { toSend, deferred, write };
 }
+
+/** A transaction's last write and its commit as one simple-protocol string (one round trip). */
+export const withCommit = (write: string | null): string => (write ? `${write};\ncommit` : "commit");
+
+// Literals for the statements sent that way (no parameters in a multi-statement string).
+const intLiteral = (n: number): string => {
+  if (!Number.isSafeInteger(n)) throw new Error(`${n} is not an integer`);
+  return `(${n})::int`;
+};
+const bigintsLiteral = (ids: readonly string[]): string => {
+  for (const id of ids) if (!/^\d{1,19}$/.test(id)) throw new Error(`${JSON.stringify(id)} is not a row id`);
+  return `'{${ids.join(",")}}'::bigint[]`;
+};
+const timestampLiteral = (d: Date): string => `'${d.toISOString()}'::timestamptz`;
 
 /** What decideWritten settled inside the writer's transaction, for deliverDecided after its commit. */
 export interface Decided {
@@ -187,6 +210,8 @@ export interface Decided {
   held: string[];
   toSend: ToSend[];
   deferred: { id: string; until: Date }[];
+  /** The statuses decided, for the writer's commit (withCommit). */
+  write: string | null;
   /** Outcomes so far; a held message without one is left for the usual path. */
   outcomes: Map<string, SendOutcome>;
   now: Date;
@@ -202,18 +227,28 @@ export interface Decided {
 export async function decideWritten(
   deps: JourneyDeps, client: pg.PoolClient, shopId: number, ids: readonly string[], at: Date, opts: { lockCustomers: boolean },
 ): Promise<Decided> {
-  const decided: Decided = { held: [], toSend: [], deferred: [], outcomes: new Map(), now: at };
+  const decided: Decided = { held: [], toSend: [], deferred: [], write: null, outcomes: new Map(), now: at };
   if (ids.length === 0) return decided;
-  // The rows and the enrollments they belong to are this transaction's own: current already.
-  const r = await client.query<Row>(`select ${ROW_COLUMNS}, pg_advisory_lock(${MSG_KEY("m.id::text")})::text as locked ${ROW_FROM} order by m.id`, [shopId, ids]);
-  decided.held = r.rows.map((m) => m.id);
-  const common: { m: Row; node: SendNode | null }[] = [];
-  for (const m of r.rows) if (isPlain(m, at)) common.push({ m, node: await sendNode(client, shopId, m) });
-  if (common.length === 0) return decided;
-  if (opts.lockCustomers) await lockCustomers(client, shopId, common.map((i) => i.m.customer_id));
+  if (opts.lockCustomers) {
+    // The messages' customers (this transaction's own rows; a message never changes customer), in key order.
+    await client.query(`select pg_advisory_xact_lock(k) from (
+         select distinct hashtextextended('cust:' || $1::int::text || ':' || m.customer_id::text, 0) as k
+         from messages m where m.shop_id = $1::int and m.id = any($2::bigint[]) order by 1) l`, [shopId, ids]);
+  }
   // The clock only now, under the locks (see decide in send.ts).
   decided.now = deps.now ? at : new Date(Math.max(at.getTime(), Date.now()));
-  Object.assign(decided, await decideLocked(deps, client, shopId, common, decided.now, decided.outcomes));
+  // The rows (with each one's session lock) and their customers' facts in one round trip. The
+  // rows and the enrollments they belong to are this transaction's own: current already.
+  const r = await client.query<{ rows: (Omit<Row, "deferred_until"> & { deferred_until: string | null })[] | null; facts: DecideFacts[] | null }>(`with m as materialized (select ${ROW_COLUMNS}, pg_advisory_lock(${MSG_KEY("m.id::text")})::text as locked ${ROW_FROM})
+     select (select json_agg(m order by m.id::bigint) from m) as rows,
+            (select json_agg(f) from (${FACTS_SELECT} and c.id = any(array(select distinct m.customer_id::bigint from m))) f) as facts`,
+    [shopId, ids, ids, sinceFor(decided.now)]);
+  const rows: Row[] = (r.rows[0].rows ?? []).map((m) => ({ ...m, deferred_until: m.deferred_until === null ? null : new Date(m.deferred_until) }));
+  decided.held = rows.map((m) => m.id);
+  const common: { m: Row; node: SendNode | null }[] = [];
+  for (const m of rows) if (isPlain(m, at)) common.push({ m, node: await sendNode(client, shopId, m) });
+  if (common.length === 0) return decided;
+  Object.assign(decided, await decideLocked(deps, client, shopId, common, decided.now, decided.outcomes, r.rows[0].facts ?? []));
   return decided;
 }
 
@@ -225,11 +260,21 @@ export async function lockCustomers(client: pg.PoolClient, shopId: number, custo
     [shopId, [...new Set(customers)]]);
 }
 
-/** After the writer's commit: the deferred sends queued, then the provider calls and their outcomes. The caller releases the locks. */
+/**
+ * After the writer's commit: the provider calls and their outcomes, then the deferred sends
+ * queued. The sends never wait for the queue (an add on the PostgreSQL backend costs more than
+ * the send); a deferred row whose job is lost is the sweeper's (status, deferred_until).
+ * The caller releases the locks.
+ */
 export async function deliverDecided(deps: JourneyDeps, client: pg.PoolClient, shopId: number, d: Decided): Promise<Map<string, SendOutcome>> {
-  for (const x of d.deferred) await enqueueSend(deps.qs, shopId, x.id, x.until, d.now, `-${x.until.getTime()}`);
   await deliverBatch(deps, client, shopId, d.toSend, d.outcomes);
+  await queueDeferred(deps, shopId, d.deferred, d.now);
   return d.outcomes;
+}
+
+/** Deferred messages' jobs (deterministic ids: a repeat is the same job), added together. */
+async function queueDeferred(deps: JourneyDeps, shopId: number, deferred: readonly { id: string; until: Date }[], now: Date): Promise<void> {
+  await Promise.all(deferred.map((x) => enqueueSend(deps.qs, shopId, x.id, x.until, now, `-${x.until.getTime()}`)));
 }
 
 /** The provider calls of the batch together, then the outcomes in one statement (failures one by one). */
@@ -239,8 +284,7 @@ async function deliverBatch(deps: JourneyDeps, client: pg.PoolClient, shopId: nu
   const sent: { id: string; pid: string }[] = [];
   results.forEach((res, k) => { if (res.ok) sent.push({ id: items[k].msg.messageId, pid: res.providerMessageId }); });
   if (sent.length > 0) {
-    await client.query(
-      `update messages m set status = 'sent', provider_message_id = x.pid, error_kind = null, error_message = null
+    await client.query(`update messages m set status = 'sent', provider_message_id = x.pid, error_kind = null, error_message = null
        from unnest($2::bigint[], $3::text[]) as x(id, pid) where m.shop_id = $1 and m.id = x.id`,
       [shopId, sent.map((s) => s.id), sent.map((s) => s.pid)],
     );

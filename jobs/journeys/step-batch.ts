@@ -18,7 +18,7 @@ import { inlineConditions } from "./effects/conditions";
 import { runEnrollmentEffects } from "./effects/run";
 import { issueEnrollmentOffers } from "./offer";
 import { enqueueSend, enqueueStep } from "./queue";
-import { decideWritten, deliverDecided, lockCustomers, sendMessage, unlockMessages, type Decided } from "./send-batch";
+import { decideWritten, deliverDecided, sendMessage, unlockMessages, withCommit, type Decided } from "./send-batch";
 import { applyEffects, dueEvent, processEnrollment, TERMINAL, type CustomerRow, type EnrollmentRow, type StepOutcome } from "./step";
 import { clock, type JourneyDeps } from "./types";
 
@@ -45,26 +45,47 @@ const SET_BASED = new Set<Effect["kind"]>(["record_step", "record_assignment", "
 
 /**
  * The transaction only. Returns a result for every id it claimed; ids it did not get (locked
- * by another worker, or missing) are absent and belong to the one-at-a-time path.
+ * by another worker, or missing) are absent and belong to the one-at-a-time path. One round
+ * trip opens the transaction, claims the rows and takes their customers' locks (key order,
+ * after the rows, as the send decision took them), so the sends are decided without another.
  */
 export async function stepBatch(deps: JourneyDeps, shopId: number, ids: readonly string[]): Promise<Map<string, BatchStep>> {
   const now = clock(deps);
   if (ids.length === 0) return new Map();
+  let claimed: StepRow[] = [];
+  const begin = async (client: pg.PoolClient) => {
+    const res = (await client.query(beginAndClaimSql(shopId, ids))) as unknown as pg.QueryResult<StepRow>[];
+    claimed = res[1].rows;
+  };
   return stepTransaction(deps, shopId, now, async (client) => {
     const out = new Map<string, BatchStep>();
-    const r = await client.query<StepRow>(
-      `select e.id::text, e.journey_id::text, e.journey_version, e.customer_id::text, e.status, e.state, e.lock_version, ${STEP_FACTS}
-       from enrollments e join shops s on s.id = e.shop_id
-       left join customers c on c.shop_id = e.shop_id and c.id = e.customer_id
-       where e.shop_id = $1 and e.id = any($2::bigint[])
-       order by e.id for update of e skip locked`, [shopId, ids],
-    );
-    // The customers' locks before any write to their rows (an update_customer node), in the
-    // order consent changes take them (lock, then the customer row): never a deadlock with an opt-out.
-    await lockCustomers(client, shopId, r.rows.map((x) => x.customer_id));
-    await stepRows(client, shopId, r.rows, now, out);
+    await stepRows(client, shopId, claimed, now, out);
     return { value: out, steps: out.values(), customersLocked: true };
-  });
+  }, { begin });
+}
+
+/**
+ * The batch's first statement, as one round trip: the transaction opened, its enrollments claimed,
+ * then their customers' locks (in key order) before any write to their rows (an update_customer
+ * node), in the order consent changes take them (lock, then the customer row): never a deadlock
+ * with an opt-out.
+ */
+function beginAndClaimSql(shopId: number, ids: readonly string[]): string {
+  if (!Number.isSafeInteger(shopId)) throw new Error(`shop id ${shopId} is not an integer`);
+  for (const id of ids) if (!/^\d{1,19}$/.test(id)) throw new Error(`enrollment id ${JSON.stringify(id)} is not a number`);
+  const shop = `(${shopId})::int`;
+  return `begin;
+    with e as materialized (
+      select * from enrollments e where e.shop_id = ${shop} and e.id = any('{${ids.join(",")}}'::bigint[])
+      order by e.id for update of e skip locked),
+    locked as materialized (
+      select pg_advisory_xact_lock(k) from (
+        select distinct hashtextextended('cust:' || ${shop}::text || ':' || e.customer_id::text, 0) as k from e order by 1) l)
+    select e.id::text, e.journey_id::text, e.journey_version, e.customer_id::text, e.status, e.state, e.lock_version, ${STEP_FACTS}
+    from e join shops s on s.id = e.shop_id
+    left join customers c on c.shop_id = e.shop_id and c.id = e.customer_id
+    cross join (select count(*) from locked) n
+    order by e.id`;
 }
 
 /**
@@ -75,23 +96,27 @@ export async function stepBatch(deps: JourneyDeps, shopId: number, ids: readonly
  * connection, without holding up the caller (each step's `delivered`). The messages' session
  * locks are held until their outcomes are recorded, so a crash leaves `sending` rows for
  * reconcile, as for any send. A step with offer codes or webhook calls to make first keeps
- * the usual order (its sends go after them, through the send batcher).
+ * the usual order (its sends go after them, through the send batcher). `begin` opens the
+ * transaction (default: a plain begin); the entry batch takes its locks and reads its plan in
+ * the same round trip.
  */
 export async function stepTransaction<T>(
   deps: JourneyDeps, shopId: number, now: Date,
   work: (client: pg.PoolClient) => Promise<{ value: T; steps: Iterable<BatchStep | null>; customersLocked: boolean }>,
+  opts: { begin?: (client: pg.PoolClient) => Promise<void> } = {},
 ): Promise<T> {
   const client = await deps.db.connect();
   let decided: Decided | null = null;
   let done: Awaited<ReturnType<typeof work>>;
   try {
-    await client.query("begin");
+    if (opts.begin) await opts.begin(client);
+    else await client.query("begin");
     done = await work(client);
     if (deps.inline ?? true) {
       const first = [...done.steps].flatMap((b) => (b?.after && !b.after.offers && !b.after.effects ? b.after.sends : []));
       if (first.length > 0) decided = await decideWritten(deps, client, shopId, first, now, { lockCustomers: !done.customersLocked });
     }
-    await client.query("commit");
+    await client.query(withCommit(decided?.write ?? null)); // the sends' statuses go with the commit
   } catch (e) {
     await client.query("rollback").catch(() => {});
     client.release(decided ? true : undefined); // a connection that may hold message locks is closed, not reused
@@ -212,8 +237,7 @@ export async function stepRows(client: pg.PoolClient, shopId: number, rows: read
   if (updates.length === 0) return;
   // The step log, assignments, messages (their idempotency keys written before any provider
   // call; a replay finds the rows) and new states in one statement: one round trip per batch.
-  const ins = await client.query<{ id: string; key: string }>(
-    `with st as (
+  const ins = await client.query<{ id: string; key: string }>(`with st as (
        insert into journey_steps (shop_id, enrollment_id, node_id, visit, outcome, entered_at, completed_at)
        select $1, x.enrollment_id, x.node_id, x.visit, x.outcome, x.at, case when x.done then x.at end
        from jsonb_to_recordset($2::jsonb) as x(enrollment_id bigint, node_id text, visit int, outcome text, at timestamptz, done boolean)
