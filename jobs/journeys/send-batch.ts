@@ -89,7 +89,7 @@ async function decideBatch(
     // The clock only now, under the locks (see decide in send.ts).
     const now = deps.now ? at : new Date(Math.max(at.getTime(), Date.now()));
     const { toSend, deferred, write } = await decideLocked(deps, client, shopId, items, now, out);
-    await client.query(withCommit(write));
+    await commitWith(client, write);
     return { toSend, queueDeferred: () => queueDeferred(deps, shopId, deferred, now) };
   } catch (e) {
     await client.query("rollback").catch(() => {});
@@ -123,13 +123,13 @@ const FACTS_SELECT = `select c.id::text as customer_id, c.email, c.phone, c.time
 /**
  * The decisions, inside a transaction that holds every customer's lock: facts in one query
  * (or as the caller read them, under the same locks), then each message in id order; the
- * statuses are one statement (`write`), which the caller sends with its commit. Deferred ones
+ * statuses are one statement (`write`), which the caller runs before its commit. Deferred ones
  * are queued by the caller after commit.
  */
 async function decideLocked(
   deps: JourneyDeps, client: pg.PoolClient, shopId: number, items: { m: Row; node: SendNode | null }[], now: Date, out: Map<string, SendOutcome>,
   read?: DecideFacts[],
-): Promise<{ toSend: ToSend[]; deferred: { id: string; until: Date }[]; write: string | null }> {
+): Promise<{ toSend: ToSend[]; deferred: { id: string; until: Date }[]; write: pg.QueryConfig | null }> {
   const toSend: ToSend[] = [];
   const deferred: { id: string; until: Date }[] = [];
   const r: DecideFacts[] = read ?? (await client.query<DecideFacts>(
@@ -171,38 +171,33 @@ async function decideLocked(
         break;
     }
   }
-  // The statuses in one statement, sent with the caller's commit (withCommit): one round trip.
-  const write = updates.length === 0 ? null : `update messages m set
+  // The statuses in one parameterised statement, which the caller runs just before its commit
+  // (commitWith). The JSON carries customer data (recipients), so it is never spliced into SQL.
+  const write: pg.QueryConfig | null = updates.length === 0 ? null : {
+    text: `update messages m set
          status = x.status::"MessageStatus",
          channel = case when x.status = 'sending' then x.channel::"MessageChannel" else m.channel end,
          recipient = case when x.status = 'sending' then x.recipient else m.recipient end,
          provider = case when x.status = 'sending' then x.provider else m.provider end,
          attempts = case when x.status = 'sending' then m.attempts + 1 else m.attempts end,
-         sent_at = case when x.status = 'sending' then ${timestampLiteral(now)} else m.sent_at end,
+         sent_at = case when x.status = 'sending' then $3 else m.sent_at end,
          variant = case when x.status = 'sending' and x.channel <> m.channel::text then 'fallback' else m.variant end,
          deferred_until = case when x.status = 'deferred' then x.deferred_until else m.deferred_until end,
          reason = case when x.status in ('deferred', 'suppressed') then x.reason else m.reason end
-       from jsonb_to_recordset(${client.escapeLiteral(JSON.stringify(updates))}::jsonb)
-         as x(id bigint, status text, channel text, recipient text, provider text, deferred_until timestamptz, reason jsonb)
-       where m.shop_id = ${intLiteral(shopId)} and m.id = any(${bigintsLiteral(updates.map((u) => u.id))}) and m.id = x.id`; // the id list lets the planner use the key (it cannot count the json's rows)
+       from jsonb_to_recordset($2::jsonb) as x(id bigint, status text, channel text, recipient text, provider text, deferred_until timestamptz, reason jsonb)
+       where m.shop_id = $1 and m.id = any($4::bigint[]) and m.id = x.id`, // the id list lets the planner use the key (it cannot count the json's rows)
+    values: [shopId, JSON.stringify(updates), now, updates.map((u) => u.id)],
+  };
   // A test's moment inside the transaction, its locks held, before the statuses and the commit go.
   if (write) await deps.hooks?.beforeSendCommit?.(shopId, updates.map((u) => u.id));
   return { toSend, deferred, write };
 }
 
-/** A transaction's last write and its commit as one simple-protocol string (one round trip). */
-export const withCommit = (write: string | null): string => (write ? `${write};\ncommit` : "commit");
-
-// Literals for the statements sent that way (no parameters in a multi-statement string).
-const intLiteral = (n: number): string => {
-  if (!Number.isSafeInteger(n)) throw new Error(`${n} is not an integer`);
-  return `(${n})::int`;
-};
-const bigintsLiteral = (ids: readonly string[]): string => {
-  for (const id of ids) if (!/^\d{1,19}$/.test(id)) throw new Error(`${JSON.stringify(id)} is not a row id`);
-  return `'{${ids.join(",")}}'::bigint[]`;
-};
-const timestampLiteral = (d: Date): string => `'${d.toISOString()}'::timestamptz`;
+/** A transaction's last write (the decided statuses, if any), then its commit. */
+export async function commitWith(client: pg.PoolClient, write: pg.QueryConfig | null): Promise<void> {
+  if (write) await client.query(write);
+  await client.query("commit");
+}
 
 /** What decideWritten settled inside the writer's transaction, for deliverDecided after its commit. */
 export interface Decided {
@@ -210,8 +205,8 @@ export interface Decided {
   held: string[];
   toSend: ToSend[];
   deferred: { id: string; until: Date }[];
-  /** The statuses decided, for the writer's commit (withCommit). */
-  write: string | null;
+  /** The statuses decided, written just before the writer's commit (commitWith). */
+  write: pg.QueryConfig | null;
   /** Outcomes so far; a held message without one is left for the usual path. */
   outcomes: Map<string, SendOutcome>;
   now: Date;

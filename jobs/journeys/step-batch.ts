@@ -18,7 +18,7 @@ import { inlineConditions } from "./effects/conditions";
 import { runEnrollmentEffects } from "./effects/run";
 import { issueEnrollmentOffers } from "./offer";
 import { enqueueSend, enqueueStep } from "./queue";
-import { decideWritten, deliverDecided, sendMessage, unlockMessages, withCommit, type Decided } from "./send-batch";
+import { decideWritten, deliverDecided, sendMessage, unlockMessages, commitWith, type Decided } from "./send-batch";
 import { applyEffects, dueEvent, processEnrollment, TERMINAL, type CustomerRow, type EnrollmentRow, type StepOutcome } from "./step";
 import { clock, type JourneyDeps } from "./types";
 
@@ -116,7 +116,7 @@ export async function stepTransaction<T>(
       const first = [...done.steps].flatMap((b) => (b?.after && !b.after.offers && !b.after.effects ? b.after.sends : []));
       if (first.length > 0) decided = await decideWritten(deps, client, shopId, first, now, { lockCustomers: !done.customersLocked });
     }
-    await client.query(withCommit(decided?.write ?? null)); // the sends' statuses go with the commit
+    await commitWith(client, decided?.write ?? null); // the sends' statuses, then the commit
   } catch (e) {
     await client.query("rollback").catch(() => {});
     client.release(decided ? true : undefined); // a connection that may hold message locks is closed, not reused
