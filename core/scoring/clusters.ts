@@ -35,7 +35,11 @@ function standardise(rows: readonly number[][], { mean, sd }: { mean: readonly n
   return rows.map((r) => r.map((v, j) => (sd[j] > 0 ? (v - mean[j]) / sd[j] : 0)));
 }
 
-const dist2 = (p: readonly number[], q: readonly number[]) => p.reduce((s, v, j) => s + (v - q[j]) ** 2, 0);
+function dist2(p: readonly number[], q: readonly number[]): number {
+  let s = 0;
+  for (let j = 0; j < p.length; j++) s += (p[j] - q[j]) ** 2;
+  return s;
+}
 
 function kMeansPlusPlus(points: number[][], k: number, rng: Rng): number[][] {
   const centres = [points[Math.floor(rng() * points.length)]];
@@ -73,21 +77,34 @@ export function kMeans(points: number[][], k: number, seed: number, maxIteration
 
 function lloyd(points: number[][], k: number, seed: number, maxIterations: number): { assignments: number[]; centres: number[][] } {
   let centres = kMeansPlusPlus(points, k, seededRng(seed));
-  let assignments = new Array(points.length).fill(-1);
+  const assignments = new Array<number>(points.length).fill(-1);
+  const d = points.length ? points[0].length : 0;
   for (let it = 0; it < maxIterations; it++) {
     let moved = false;
-    assignments = points.map((p, i) => {
+    for (let i = 0; i < points.length; i++) {
+      const p = points[i];
       let best = 0;
-      for (let c = 1; c < k; c++) if (dist2(p, centres[c]) < dist2(p, centres[best])) best = c;
+      let bestD = dist2(p, centres[0]);
+      for (let c = 1; c < k; c++) {
+        const dc = dist2(p, centres[c]);
+        if (dc < bestD) {
+          best = c;
+          bestD = dc;
+        }
+      }
       if (best !== assignments[i]) moved = true;
-      return best;
-    });
+      assignments[i] = best;
+    }
     if (!moved) break;
-    centres = centres.map((old, c) => {
-      const members = points.filter((_, i) => assignments[i] === c);
-      if (members.length === 0) return old;
-      return old.map((_, j) => members.reduce((s, m) => s + m[j], 0) / members.length);
-    });
+    // Each centre is its members' mean (sums in point order); an empty cluster keeps its centre.
+    const sums = centres.map(() => new Array<number>(d).fill(0));
+    const counts = new Array<number>(k).fill(0);
+    for (let i = 0; i < points.length; i++) {
+      const sum = sums[assignments[i]];
+      for (let j = 0; j < d; j++) sum[j] += points[i][j];
+      counts[assignments[i]]++;
+    }
+    centres = centres.map((old, c) => (counts[c] === 0 ? old : sums[c].map((v) => v / counts[c])));
   }
   return { assignments, centres };
 }

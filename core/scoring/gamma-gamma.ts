@@ -53,11 +53,26 @@ export function fitGammaGamma(histories: readonly SpendHistory[], prior?: LogNor
   const centre = prior ? [Math.log(prior.centre.p), Math.log(prior.centre.q - 1), Math.log(prior.centre.gamma)] : null;
   // q = 1 + e^θ keeps the population mean finite: a model without one cannot price a customer.
   const toParams = (t: number[]) => ({ p: Math.exp(t[0]), q: 1 + Math.exp(t[1]), gamma: Math.exp(t[2]) });
+  // The gamma-function terms depend on x only: computed once per distinct x and evaluation;
+  // each customer's log mean spend once per fit.
+  const distinctX = [...new Set(usable.map((h) => h.frequency))];
+  const xIndex = usable.map((h) => distinctX.indexOf(h.frequency));
+  const logX = distinctX.map(Math.log);
+  const logM = usable.map((h) => Math.log(h.monetary));
+  const constX = new Float64Array(distinctX.length);
   const negLL = (t: number[]) => {
     if (t.some((v) => Math.abs(v) > LOG_BOUND)) return Infinity;
-    const params = toParams(t);
+    const { p, q, gamma } = toParams(t);
+    const base = -lgamma(q) + q * Math.log(gamma);
+    for (let j = 0; j < distinctX.length; j++) {
+      const px = p * distinctX[j];
+      constX[j] = base + lgamma(px + q) - lgamma(px) + px * logX[j];
+    }
     let ll = 0;
-    for (const h of usable) ll += gammaGammaLogLikelihood(params, h);
+    for (let i = 0; i < usable.length; i++) {
+      const x = usable[i].frequency;
+      ll += constX[xIndex[i]] + (p * x - 1) * logM[i] - (p * x + q) * Math.log(gamma + x * usable[i].monetary);
+    }
     if (centre && prior) for (let i = 0; i < 3; i++) ll -= (t[i] - centre[i]) ** 2 / (2 * prior.sd ** 2);
     return -ll;
   };

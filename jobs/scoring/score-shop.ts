@@ -1,7 +1,7 @@
 // Score every customer of a shop, in bounded memory:
 //   1. stage (stage-summaries.ts): each customer's history reduced in SQL to the facts the
 //      models need, the shop's median gap and RFM cut values, into temp tables of the reading
-//      connection (one transaction);
+//      connection (one transaction); each customer's category mix on a writer meanwhile;
 //   2. fit: BG/NBD + Gamma-Gamma on a seeded sample of the staged facts, k-means on another;
 //      the sample is also read straight from the orders on a writer connection (fit-sample.ts),
 //      so JavaScript fits the models while PostgreSQL stages, kept when the staged sample agrees;
@@ -31,7 +31,8 @@ import { CLUSTER_SAMPLE, fitClusterModel, type ClusterModel } from "./cluster-la
 import { dayToIso, expectedNextOrderAt, scoreInput, type CustomerScoringInput } from "./score-row";
 import { writeShopFit } from "./shop-fit";
 import {
-  analyzeSummaries, COL, MAX_CATEGORIES, pageQuery, readClusterSample, readFitSample, readShopValues, stageSummaries,
+  analyzeSummaries, COL, copyCategoryMix, MAX_CATEGORIES, pageQuery, readClusterSample, readFitSample, readShopValues, stageCategoryMix,
+  stageSummaries,
   type FitSampleRow, type StagedShop,
 } from "./stage-summaries";
 import { CHUNK_COLUMNS, CHUNK_TABLE, DROP_UNSCORED, WRITE_CHUNK } from "./write-scores";
@@ -141,6 +142,11 @@ async function scoreAndWrite(pool: pg.Pool, shopId: number, now: Date, settings:
         })
       : null;
     early?.catch(() => {});
+    // The category mix reads the orders and lines, not the summaries: another writer stages it
+    // meanwhile (the reader itself when it has no writer of its own) and it is copied across.
+    const mixer = writers.find((w) => w.own && w !== w0) ?? (w0.own ? w0 : null);
+    const mixPending = mixer ? mixer.queue.run(() => stageCategoryMix(mixer.client, shopId, now)) : null;
+    mixPending?.catch(() => {});
     const summaries = await stageSummaries(client, shopId, now);
     if (!summaries) throw new Error(`shop ${shopId} vanished during scoring`);
     phase("stage");
@@ -149,7 +155,7 @@ async function scoreAndWrite(pool: pg.Pool, shopId: number, now: Date, settings:
     // needs what runs beside it).
     const fitPending = summaries.customers ? readFitSample(client, shopId, FIT_SAMPLE) : Promise.resolve([]);
     fitPending.catch(() => {});
-    const valuesPending = readShopValues(client, summaries.customers, shopId, now);
+    const valuesPending = readShopValues(client, summaries.customers);
     valuesPending.catch(() => {});
     const fitRows = await fitPending;
     const fitted = early ? await early : null;
@@ -159,7 +165,10 @@ async function scoreAndWrite(pool: pg.Pool, shopId: number, now: Date, settings:
           summaries.customers,
         )
       : null;
-    const staged: StagedShop = { ...summaries, ...(await valuesPending) };
+    const values = await valuesPending;
+    const categories = mixer ? await mixPending! : await stageCategoryMix(client, shopId, now);
+    if (mixer && categories.length) await mixer.queue.run(() => copyCategoryMix(mixer.client, client));
+    const staged: StagedShop = { ...summaries, ...values, categories };
     const shopMedianGapDays = staged.shopMedianGap ?? settings.fallbackGapDays;
     const clusterRows = staged.customers
       ? await readClusterSample(client, shopId + 1, CLUSTER_SAMPLE, staged.todayDay, shopMedianGapDays, staged.categories.length)

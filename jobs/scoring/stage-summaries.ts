@@ -4,7 +4,9 @@
 // temp table, when the shop's products have types), and seeded samples for the fits and the
 // clusters. Nothing here is per-customer JavaScript; score-shop.ts pages through the staged
 // rows afterwards.
+import { pipeline } from "node:stream/promises";
 import type pg from "pg";
+import { from as copyFrom, to as copyTo } from "pg-copy-streams";
 import { quintileCutPositions } from "../../core/scoring/rfm";
 import type { RfmCuts } from "./shop-fit";
 
@@ -29,10 +31,11 @@ export interface StagedShop {
 // each at least MIN_CATEGORY_SHARE of all line spend (uncategorised lines included); the rest
 // fold into "other", which is what the shares leave to 1. A customer's share in a category is
 // their spend in it over all their line spend (0 without lines).
-// Into scoring_mix (one row per customer with lines), in the statement that reads the shop
-// values, so PostgreSQL computes it while JavaScript fits the models. A shop without a typed
-// product reads no line (the exists is a one-time filter), has no categories and scores
-// exactly as before.
+// Into scoring_mix (one row per customer with lines). It needs none of the staged summaries, so
+// the job computes it on a writer connection while the reading one stages (stageCategoryMix),
+// then copies the rows across (copyCategoryMix): on a 2-core machine the two passes over the
+// orders run side by side. A shop without a typed product reads no line (the exists is a
+// one-time filter), has no categories and scores exactly as before.
 export const MAX_CATEGORIES = 5;
 export const MIN_CATEGORY_SHARE = 0.05;
 /** scoring_mix's columns for the shares, in the categories' order (0 past the shop's categories). */
@@ -111,6 +114,10 @@ from per_customer p
 left join customer_scores cs on cs.shop_id = $1 and cs.customer_id = p.customer_id
 order by p.customer_id`;
 
+const CREATE_MIX = `create temp table if not exists scoring_mix (
+  customer_id bigint primary key, ${SHARE_COLUMNS.map((c) => `${c} float8`).join(", ")}
+) on commit drop`;
+
 const CREATE = `
 create temp table scoring_summary (
   customer_id bigint primary key, transactions int not null, order_count int not null, total_spent bigint not null,
@@ -119,7 +126,7 @@ create temp table scoring_summary (
   prev_stage text, prev_stage_since timestamptz, prev_since_day int, prev_last_day int
 ) on commit drop;
 create temp table scoring_gaps (gap int not null, n bigint not null) on commit drop;
-create temp table scoring_mix (customer_id bigint primary key, ${SHARE_COLUMNS.map((c) => `${c} float8`).join(", ")}) on commit drop`;
+${CREATE_MIX}`;
 
 // One statement for the shop-wide values, so it runs while JavaScript fits the models:
 // the median gap from the histogram (the values at positions floor((n+1)/2) and floor(n/2)+1
@@ -137,11 +144,9 @@ select 'frequency', rn, v from (select row_number() over (order by order_count) 
 union all
 select 'monetary', rn, v from (select row_number() over (order by total_spent) as rn, total_spent::float8 as v from scoring_summary) x where rn = any($1::bigint[])`;
 
-// The shop values with the category mix staged on the way (its categories as 'category:<name>'
-// rows, rn their rank).
-const SHOP_VALUES_AND_MIX = `with ${CATEGORY_MIX("$2", "$3")}, ${SHOP_VALUES.trim().replace(/^with /, "")}
-union all
-select 'category:' || category, rank, null from categories`;
+// The category mix staged on the way; the statement returns the categories ranked.
+const STAGE_MIX = `with ${CATEGORY_MIX("$1", "$2")}
+select category, rank from categories order by rank`;
 
 /** Stages the shop's summaries (temp tables, dropped at commit); null when the shop is gone. */
 export async function stageSummaries(client: pg.PoolClient, shopId: number, now: Date): Promise<{ todayDay: number; customers: number } | null> {
@@ -157,16 +162,12 @@ export async function stageSummaries(client: pg.PoolClient, shopId: number, now:
 }
 
 /**
- * The shop's median gap and RFM cut values over the staged summaries, and its categories with
- * each customer's shares staged into scoring_mix. Sent at once (one statement): the caller may
- * compute meanwhile and await the result afterwards.
+ * The shop's median gap and RFM cut values over the staged summaries. Sent at once (one
+ * statement): the caller may compute meanwhile and await the result afterwards.
  */
-export async function readShopValues(
-  client: pg.PoolClient, customers: number, shopId: number, now: Date,
-): Promise<Pick<StagedShop, "shopMedianGap" | "rfmCuts" | "categories">> {
+export async function readShopValues(client: pg.PoolClient, customers: number): Promise<Pick<StagedShop, "shopMedianGap" | "rfmCuts">> {
   const positions = quintileCutPositions(customers);
-  const r = await client.query<{ dim: keyof RfmCuts | "median"; rn: string; v: number | null }>(SHOP_VALUES_AND_MIX, [positions, shopId, now]);
-  const categories = r.rows.filter((row) => row.dim.startsWith("category:")).sort((p, q) => Number(p.rn) - Number(q.rn)).map((row) => row.dim.slice(9));
+  const r = await client.query<{ dim: keyof RfmCuts | "median"; rn: string; v: number | null }>(SHOP_VALUES, [positions]);
   const at = new Map(r.rows.map((row) => [`${row.dim}:${row.rn}`, row.v]));
   const cuts: RfmCuts = { recency: [], frequency: [], monetary: [] };
   if (customers > 0) {
@@ -174,7 +175,30 @@ export async function readShopValues(
       cuts[dim] = positions.map((m) => (m >= 1 ? at.get(`${dim}:${m}`)! : -Infinity));
     }
   }
-  return { shopMedianGap: at.get("median:0") ?? null, rfmCuts: cuts, categories };
+  return { shopMedianGap: at.get("median:0") ?? null, rfmCuts: cuts };
+}
+
+/**
+ * The shop's categories (CATEGORY_RULE, largest first) with each customer's shares staged into
+ * the connection's scoring_mix (created if missing, dropped at commit). Needs no other staged
+ * table, so it may run on any connection of the job, in its own transaction.
+ */
+export async function stageCategoryMix(client: pg.PoolClient, shopId: number, now: Date): Promise<string[]> {
+  await client.query(CREATE_MIX);
+  const r = await client.query<{ category: string }>(STAGE_MIX, [shopId, now]);
+  return r.rows.map((row) => row.category);
+}
+
+/**
+ * Copies scoring_mix from the connection that staged it to another one's (the reader's, which
+ * pages the summaries with it), then empties the source. Rows pass through as a stream. The two
+ * connections are different transactions: an order committed between their snapshots can make a
+ * customer's shares and summary disagree by that order, which only moves a cluster feature until
+ * the next run (the fits and the scores come from the reader's snapshot alone).
+ */
+export async function copyCategoryMix(from: pg.PoolClient, to: pg.PoolClient): Promise<void> {
+  await pipeline(from.query(copyTo("copy scoring_mix to stdout")), to.query(copyFrom("copy scoring_mix from stdin")));
+  await from.query("truncate scoring_mix");
 }
 
 /** Planner statistics for the staged summaries (the keyset pages and the final anti-join). */
@@ -221,12 +245,21 @@ export async function readClusterSample(
 // milliseconds): integers cost far less to print and parse than timestamps.
 const epochMs = (col: string) => `(extract(epoch from ${col}) * 1000)::int8`;
 
-/** One page of staged customers after `afterId` (keyset on the summary's primary key). */
-export const PAGE = `
-select customer_id::text as id, transactions, first_day, last_day, repeat_spend::float8, total_spent::float8, own_gap,
-       order_count, discounted_share, prev_stage, prev_since_day, prev_last_day,
-       ${epochMs("first_order_at")}, ${epochMs("last_order_at")}, ${epochMs("prev_stage_since")}
-from scoring_summary where customer_id > $1::bigint order by customer_id limit $2`;
+/**
+ * One page of staged customers after `afterId` (keyset on the summary's primary key), with the
+ * shares of `categories` categories (joined row by row on the key, so a page reads only its
+ * own customers' mix; 0 for a customer without lines).
+ */
+function page(categories: number): string {
+  const shares = SHARE_COLUMNS.slice(0, categories).map((c) => `, coalesce(m.${c}, 0)`).join("");
+  return `
+select s.customer_id::text as id, s.transactions, s.first_day, s.last_day, s.repeat_spend::float8, s.total_spent::float8, s.own_gap,
+       s.order_count, s.discounted_share, s.prev_stage, s.prev_since_day, s.prev_last_day,
+       ${epochMs("s.first_order_at")}, ${epochMs("s.last_order_at")}, ${epochMs("s.prev_stage_since")}${shares}
+from scoring_summary s${categories ? " left join scoring_mix m on m.customer_id = s.customer_id and m.customer_id > $1::bigint" : ""}
+where s.customer_id > $1::bigint order by s.customer_id limit $2`;
+}
+export const PAGE = page(0);
 /** Column positions of PAGE rows (read as arrays: no object per row). */
 export const COL = {
   id: 0, transactions: 1, firstDay: 2, lastDay: 3, repeatSpend: 4, totalSpent: 5, ownGap: 6, orderCount: 7, discountedShare: 8,
@@ -242,12 +275,7 @@ function withShares(categories: number): string {
     .join("");
 }
 
-/**
- * PAGE with the shares of the shop's first `categories` categories after its columns (0 for a
- * customer without lines), joined from scoring_mix; PAGE itself for a shop without categories.
- */
+/** PAGE with the shares of the shop's first `categories` categories after its columns; PAGE itself without. */
 export function pageQuery(categories: number): string {
-  if (!categories) return PAGE;
-  const shares = SHARE_COLUMNS.slice(0, categories).map((c) => `coalesce(m.${c}, 0)`).join(", ");
-  return `select p.*, ${shares} from (${PAGE}) p left join scoring_mix m on m.customer_id = p.id::bigint order by p.id::bigint`;
+  return categories ? page(categories) : PAGE;
 }

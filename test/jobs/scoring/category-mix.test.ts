@@ -1,11 +1,12 @@
 // Category mix in real PostgreSQL: the shares staged by stage-summaries.ts on a hand-checked
 // shop, shops without categories left as before, and a full run whose clusters split
 // customers by what they buy and say so.
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRng as seededRng } from "../../../core/random";
 import { defaultScoringSettings } from "../../../core/scoring/schema";
 import { scoreShop } from "../../../jobs/scoring/score-shop";
-import { COL, pageQuery, readShopValues, stageSummaries } from "../../../jobs/scoring/stage-summaries";
+import { COL, pageQuery, stageCategoryMix, stageSummaries } from "../../../jobs/scoring/stage-summaries";
 import { createTestDatabase, type TestDatabase } from "../../helpers/db";
 
 let db: TestDatabase;
@@ -67,8 +68,8 @@ async function staged(shopId: number): Promise<{ categories: string[]; shares: M
   const client = await db.pool.connect();
   try {
     await client.query("begin");
-    const { customers } = (await stageSummaries(client, shopId, NOW))!;
-    const { categories } = await readShopValues(client, customers, shopId, NOW);
+    await stageSummaries(client, shopId, NOW);
+    const categories = await stageCategoryMix(client, shopId, NOW);
     // Read as the job's pages read them.
     const rows = await client.query<unknown[]>({ text: pageQuery(categories.length), values: ["0", 1000], rowMode: "array" });
     const shares = rows.rows.map((r) => [r[COL.id] as string, categories.length ? (r.slice(COL.firstShare) as number[]) : null] as const);
@@ -197,5 +198,25 @@ describe("clusters with category mix, end to end", () => {
     expect((await scoreShop(db.pool, shopId, NOW, settings)).ok).toBe(true);
     const none = (await db.pool.query(`select clusters from shop_model_fits where shop_id = $1`, [shopId])).rows[0].clusters;
     expect(none).toEqual(plain);
+  });
+
+  it("scores the same whether a writer stages the mix and copies it across or the reader stages it alone", async () => {
+    const { shopId } = await twoKindsOfBuyer();
+    const scores = async () => (await db.pool.query(
+      `select customer_id, cluster_id, stage, rfm_group, p_alive, clv from customer_scores where shop_id = $1 order by customer_id`, [shopId])).rows;
+    const fit = async () => (await db.pool.query(`select clusters from shop_model_fits where shop_id = $1`, [shopId])).rows[0].clusters;
+    expect((await scoreShop(db.pool, shopId, NOW, settings)).ok).toBe(true);
+    const withWriters = { scores: await scores(), fit: await fit() };
+    expect(withWriters.fit.categories.length).toBeGreaterThan(0);
+    // A pool of one connection: no writer to spare, the reader stages and writes everything.
+    const single = new pg.Pool({ connectionString: db.url, max: 1 });
+    try {
+      await db.pool.query(`delete from customer_scores where shop_id = $1`, [shopId]);
+      expect((await scoreShop(single, shopId, NOW, settings)).ok).toBe(true);
+    } finally {
+      await single.end();
+    }
+    expect(await scores()).toEqual(withWriters.scores);
+    expect(await fit()).toEqual(withWriters.fit);
   });
 });
