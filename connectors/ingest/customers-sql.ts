@@ -27,6 +27,12 @@ function consentCols(kind: string, take: string): [string, string][] {
   ];
 }
 
+/**
+ * A newer record's consent on channel column `kind` revokes the customer's: subscribed now,
+ * anything else known in the record. Only these customers' locks are taken (REVOKING_LOCK).
+ */
+const revokes = (kind: string) => `(c.${kind} = 'subscribed' and nullif(p.${kind}, 'unknown') is not null and p.${kind} <> 'subscribed')`;
+
 /** Column assignments: a newer record overwrites with its non-null values. */
 function overwrite(): [string, string][] {
   return [
@@ -36,7 +42,11 @@ function overwrite(): [string, string][] {
     ["phone_available", "(coalesce(p.phone, c.phone) is not null or p.phone_available)"],
     ...PLAIN.map((k): [string, string] => [k, `coalesce(p.${k}, c.${k})`]),
     ["tags", "case when cardinality(p.tags) > 0 then p.tags else c.tags end"],
-    ...CONSENT.flatMap((k) => consentCols(k, `nullif(p.${k}, 'unknown') is not null`)),
+    // A revocation only where REVOKING_LOCK locked it. A customer subscribed since that
+    // statement read them (under their lock, by a consent change made after this batch was
+    // fetched from the store) keeps the newer subscription.
+    ...CONSENT.flatMap((k) => consentCols(k, `nullif(p.${k}, 'unknown') is not null
+      and (p.${k} = 'subscribed' or c.${k} <> 'subscribed' or p.${k}_locked)`)),
   ];
 }
 
@@ -66,6 +76,35 @@ where c.shop_id = $1 and c.id = p.target and (${before}) is distinct from (${aft
 }
 
 const NEWEST = "source_updated_at desc nulls last, ord desc";
+
+// The record that overwrites each known customer: a newer one than the identity's last.
+const OVERWRITE_PICK = `select distinct on (existing_id) * from res
+     where existing_id is not null and not stub
+       and (existing_updated is null or source_updated_at > existing_updated)
+     order by existing_id, ${NEWEST}`;
+
+/**
+ * The send/consent race guard for bulk writes: every send decision reads consent under the
+ * customer's advisory lock (jobs/journeys/send-batch.ts lockCustomers), so the customers whose
+ * consent this batch revokes are locked first, in the engine's order (ascending key), in this
+ * transaction: a decision under way commits before the opt-out, a later one sees it. Only
+ * they: a batch of 100k rows could not hold a lock per row (max_locks_per_transaction).
+ * An attached identity only fills consent that is unknown, which never revokes.
+ */
+export const REVOKING_LOCK = `insert into revoking (customer_id, email, sms)
+   select id, email, sms from (
+     select id, email, sms, pg_advisory_xact_lock(k)::text as locked from (
+       select c.id, ${revokes("email_consent")} as email, ${revokes("sms_consent")} as sms,
+              hashtextextended('cust:' || $1::text || ':' || c.id::text, 0) as k
+       from (${OVERWRITE_PICK}) p join customers c on c.shop_id = $1 and c.id = p.existing_id
+       where ${revokes("email_consent")} or ${revokes("sms_consent")}
+       order by k) o) l
+   where l.locked is not null`;
+
+/** The customers whose consent the batch revoked, per channel (after the steps). */
+export const REVOKED = `select coalesce(array_agg(v.customer_id::text) filter (where v.email and c.email_consent <> 'subscribed'), '{}') as email,
+          coalesce(array_agg(v.customer_id::text) filter (where v.sms and c.sms_consent <> 'subscribed'), '{}') as sms
+   from revoking v join customers c on c.shop_id = $1 and c.id = v.customer_id`;
 
 export const CUSTOMER_STEPS: string[] = [
   // A customer deleted in the store stays deleted: a bulk export or CSV taken before the
@@ -135,11 +174,10 @@ export const CUSTOMER_STEPS: string[] = [
    select $1, source::"Platform", external_id, target, email, phone, source_updated_at, $2
    from res where existing_id is null
    on conflict do nothing`,
+  REVOKING_LOCK,
   update(
-    `select distinct on (existing_id) * from res
-     where existing_id is not null and not stub
-       and (existing_updated is null or source_updated_at > existing_updated)
-     order by existing_id, ${NEWEST}`,
+    `select p.*, coalesce(v.email, false) as email_consent_locked, coalesce(v.sms, false) as sms_consent_locked
+     from (${OVERWRITE_PICK}) p left join revoking v on v.customer_id = p.existing_id`,
     overwrite(),
   ),
   `update customer_identities i set email = r.email, phone = r.phone, source_updated_at = r.source_updated_at

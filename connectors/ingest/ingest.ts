@@ -2,7 +2,8 @@
 // all inside one transaction so a batch is all-or-nothing in the database.
 import type pg from "pg";
 import { validateBatch, type RawBatch, type Rejection, type ValidBatch } from "../../core/ingest/batch";
-import { CUSTOMER_COUNTS, CUSTOMER_STEPS } from "./customers-sql";
+import { endJourneysOnChannel } from "../../jobs/journeys/opt-out";
+import { CUSTOMER_COUNTS, CUSTOMER_STEPS, REVOKED, REVOKING_LOCK } from "./customers-sql";
 import { LINES_DELETE_STEPS, ORDER_COUNTS, ORDER_LINES_INSERT, ORDER_UPSERT, PRODUCT_UPSERT } from "./orders-sql";
 import { stage } from "./staging";
 
@@ -55,8 +56,21 @@ export async function writeBatch(
   // skip it. This is the common case of a bulk import's orders, batch after batch.
   let c = { created: 0, attached: 0, updated_candidates: 0 };
   if (!known.rows[0].ok) {
-    for (const sql of CUSTOMER_STEPS) await run("identity", sql);
+    let revoking = 0;
+    for (const sql of CUSTOMER_STEPS) {
+      const r = await run("identity", sql);
+      if (sql === REVOKING_LOCK) revoking = r.rowCount ?? 0;
+    }
     c = (await client.query(CUSTOMER_COUNTS)).rows[0];
+    // An opt-out by import ends the customer's journeys on that channel as one made in
+    // Winback does, here under the locks REVOKING_LOCK took, in the same transaction.
+    if (revoking > 0) {
+      const t = performance.now();
+      const r = (await client.query<{ email: string[]; sms: string[] }>(REVOKED, [shopId])).rows[0];
+      await endJourneysOnChannel(client, shopId, r.email, "email", opts.now);
+      await endJourneysOnChannel(client, shopId, r.sms, "sms", opts.now);
+      opts.trace?.("identity: opt-outs end journeys", performance.now() - t);
+    }
   }
   const o = { inserted: 0, updated: 0, lines: 0 };
   if (batch.orders.length) {

@@ -38,10 +38,12 @@ create temp table if not exists res (${CUSTOMER_COLUMN_DEFS},
   existing_id bigint, existing_updated timestamptz(3), match_id bigint, matched_by text, gkey text,
   new_id bigint, target bigint, attached boolean
 ) on commit delete rows;
+-- The customers whose consent the batch revokes, locked (customers-sql.ts REVOKING_LOCK).
+create temp table if not exists revoking (customer_id bigint not null, email boolean not null, sms boolean not null) on commit delete rows;
 -- The orders the upsert wrote.
 create temp table if not exists up (id bigint not null, inserted boolean not null, ord int not null) on commit delete rows;
 -- Empty already unless a second batch is written in the same transaction.
-delete from stg_customers; delete from stg_orders; delete from stg_lines; delete from stg_products; delete from res; delete from up;
+delete from stg_customers; delete from stg_orders; delete from stg_lines; delete from stg_products; delete from res; delete from up; delete from revoking;
 `;
 
 // The names, in order, for COPY (no type above contains a comma).

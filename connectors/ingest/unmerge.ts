@@ -1,7 +1,9 @@
 // Reverse an identity merge recorded by ingestion ('customer.merge' in audit_log): the identity
 // gets its own customer again, built from the record it arrived with; fields the merge filled
-// on the survivor are cleared; its orders follow it.
+// on the survivor are cleared (consent too); its orders follow it.
 import type pg from "pg";
+import { lockCustomers } from "../../jobs/journeys/customer-lock";
+import { endJourneysOnChannel } from "../../jobs/journeys/opt-out";
 import { err, ok, type Result } from "../../core/result";
 import type { Source } from "../../core/ingest/schema";
 
@@ -26,6 +28,14 @@ export async function unmergeCustomer(
   const client = await pool.connect();
   try {
     await client.query("begin");
+    // The survivor's consent may be revoked (below): its customer lock first, as every send
+    // decision holds it while reading consent (jobs/journeys/send-batch.ts lockCustomers), and
+    // before any row lock, as ingestion takes it before it writes identities.
+    const seen = (await client.query(
+      `select customer_id::text as id from customer_identities where shop_id = $1 and source = $2 and external_id = $3`,
+      [shopId, identity.source, identity.externalId],
+    )).rows[0];
+    if (seen) await lockCustomers(client, shopId, [seen.id]);
     const id = (await client.query(
       `select customer_id from customer_identities where shop_id = $1 and source = $2 and external_id = $3 for update`,
       [shopId, identity.source, identity.externalId],
@@ -40,6 +50,7 @@ export async function unmergeCustomer(
     )).rows[0];
     if (!audit) return await rollback(client, "identity was not merged into its customer");
     const survivor = String(id.customer_id);
+    if (survivor !== seen?.id) await lockCustomers(client, shopId, [survivor]); // moved meanwhile (another unmerge)
     const rec = audit.after.record as Record<string, unknown>;
 
     const created = (await client.query(
@@ -69,6 +80,22 @@ export async function unmergeCustomer(
       `update customers set ${sets.join(", ")}, updated_at = $4 where shop_id = $1 and id = $5`,
       [shopId, JSON.stringify(audit.before), JSON.stringify(rec), opts.now, survivor],
     );
+    // Consent the merge filled in (it only fills unknown consent) goes back to unknown: it
+    // was the other identity's. From subscribed that is an opt-out, which ends the
+    // survivor's journeys on the channel as any opt-out does.
+    const revoked: string[] = [];
+    for (const k of ["email", "sms"] as const) {
+      const col = `${k}_consent`;
+      const r = await client.query<{ revoked: boolean }>(
+        `update customers c set ${col} = 'unknown', ${col}_at = null, ${col}_source = null, updated_at = $4
+         where c.shop_id = $1 and c.id = $5 and $2::jsonb->>'${col}' = 'unknown' and c.${col} <> 'unknown'
+           and c.${col}::text = $3::jsonb->>'${col}'
+         returning $3::jsonb->>'${col}' = 'subscribed' as revoked`,
+        [shopId, JSON.stringify(audit.before), JSON.stringify(rec), opts.now, survivor],
+      );
+      if (r.rows[0]?.revoked) revoked.push(k);
+    }
+    for (const channel of revoked) await endJourneysOnChannel(client, shopId, [survivor], channel, opts.now);
     await client.query(
       `update customers set email_available = email is not null or email_available,
          phone_available = phone is not null or phone_available where shop_id = $1 and id = $2`,

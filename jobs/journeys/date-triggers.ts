@@ -2,13 +2,17 @@
 // passed, scheduled campaigns). Each tick covers the window (cursor, now] per shop: SQL narrows
 // the customers to the few whose date can fall in it (or, for a campaign, groups the segment's
 // members by their zone inputs so the pure core is asked once per zone, not per customer), the
-// core decides the exact instant, and enroll() writes the occasion row with the enrollment, so
-// a rerun or an overlapping tick never enrolls twice.
+// core decides the exact instant, and the fired customers enter in batches (events-batch.ts
+// enterOccasions: one transaction per batch, locks in key order, the occasion rows written with
+// the enrollments), so a rerun or an overlapping tick never enrolls twice. `batch: false`
+// enters one at a time (enroll() then the first step), as the rest of the engine does.
 import { fireInWindow, isDateTrigger, type DateFacts, type DateTrigger } from "../../core/journeys/date-triggers";
 import { assertNever } from "../../core/result";
 import { resolveTimeZone } from "../../core/governance/timezone";
 import { forActiveShop } from "../shop-guard";
+import { DEFAULT_BATCH } from "./coalesce";
 import { enroll, publishedJourneys } from "./events";
+import { enterOccasions } from "./events-batch";
 import { processEnrollment } from "./step";
 import { clock, type JourneyDeps } from "./types";
 
@@ -51,6 +55,10 @@ async function tick(deps: JourneyDeps, shopId: number): Promise<DateTriggerOutco
     if (!isDateTrigger(trigger)) continue;
     const fires = await firesFor(deps, shopId, shopTz, trigger, from, now);
     out.fired += fires.length;
+    if (deps.batch !== false) {
+      out.enrolled += await enterOccasions(deps, shopId, j, fires, (deps.batch ?? DEFAULT_BATCH).max);
+      continue;
+    }
     for (const f of fires) {
       const id = await enroll(deps, shopId, j.id, j.version, j.journey, f.customerId, `occasion:${f.occasion}`, f.occasion);
       if (!id) continue;

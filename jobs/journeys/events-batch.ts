@@ -26,10 +26,16 @@ type Row = EventRow & { id: string; handled: boolean; running: { id: string; jou
 
 interface PrevRow { customer_id: string; journey_id: string; entered_at: string | Date; ended_at: string | Date | null; trigger: string | null }
 
-/** Event id -> its new enrollment and that enrollment's first step. */
-type Entered = Map<string, { enrollmentId: string; step: BatchStep | null }>;
+/** Candidate -> its new enrollment and that enrollment's first step. */
+type Entered = Map<Candidate, { enrollmentId: string; step: BatchStep | null }>;
 
+/**
+ * One entry to try. `eventId` is the trigger's event id, or for a date trigger its occasion
+ * key (`occasion:...`), which has no event: nothing happened "since" it.
+ */
 interface Candidate { eventId: string; occurredAt: Date; customerId: string; journeyId: string; version: number; journey: Journey }
+
+const isEventId = (id: string) => /^\d+$/.test(id);
 
 const empty = (): EventOutcome => ({ enrolled: 0, converted: 0, exited: 0, woken: 0, optedOut: 0 });
 
@@ -143,8 +149,9 @@ async function planIn(
     else { receipts.push(ev.id); mine.push(ev.id); }
   }
   const enrolled = await enrollBatch(client, deps, shopId, alone, receipts, now);
+  const byEvent = new Map([...enrolled].map(([c, e]) => [c.eventId, e])); // an alone candidate is its event's only one
   for (const id of mine) {
-    const e = enrolled.get(id);
+    const e = byEvent.get(id);
     out.set(id, e ? { kind: "entered", ...e } : { kind: "done" });
   }
   return enrolled;
@@ -152,7 +159,7 @@ async function planIn(
 
 /**
  * Enter once, for many (event, journey, customer) with distinct customers, in the caller's
- * transaction, which holds the customers' locks: event id -> new enrollment id and its first
+ * transaction, which holds the customers' locks: candidate -> new enrollment id and its first
  * step, taken in the same transaction (the new rows are this transaction's own), so an entry
  * costs no second transaction and no second hop. With inline sends, the first step's messages
  * are decided in it too and handed to the channel right after commit on the same connection
@@ -190,11 +197,10 @@ async function enrollBatch(client: pg.PoolClient, deps: JourneyDeps, shopId: num
                  ${ADMISSION_SELECT}) a) as admission,
               (select json_agg(json_build_object('customer_id', e.customer_id::text, 'name', e.name, 'properties', e.properties, 'occurred_at', e.occurred_at))
                  from events e where e.shop_id = $1 and e.customer_id = any($2::bigint[]) and e.occurred_at > $5) as later`,
-      [shopId, customers, cands.map((c) => c.journeyId), cands.map((c) => c.version),
-        new Date(Math.min(...cands.map((c) => c.occurredAt.getTime())))],
+      [shopId, customers, cands.map((c) => c.journeyId), cands.map((c) => c.version), since(cands)],
     );
     // Events of these customers since their triggers (an order, an opt-out handled first): read under their locks.
-    const laterOf = (c: Candidate) => (reads.rows[0].later ?? [])
+    const laterOf = (c: Candidate) => !isEventId(c.eventId) ? [] : (reads.rows[0].later ?? [])
       .filter((x) => x.customer_id === c.customerId && new Date(x.occurred_at).getTime() > c.occurredAt.getTime())
       .map((x) => factOf({ customer_id: x.customer_id, name: x.name, properties: x.properties, occurred_at: new Date(x.occurred_at) }));
     const prev = { rows: (reads.rows[0].prev ?? []).map((p) => ({ ...p, entered_at: new Date(p.entered_at), ended_at: p.ended_at === null ? null : new Date(p.ended_at) })) };
@@ -245,9 +251,58 @@ async function enrollBatch(client: pg.PoolClient, deps: JourneyDeps, shopId: num
     );
     const steps = new Map<string, BatchStep>();
     await stepRows(client, shopId, ins.rows, now, steps);
-    const eventOf = new Map(admitted.map((c) => [c.customerId, c.eventId]));
-    return new Map(ins.rows.map((x) => [eventOf.get(x.customer_id)!, { enrollmentId: x.id, step: steps.get(x.id) ?? null }]));
+    const candOf = new Map(admitted.map((c) => [c.customerId, c])); // distinct customers
+    return new Map(ins.rows.map((x) => [candOf.get(x.customer_id)!, { enrollmentId: x.id, step: steps.get(x.id) ?? null }]));
   }
+}
+
+/** Where to read "later" events from: the earliest trigger event's time; none for occasions alone. */
+function since(cands: readonly Candidate[]): Date | null {
+  const times = cands.filter((c) => isEventId(c.eventId)).map((c) => c.occurredAt.getTime());
+  return times.length > 0 ? new Date(Math.min(...times)) : null;
+}
+
+/** The customers a date trigger fired for in one journey, each with its occasion. */
+export interface Occasion { customerId: string; occasion: string }
+
+/**
+ * Date-trigger entries (date-triggers.ts) for one journey, in batches of at most `size`
+ * customers, each batch one transaction as an event batch: the customers' locks (key order)
+ * and their occasion rows in one statement, then for the customers whose occasion is new
+ * (a rerun or an overlapping tick finds the rest written) the entry rules, conflict
+ * suppressions, enrollments and first steps set-based (enrollBatch), sends decided in it when
+ * inline. The occasion row commits with the enrollment, or alone when the rules refuse it, as
+ * enroll() does for one. Returns how many entered.
+ */
+export async function enterOccasions(
+  deps: JourneyDeps, shopId: number, j: { id: string; version: number; journey: Journey }, fired: readonly Occasion[], size: number,
+): Promise<number> {
+  let enrolled = 0;
+  for (let i = 0; i < fired.length; i += size) {
+    const chunk = fired.slice(i, i + size);
+    const now = clock(deps);
+    const entered = await stepTransaction(deps, shopId, now, async (client) => {
+      const fresh = await client.query<{ customer_id: string; occasion: string }>(
+        `with l as materialized (
+           select pg_advisory_xact_lock(k) from (
+             select distinct hashtextextended('cust:' || $1::int::text || ':' || c::text, 0) as k from unnest($3::bigint[]) c order by 1) x)
+         insert into journey_occasions (shop_id, journey_id, customer_id, occasion)
+         select $1::int, $2::bigint, f.customer_id, f.occasion from unnest($3::bigint[], $4::text[]) as f(customer_id, occasion)
+         cross join (select count(*) from l) n
+         on conflict do nothing returning customer_id::text, occasion`,
+        [shopId, j.id, chunk.map((f) => f.customerId), chunk.map((f) => f.occasion)],
+      );
+      const cands: Candidate[] = fresh.rows.map((f) => ({
+        eventId: `occasion:${f.occasion}`, occurredAt: now, customerId: f.customer_id, journeyId: j.id, version: j.version, journey: j.journey,
+      }));
+      const e = await enrollBatch(client, deps, shopId, cands, [], now);
+      return { value: [...e.values()], steps: [...e.values()].map((x) => x.step), customersLocked: true };
+    });
+    // What the first steps left to do (sends, a due next step): committed, so the sweeper covers a crash here.
+    await Promise.all(entered.map((x) => continueStep(deps, shopId, x.enrollmentId, x.step)));
+    enrolled += entered.length;
+  }
+  return enrolled;
 }
 
 const planners = new WeakMap<JourneyDeps, Coalescer<EventPlan>>();

@@ -12,6 +12,7 @@ import type { Journey, Trigger } from "../../core/journeys/schema";
 import { forActiveShop } from "../shop-guard";
 import { admitEnrollments, recordEntrySuppressions } from "./admission";
 import { journeyVersion } from "./definitions";
+import { endJourneysOnChannel } from "./opt-out";
 import { processEnrollment } from "./step";
 import { stepEnrollment } from "./step-batch";
 import { applyEventBatched } from "./events-batch";
@@ -223,27 +224,5 @@ export async function enrollInJourneys(
  * Called for consent_changed events; the suppression shell may call it directly.
  */
 export async function removeFromJourneysOnChannel(db: pg.Pool, shopId: number, customerId: string, channel: string, now: Date): Promise<number> {
-  return withTransaction(db, async (client) => {
-    const ended = await client.query(
-      `update enrollments e set status = 'exited', wake_at = null, ended_at = $4, lock_version = e.lock_version + 1,
-              state = e.state || jsonb_build_object('status', 'exited', 'wakeAt', null, 'waitingForEvent', null,
-                'exitReason', jsonb_build_object('kind', 'exit_criteria', 'criterion', jsonb_build_object('kind', 'unsubscribed'), 'channel', $3::text))
-       from journey_versions v
-       where e.shop_id = $1 and e.customer_id = $2 and e.status in ('active', 'waiting')
-         and v.shop_id = e.shop_id and v.journey_id = e.journey_id and v.version = e.journey_version
-         and exists (select 1 from jsonb_array_elements(v.definition->'nodes') n where n->>'type' = 'send' and n->>'channel' = $3::text)`,
-      [shopId, customerId, channel, now],
-    );
-    await client.query(
-      `update messages set status = 'suppressed', reason = jsonb_build_object('kind', 'consent', 'channel', $3::text, 'optedOut', true)
-       where shop_id = $1 and customer_id = $2 and channel = $3::"MessageChannel" and status in ('queued', 'deferred')`,
-      [shopId, customerId, channel],
-    );
-    await client.query(
-      `update journey_steps s set completed_at = $3, outcome = 'opted_out' from enrollments e
-       where s.shop_id = $1 and s.completed_at is null and e.shop_id = s.shop_id and e.id = s.enrollment_id
-         and e.customer_id = $2 and e.ended_at = $3`, [shopId, customerId, now],
-    );
-    return ended.rowCount ?? 0;
-  });
+  return withTransaction(db, (client) => endJourneysOnChannel(client, shopId, [customerId], channel, now));
 }

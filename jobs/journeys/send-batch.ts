@@ -14,6 +14,7 @@
 import type pg from "pg";
 import type { Channel } from "../../core/governance/schema";
 import { Coalescer, DEFAULT_BATCH } from "./coalesce";
+import { lockCustomers } from "./customer-lock";
 import { enqueueSend } from "./queue";
 import {
   callChannel, decisionFor, DONE, factsOf, outbound, processMessage, processRead, recordFailure, sendNode,
@@ -247,13 +248,7 @@ export async function decideWritten(
   return decided;
 }
 
-/** Every customer's transaction lock, in one consistent order (so two holders never deadlock). */
-export async function lockCustomers(client: pg.PoolClient, shopId: number, customers: readonly string[]): Promise<void> {
-  await client.query(
-    `select pg_advisory_xact_lock(k) from (
-       select distinct hashtextextended('cust:' || $1::text || ':' || c, 0) as k from unnest($2::text[]) as c order by 1) l`,
-    [shopId, [...new Set(customers)]]);
-}
+export { lockCustomers };
 
 /**
  * After the writer's commit: the provider calls and their outcomes, then the deferred sends
