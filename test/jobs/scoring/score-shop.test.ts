@@ -136,14 +136,16 @@ describe("scoreShop", () => {
 
   it("reads the same fit sample from the orders as from the staged summaries (merges, refunds, cancellations, the shop's days)", async () => {
     const now = new Date("2024-11-01T12:00:00Z");
-    for (const limit of [5_000, 40]) {
+    // Candidates: the default margin, a margin that runs short (the full pass takes over), and one
+    // just enough for the customers without kept orders among them.
+    for (const [limit, candidates] of [[5_000, undefined], [40, undefined], [40, 41], [140, 155]] as const) {
       const staging = await db.pool.connect();
       const early = await db.pool.connect();
       try {
         await staging.query("begin");
         await stageSummaries(staging, shopId, now);
         const staged = await readFitSample(staging, shopId, limit);
-        const fromOrders = await readEarlyFitSample(early, shopId, now, shopId, limit);
+        const fromOrders = await readEarlyFitSample(early, shopId, now, shopId, limit, candidates);
         expect(staged.length).toBe(Math.min(limit, expectedCustomers));
         expect(fromOrders).toEqual(staged);
         expect(sameFitSample(fromOrders, staged)).toBe(true);
