@@ -90,7 +90,7 @@ with per_day as (
            count(*) filter (where o.discounts > 0 or cardinality(o.discount_codes) > 0)::int as discounted,
            min(o.processed_at) as first_at, max(o.processed_at) as last_at
     from orders o
-    left join customers c on c.shop_id = o.shop_id and c.id = o.customer_id
+    left join customers c on c.shop_id = o.shop_id and c.id = o.customer_id and c.merged_into_id is not null
     where o.shop_id = $1 and o.customer_id is not null and o.cancelled_at is null
       and o.processed_at <= $2 and o.total - o.refunded > 0
     group by 1, 2
