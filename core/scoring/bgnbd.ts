@@ -16,7 +16,8 @@ export function bgnbdLogLikelihood({ r, alpha, a, b }: BgnbdParams, { frequency:
   const lnA1 = lgamma(r + x) - lgamma(r) + r * Math.log(alpha);
   const lnA2 = lgamma(a + b) + lgamma(b + x) - lgamma(b) - lgamma(a + b + x);
   const lnA3 = -(r + x) * Math.log(alpha + T);
-  const lnA4 = x > 0 ? Math.log(a) - Math.log(b + x - 1) - (r + x) * Math.log(alpha + tx) : -Infinity;
+  // b + (x − 1), not (b + x) − 1: for x = 1 the latter loses b's digits when b is tiny.
+  const lnA4 = x > 0 ? Math.log(a) - Math.log(b + (x - 1)) - (r + x) * Math.log(alpha + tx) : -Infinity;
   return lnA1 + lnA2 + logAddExp(lnA3, lnA4);
 }
 
@@ -24,7 +25,7 @@ export function bgnbdLogLikelihood({ r, alpha, a, b }: BgnbdParams, { frequency:
 export function pAlive({ r, alpha, a, b }: BgnbdParams, { frequency: x, recency: tx, T }: Rft): number {
   if (x === 0) return 1;
   // 1 / (1 + a/(b+x-1) ((alpha+T)/(alpha+tx))^(r+x)), with the ratio in log space.
-  const lnOdds = Math.log(a) - Math.log(b + x - 1) + (r + x) * (Math.log(alpha + T) - Math.log(alpha + tx));
+  const lnOdds = Math.log(a) - Math.log(b + (x - 1)) + (r + x) * (Math.log(alpha + T) - Math.log(alpha + tx));
   return 1 / (1 + Math.exp(lnOdds));
 }
 
@@ -115,7 +116,7 @@ export function bgnbdObjective(histories: readonly Rft[], prior?: LogNormalPrior
       const { h, n } = groups[i];
       const x = h.frequency;
       const lnA3 = -(r + x) * Math.log(alpha + h.T);
-      const lnA4 = x > 0 ? lnA - Math.log(b + x - 1) - (r + x) * Math.log(alpha + h.recency) : -Infinity;
+      const lnA4 = x > 0 ? lnA - Math.log(b + (x - 1)) - (r + x) * Math.log(alpha + h.recency) : -Infinity;
       ll += n * (constX[xIndex[i]] + logAddExp(lnA3, lnA4));
     }
     if (centre) for (let i = 0; i < 4; i++) ll -= (theta[i] - centre[i]) ** 2 * priorPrecision / 2;
@@ -167,18 +168,17 @@ export function bgnbdObjective(histories: readonly Rft[], prior?: LogNormalPrior
         continue;
       }
       const lnAlphaTx = Math.log(alpha + h.recency);
-      const lnA4 = lnA - Math.log(b + x - 1) - (r + x) * lnAlphaTx;
-      // ln(A3 + A4) and the weight of A4 (a softmax), without overflow either way.
-      const m = Math.max(lnA3, lnA4);
-      const e3 = Math.exp(lnA3 - m);
-      const e4 = Math.exp(lnA4 - m);
-      const w4 = e4 / (e3 + e4);
+      const lnA4 = lnA - Math.log(b + (x - 1)) - (r + x) * lnAlphaTx;
+      // ln(A3 + A4) as logAddExp forms it, and the weight of A4 in the sum (a softmax) from the
+      // same exponential.
+      const e = Math.exp(-Math.abs(lnA3 - lnA4));
+      const w4 = lnA4 > lnA3 ? 1 / (1 + e) : e / (1 + e);
       const w3 = 1 - w4;
-      ll += n * (constX[j] + m + Math.log(e3 + e4));
+      ll += n * (constX[j] + (Math.max(lnA3, lnA4) + Math.log1p(e)));
       gR -= n * (w3 * lnAlphaT + w4 * lnAlphaTx);
       gAlpha -= n * (r + x) * (w3 / (alpha + h.T) + w4 / (alpha + h.recency));
       gA += (n * w4) / a;
-      gB -= (n * w4) / (b + x - 1);
+      gB -= (n * w4) / (b + (x - 1));
     }
     gAlpha += (nTotal * r) / alpha;
     // Chain rule to the log-parameters, negated for minimisation; then the prior's pull.
