@@ -29,6 +29,8 @@ export interface BfgsResult {
 const C1 = 1e-4;
 const C2 = 0.9;
 const MAX_LINE_EVALUATIONS = 40;
+// Relative rounding in f, a sum over thousands of terms (a few hundred ulps).
+const ROUNDING = 1e-13;
 // Near the optimum the achievable decrease falls below rounding in f before the gradient meets
 // a tight tolerance; a stall there is convergence if the gradient is within this factor of it.
 const STALL_FACTOR = 1e3;
@@ -57,7 +59,12 @@ function lineSearch(fg: ValueAndGradient, x: readonly number[], f0: number, slop
     const { value, gradient } = fg(y);
     return { t, x: y, value, gradient, slope: dot(gradient, p) };
   };
-  const sufficient = (q: Point) => q.value <= f0 + C1 * q.t * slope0;
+  // Near the minimum the decrease sought falls below rounding in f while the gradient is still
+  // informative: there, a step whose value is no worse up to rounding and whose slope has not
+  // turned steeply uphill counts (Hager & Zhang's approximate Wolfe condition).
+  const noise = ROUNDING * (1 + Math.abs(f0));
+  const sufficient = (q: Point) =>
+    q.value <= f0 + C1 * q.t * slope0 || (q.value <= f0 + noise && q.slope <= (1 - 2 * C1) * -slope0);
   const curvature = (q: Point) => Math.abs(q.slope) <= -C2 * slope0;
 
   // Zoom in on [lo, hi], where lo has sufficient decrease and a lower value than hi.
