@@ -1,8 +1,8 @@
 // BG/NBD (Fader, Hardie & Lee 2005, "Counting your customers the easy way"): purchases follow
 // a Poisson process with gamma(r, alpha) heterogeneous rates; after each purchase a customer
 // drops out with a beta(a, b) heterogeneous probability. Fitted per shop by maximum likelihood.
-import { minimiseWithRestarts } from "./math/nelder-mead";
-import { lgamma, logAddExp, logHyp2f1 } from "./math/special";
+import { minimiseFromStarts, type Objective, type Optimiser } from "./math/minimise";
+import { digamma, lgamma, logAddExp, logHyp2f1 } from "./math/special";
 import type { BgnbdParams } from "./schema";
 
 export interface Rft {
@@ -16,7 +16,8 @@ export function bgnbdLogLikelihood({ r, alpha, a, b }: BgnbdParams, { frequency:
   const lnA1 = lgamma(r + x) - lgamma(r) + r * Math.log(alpha);
   const lnA2 = lgamma(a + b) + lgamma(b + x) - lgamma(b) - lgamma(a + b + x);
   const lnA3 = -(r + x) * Math.log(alpha + T);
-  const lnA4 = x > 0 ? Math.log(a) - Math.log(b + x - 1) - (r + x) * Math.log(alpha + tx) : -Infinity;
+  // b + (x − 1), not (b + x) − 1: for x = 1 the latter loses b's digits when b is tiny.
+  const lnA4 = x > 0 ? Math.log(a) - Math.log(b + (x - 1)) - (r + x) * Math.log(alpha + tx) : -Infinity;
   return lnA1 + lnA2 + logAddExp(lnA3, lnA4);
 }
 
@@ -24,7 +25,7 @@ export function bgnbdLogLikelihood({ r, alpha, a, b }: BgnbdParams, { frequency:
 export function pAlive({ r, alpha, a, b }: BgnbdParams, { frequency: x, recency: tx, T }: Rft): number {
   if (x === 0) return 1;
   // 1 / (1 + a/(b+x-1) ((alpha+T)/(alpha+tx))^(r+x)), with the ratio in log space.
-  const lnOdds = Math.log(a) - Math.log(b + x - 1) + (r + x) * (Math.log(alpha + T) - Math.log(alpha + tx));
+  const lnOdds = Math.log(a) - Math.log(b + (x - 1)) + (r + x) * (Math.log(alpha + T) - Math.log(alpha + tx));
   return 1 / (1 + Math.exp(lnOdds));
 }
 
@@ -82,12 +83,27 @@ export interface LogNormalPrior<P> {
   sd: number;
 }
 
-export function fitBgnbd(histories: readonly Rft[], prior?: LogNormalPrior<BgnbdParams>): BgnbdFit {
+/** The fit's objective over theta = log(r, alpha, a, b), and its starting points. */
+export interface BgnbdObjective extends Objective {
+  starts: number[][];
+}
+
+/**
+ * Negative log-likelihood (minus the log prior, for MAP) of the histories over the
+ * log-parameters, with its analytic gradient. With w3, w4 the softmax weights of A3 and A4:
+ *   d/dr     = ψ(r+x) − ψ(r) + ln alpha − w3 ln(alpha+T) − w4 ln(alpha+tx)
+ *   d/dalpha = r/alpha − (r+x) (w3/(alpha+T) + w4/(alpha+tx))
+ *   d/da     = ψ(a+b) − ψ(a+b+x) + w4/a
+ *   d/db     = ψ(a+b) − ψ(b) + ψ(b+x) − ψ(a+b+x) − w4/(b+x−1)
+ * each times its parameter for the log scale.
+ */
+export function bgnbdObjective(histories: readonly Rft[], prior?: LogNormalPrior<BgnbdParams>): BgnbdObjective {
   const groups = groupHistories(histories);
   const distinctX = [...new Set(groups.map((g) => g.h.frequency))];
   const xIndex = groups.map((g) => distinctX.indexOf(g.h.frequency));
   const centre = prior ? [prior.centre.r, prior.centre.alpha, prior.centre.a, prior.centre.b].map(Math.log) : null;
-  const negLL = (theta: number[]) => {
+  const priorPrecision = prior ? 1 / prior.sd ** 2 : 0;
+  const value = (theta: readonly number[]) => {
     if (theta.some((v) => Math.abs(v) > LOG_BOUND)) return Infinity;
     const [r, alpha, a, b] = theta.map(Math.exp);
     // The gamma-function terms depend on x only: compute them once per distinct x.
@@ -100,11 +116,80 @@ export function fitBgnbd(histories: readonly Rft[], prior?: LogNormalPrior<Bgnbd
       const { h, n } = groups[i];
       const x = h.frequency;
       const lnA3 = -(r + x) * Math.log(alpha + h.T);
-      const lnA4 = x > 0 ? lnA - Math.log(b + x - 1) - (r + x) * Math.log(alpha + h.recency) : -Infinity;
+      const lnA4 = x > 0 ? lnA - Math.log(b + (x - 1)) - (r + x) * Math.log(alpha + h.recency) : -Infinity;
       ll += n * (constX[xIndex[i]] + logAddExp(lnA3, lnA4));
     }
-    if (centre && prior) for (let i = 0; i < 4; i++) ll -= (theta[i] - centre[i]) ** 2 / (2 * prior.sd ** 2);
+    if (centre) for (let i = 0; i < 4; i++) ll -= (theta[i] - centre[i]) ** 2 * priorPrecision / 2;
     return -ll;
+  };
+  const nX = distinctX.length;
+  const constX = new Float64Array(nX);
+  // Per distinct x: d/dr, d/da, d/db of the gamma-function terms (d/dalpha is r/alpha for all).
+  const dR = new Float64Array(nX);
+  const dA = new Float64Array(nX);
+  const dB = new Float64Array(nX);
+  const valueAndGradient = (theta: readonly number[]) => {
+    if (theta.some((v) => Math.abs(v) > LOG_BOUND)) return { value: Infinity, gradient: [NaN, NaN, NaN, NaN] };
+    const [r, alpha, a, b] = theta.map(Math.exp);
+    const lnAlpha = Math.log(alpha);
+    const lnA = Math.log(a);
+    const base = lgamma(a + b) - lgamma(b) - lgamma(r) + r * lnAlpha;
+    const psiR = digamma(r);
+    const psiAB = digamma(a + b);
+    const psiB = digamma(b);
+    for (let j = 0; j < nX; j++) {
+      const x = distinctX[j];
+      const psiABX = digamma(a + b + x);
+      constX[j] = base + lgamma(r + x) + lgamma(b + x) - lgamma(a + b + x);
+      dR[j] = digamma(r + x) - psiR + lnAlpha;
+      dA[j] = psiAB - psiABX;
+      dB[j] = psiAB - psiB + digamma(b + x) - psiABX;
+    }
+    let ll = 0;
+    let gR = 0;
+    let gAlpha = 0;
+    let gA = 0;
+    let gB = 0;
+    let nTotal = 0;
+    for (let i = 0; i < groups.length; i++) {
+      const { h, n } = groups[i];
+      const x = h.frequency;
+      const j = xIndex[i];
+      const lnAlphaT = Math.log(alpha + h.T);
+      const lnA3 = -(r + x) * lnAlphaT;
+      nTotal += n;
+      gR += n * dR[j];
+      gA += n * dA[j];
+      gB += n * dB[j];
+      if (x === 0) {
+        ll += n * (constX[j] + lnA3);
+        gR -= n * lnAlphaT;
+        gAlpha -= (n * (r + x)) / (alpha + h.T);
+        continue;
+      }
+      const lnAlphaTx = Math.log(alpha + h.recency);
+      const lnA4 = lnA - Math.log(b + (x - 1)) - (r + x) * lnAlphaTx;
+      // ln(A3 + A4) as logAddExp forms it, and the weight of A4 in the sum (a softmax) from the
+      // same exponential.
+      const e = Math.exp(-Math.abs(lnA3 - lnA4));
+      const w4 = lnA4 > lnA3 ? 1 / (1 + e) : e / (1 + e);
+      const w3 = 1 - w4;
+      ll += n * (constX[j] + (Math.max(lnA3, lnA4) + Math.log1p(e)));
+      gR -= n * (w3 * lnAlphaT + w4 * lnAlphaTx);
+      gAlpha -= n * (r + x) * (w3 / (alpha + h.T) + w4 / (alpha + h.recency));
+      gA += (n * w4) / a;
+      gB -= (n * w4) / (b + (x - 1));
+    }
+    gAlpha += (nTotal * r) / alpha;
+    // Chain rule to the log-parameters, negated for minimisation; then the prior's pull.
+    const gradient = [-gR * r, -gAlpha * alpha, -gA * a, -gB * b];
+    if (centre) {
+      for (let i = 0; i < 4; i++) {
+        ll -= (theta[i] - centre[i]) ** 2 * priorPrecision / 2;
+        gradient[i] += (theta[i] - centre[i]) * priorPrecision;
+      }
+    }
+    return { value: -ll, gradient };
   };
   // Scale-aware starting points: alpha is in time units, so start it near the mean T.
   const meanT = histories.reduce((s, h) => s + h.T, 0) / Math.max(1, histories.length) || 1;
@@ -114,11 +199,21 @@ export function fitBgnbd(histories: readonly Rft[], prior?: LogNormalPrior<Bgnbd
     [Math.log(2), Math.log(meanT * 2), Math.log(2), Math.log(5)],
   ];
   if (centre) starts.unshift(centre);
-  let best = minimiseWithRestarts(negLL, starts[0]);
-  for (const s of starts.slice(1)) {
-    const res = minimiseWithRestarts(negLL, s);
-    if (res.value < best.value) best = res;
-  }
+  return { value, valueAndGradient, starts };
+}
+
+export interface FitOptions {
+  /** BFGS (default, Nelder–Mead only if it converges from no start) or Nelder–Mead alone, for comparison. */
+  optimiser?: Optimiser;
+}
+
+// Longest first step in log units: far enough to cross the likely range, short of the bound.
+export const MAX_LOG_STEP = 5;
+
+export function fitBgnbd(histories: readonly Rft[], prior?: LogNormalPrior<BgnbdParams>, options: FitOptions = {}): BgnbdFit {
+  const groups = groupHistories(histories);
+  const objective = bgnbdObjective(histories, prior);
+  const best = minimiseFromStarts(objective, objective.starts, { optimiser: options.optimiser, maxStep: MAX_LOG_STEP });
   const [r, alpha, a, b] = best.x.map(Math.exp);
   const params = { r, alpha, a, b };
   let logLikelihood = 0;

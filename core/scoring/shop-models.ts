@@ -1,6 +1,6 @@
 // Fit a shop's BG/NBD and Gamma-Gamma models with an honest confidence label. Small shops are
 // fitted MAP toward typical-store priors instead of a wild MLE, and told so.
-import { fitBgnbd, type BgnbdFit } from "./bgnbd";
+import { fitBgnbd, type BgnbdFit, type FitOptions } from "./bgnbd";
 import { fitGammaGamma, type GammaGammaFit } from "./gamma-gamma";
 import type { BgnbdParams, Confidence, CustomerSummary, GammaGammaParams } from "./schema";
 
@@ -40,7 +40,8 @@ export interface ShopModels {
   repeatCustomers: number;
 }
 
-export function fitShopModels(summaries: readonly CustomerSummary[], periodDays: number): ShopModels | null {
+/** `options` picks the optimiser (the default, BFGS, everywhere but in comparisons). */
+export function fitShopModels(summaries: readonly CustomerSummary[], periodDays: number, options: FitOptions = {}): ShopModels | null {
   const customers = summaries.length;
   if (customers === 0) return null;
   const repeatCustomers = summaries.filter((s) => s.frequency > 0).length;
@@ -48,7 +49,7 @@ export function fitShopModels(summaries: readonly CustomerSummary[], periodDays:
 
   const small = customers < SMALL_STORE.minCustomers || repeatCustomers < SMALL_STORE.minRepeatCustomers;
   const bgPrior = { centre: { ...PRIOR_BGNBD_DAYS, alpha: PRIOR_BGNBD_DAYS.alpha / periodDays }, sd: PRIOR_SD };
-  const bgnbd = fitBgnbd(summaries, small ? bgPrior : undefined);
+  const bgnbd = fitBgnbd(summaries, small ? bgPrior : undefined, options);
 
   const totalSpend = summaries.reduce((s, c) => s + c.totalSpend, 0);
   const transactions = summaries.reduce((s, c) => s + c.frequency + 1, 0);
@@ -58,7 +59,7 @@ export function fitShopModels(summaries: readonly CustomerSummary[], periodDays:
     sd: PRIOR_SD,
   };
   const smallSpend = spendCustomers < SMALL_STORE.minSpendCustomers;
-  const gammaGamma = fitGammaGamma(summaries, smallSpend ? ggPrior : undefined)!;
+  const gammaGamma = fitGammaGamma(summaries, smallSpend ? ggPrior : undefined, options)!;
 
   const counts = `${customers} customers, ${repeatCustomers} with repeat orders`;
   if (small || smallSpend) {

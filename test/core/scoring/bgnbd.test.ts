@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { bgnbdLogLikelihood, expectedPurchases, fitBgnbd, medianWaitIfActive, pAlive } from "../../../core/scoring/bgnbd";
+import { bgnbdLogLikelihood, bgnbdObjective, expectedPurchases, fitBgnbd, medianWaitIfActive, pAlive } from "../../../core/scoring/bgnbd";
 import { simulateBgnbd } from "./simulate";
 
 // Published CDNOW fit (Fader, Hardie & Lee 2005), weeks.
@@ -73,5 +73,25 @@ describe("BG/NBD parameter recovery", () => {
     // The dropout pair is identified only through repeat buyers: looser.
     expect(Math.abs(Math.log(fit.params.a / truth.a))).toBeLessThan(0.35);
     expect(Math.abs(Math.log(fit.params.b / truth.b))).toBeLessThan(0.35);
+  });
+});
+
+describe("BG/NBD fit: BFGS against the Nelder–Mead it replaced", () => {
+  const prior = { centre: { r: 0.25, alpha: 4.4, a: 0.8, b: 2.4 }, sd: 1 };
+  it.each([
+    ["4000 customers", { r: 0.5, alpha: 5, a: 0.7, b: 3 }, 4000, 3, undefined],
+    ["3000 customers, slow buyers", { r: 0.3, alpha: 12, a: 1.2, b: 2 }, 3000, 8, undefined],
+    ["40 customers with the small-shop prior", { r: 0.5, alpha: 5, a: 0.7, b: 3 }, 40, 13, prior],
+  ] as const)("%s: at least as good, with the same parameters to 1e-4", (_, truth, n, seed, withPrior) => {
+    const customers = simulateBgnbd(truth, n, seed, [20, 52]);
+    const next = fitBgnbd(customers, withPrior);
+    const old = fitBgnbd(customers, withPrior, { optimiser: "nelder-mead" });
+    expect(next.converged).toBe(true);
+    if (!withPrior) expect(next.logLikelihood).toBeGreaterThanOrEqual(old.logLikelihood - 1e-6);
+    // What is minimised: with a prior, the negative log posterior.
+    const objective = bgnbdObjective(customers, withPrior);
+    const at = ({ r, alpha, a, b }: typeof next.params) => objective.value([r, alpha, a, b].map(Math.log));
+    expect(at(next.params)).toBeLessThanOrEqual(at(old.params) + 1e-6);
+    for (const k of ["r", "alpha", "a", "b"] as const) expect(Math.abs(next.params[k] / old.params[k] - 1)).toBeLessThan(1e-4);
   });
 });

@@ -34,6 +34,19 @@ describe.skipIf(!cdnowAvailable)("CDNOW sample", () => {
     expect(fit.params.gamma).toBeCloseTo(15.44, 0);
   });
 
+  // BFGS against the Nelder–Mead it replaced, on the same objective and starts.
+  it.each([
+    ["BG/NBD", () => fitBgnbd(customers), () => fitBgnbd(customers, undefined, { optimiser: "nelder-mead" })],
+    ["Gamma-Gamma", () => fitGammaGamma(customers)!, () => fitGammaGamma(customers, undefined, { optimiser: "nelder-mead" })!],
+  ] as const)("%s: BFGS is at least as good as Nelder–Mead, with the same parameters to 1e-4", (_, fitNew, fitOld) => {
+    const [next, old] = [fitNew(), fitOld()];
+    expect(next.converged).toBe(true);
+    expect(next.logLikelihood).toBeGreaterThanOrEqual(old.logLikelihood - 1e-6);
+    for (const [k, v] of Object.entries(old.params)) {
+      expect(Math.abs((next.params as Record<string, number>)[k] / v - 1)).toBeLessThan(1e-4);
+    }
+  });
+
   it("gives the same model in any period: r, a, b unchanged and alpha rescaled", () => {
     const weeks = fitBgnbd(customers).params;
     const days = summariseTransactions(readCdnowSample(), "1997-09-30", 1);

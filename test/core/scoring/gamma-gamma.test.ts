@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { conditionalExpectedSpend, fitGammaGamma, gammaGammaLogLikelihood, populationMeanSpend } from "../../../core/scoring/gamma-gamma";
+import { conditionalExpectedSpend, fitGammaGamma, gammaGammaObjective, gammaGammaLogLikelihood, populationMeanSpend } from "../../../core/scoring/gamma-gamma";
 import { lgamma } from "../../../core/scoring/math/special";
 import { simulateGammaGamma } from "./simulate";
 
@@ -33,5 +33,25 @@ describe("Gamma-Gamma recovery", () => {
     expect(populationMeanSpend(fit.params) / populationMeanSpend(truth)).toBeCloseTo(1, 1);
     expect(Math.abs(Math.log(fit.params.q / truth.q))).toBeLessThan(0.2);
     expect(Math.abs(Math.log(fit.params.p / truth.p))).toBeLessThan(0.5);
+  });
+});
+
+describe("Gamma-Gamma fit: BFGS against the Nelder–Mead it replaced", () => {
+  const prior = { centre: { p: 6, q: 3.7, gamma: 12 }, sd: 1 };
+  it.each([
+    ["4000 repeat buyers", { p: 6, q: 4, gamma: 20 }, 4000, 1, undefined],
+    ["2000 repeat buyers, wide spend", { p: 2, q: 3, gamma: 50 }, 2000, 7, undefined],
+    ["12 repeat buyers with the small-shop prior", { p: 6, q: 4, gamma: 20 }, 12, 4, prior],
+  ] as const)("%s: at least as good, with the same parameters to 1e-4", (_, truth, n, seed, withPrior) => {
+    const data = simulateGammaGamma(truth, n, seed, 12);
+    const next = fitGammaGamma(data, withPrior)!;
+    const old = fitGammaGamma(data, withPrior, { optimiser: "nelder-mead" })!;
+    expect(next.converged).toBe(true);
+    if (!withPrior) expect(next.logLikelihood).toBeGreaterThanOrEqual(old.logLikelihood - 1e-6);
+    // What is minimised: with a prior, the negative log posterior.
+    const objective = gammaGammaObjective(data, withPrior);
+    const at = ({ p, q, gamma }: typeof next.params) => objective.value([Math.log(p), Math.log(q - 1), Math.log(gamma)]);
+    expect(at(next.params)).toBeLessThanOrEqual(at(old.params) + 1e-6);
+    for (const k of ["p", "q", "gamma"] as const) expect(Math.abs(next.params[k] / old.params[k] - 1)).toBeLessThan(1e-4);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { hyp2f1, lgamma, logAddExp, logHyp2f1 } from "../../../core/scoring/math/special";
+import { digamma, hyp2f1, lgamma, logAddExp, logHyp2f1 } from "../../../core/scoring/math/special";
 
 describe("lgamma", () => {
   it.each([
@@ -17,6 +17,29 @@ describe("lgamma", () => {
       expect(lgamma(x)).toBeCloseTo(expected, 10);
     }
   });
+});
+
+describe("digamma", () => {
+  const EULER = 0.5772156649015329;
+  it.each([
+    [1, -EULER],
+    [0.5, -1.9635100260214235],
+    [2, 1 - EULER],
+    [10, 2.251752589066721],
+    [100, 4.600161852738087],
+    [1e-6, -1e6 - EULER + 1.6449340668482264e-6], // -1/x - γ + ζ(2) x
+    [1e9, Math.log(1e9) - 0.5e-9],
+  ])("digamma(%d)", (x, expected) => expect(Math.abs(digamma(x) - expected)).toBeLessThan(1e-12 * Math.max(1, Math.abs(expected))));
+  // Across the switch from recurrence to series at 6 and far from it: ψ(x+1) − ψ(x) = 1/x.
+  it.each([1e-3, 0.7, 4.5, 5.5, 5.999, 6, 17.3, 250])("ψ(x+1) − ψ(x) = 1/x at x = %d", (x) => {
+    expect(Math.abs(digamma(x + 1) - digamma(x) - 1 / x)).toBeLessThan(1e-12 * Math.max(1, 1 / x));
+  });
+  it.each([0.05, 0.3, 1.46, 2.5, 5.9, 6.1, 12, 40])("is the derivative of lgamma at %d (central difference)", (x) => {
+    // Small steps near 0, where lgamma curves sharply (the truncation error grows like 1/x³).
+    const h = 1e-5 * Math.min(1, x);
+    expect(digamma(x)).toBeCloseTo((lgamma(x + h) - lgamma(x - h)) / (2 * h), 7);
+  });
+  it.each([0, -1, NaN])("is NaN outside the positive reals (%d)", (x) => expect(digamma(x)).toBeNaN());
 });
 
 describe("logAddExp", () => {
