@@ -111,25 +111,55 @@ function lloyd(points: number[][], k: number, seed: number, maxIterations: numbe
 
 /** Mean silhouette over (a seeded sample of) the points; the exact one is O(n²). */
 export function silhouette(points: number[][], assignments: number[], k: number, seed: number, sampleSize = 1000): number {
+  return silhouetteOf(sampleDistances(points, seed, sampleSize), assignments, k);
+}
+
+interface SampleDistances {
+  /** The sampled points' indices (seeded, with replacement above the sample size). */
+  idx: number[];
+  /** Distance between the a-th and b-th sampled points at a * idx.length + b. */
+  d: Float64Array;
+}
+
+/** The silhouette sample's pairwise distances: they do not depend on the clustering, so each k reuses them. */
+function sampleDistances(points: number[][], seed: number, sampleSize: number): SampleDistances {
   const rng = seededRng(seed);
   const idx = points.length <= sampleSize ? points.map((_, i) => i) : Array.from({ length: sampleSize }, () => Math.floor(rng() * points.length));
+  const n = idx.length;
+  const d = new Float64Array(n * n);
+  for (let a = 0; a < n; a++) {
+    for (let b = a + 1; b < n; b++) {
+      const v = Math.sqrt(dist2(points[idx[a]], points[idx[b]]));
+      d[a * n + b] = v;
+      d[b * n + a] = v;
+    }
+  }
+  return { idx, d };
+}
+
+function silhouetteOf({ idx, d }: SampleDistances, assignments: number[], k: number): number {
+  const n = idx.length;
+  const sums = new Float64Array(k);
+  const counts = new Int32Array(k);
   let total = 0;
-  for (const i of idx) {
-    const sums = new Array(k).fill(0);
-    const counts = new Array(k).fill(0);
-    for (const j of idx) {
+  for (let a = 0; a < n; a++) {
+    sums.fill(0);
+    counts.fill(0);
+    const i = idx[a];
+    for (let b = 0; b < n; b++) {
+      const j = idx[b];
       if (j === i) continue;
-      sums[assignments[j]] += Math.sqrt(dist2(points[i], points[j]));
+      sums[assignments[j]] += d[a * n + b];
       counts[assignments[j]]++;
     }
     const own = assignments[i];
     if (counts[own] === 0) continue; // singleton: silhouette 0 by convention
-    const a = sums[own] / counts[own];
-    let b = Infinity;
-    for (let c = 0; c < k; c++) if (c !== own && counts[c] > 0) b = Math.min(b, sums[c] / counts[c]);
-    if (Number.isFinite(b)) total += (b - a) / Math.max(a, b);
+    const within = sums[own] / counts[own];
+    let nearest = Infinity;
+    for (let c = 0; c < k; c++) if (c !== own && counts[c] > 0) nearest = Math.min(nearest, sums[c] / counts[c]);
+    if (Number.isFinite(nearest)) total += (nearest - within) / Math.max(within, nearest);
   }
-  return total / idx.length;
+  return total / n;
 }
 
 /**
@@ -171,9 +201,10 @@ export function clusterCustomers(rows: readonly number[][], features: readonly F
   const scaling = featureMoments(rows, features);
   const points = standardise(rows, scaling);
   let best: Clustering | null = null;
+  const distances = sampleDistances(points, seed, 1000);
   for (let k = kRange[0]; k <= Math.min(kRange[1], Math.floor(rows.length / 3)); k++) {
     const { assignments, centres } = kMeans(points, k, seed + k);
-    const s = silhouette(points, assignments, k, seed);
+    const s = silhouetteOf(distances, assignments, k);
     if (!best || s > best.silhouette) {
       best = { k, assignments, centres, silhouette: s, descriptions: centres.map((c) => describeCentre(c, features, scaling)) };
     }

@@ -197,7 +197,8 @@ export async function stageCategoryMix(client: pg.PoolClient, shopId: number, no
  * the next run (the fits and the scores come from the reader's snapshot alone).
  */
 export async function copyCategoryMix(from: pg.PoolClient, to: pg.PoolClient): Promise<void> {
-  await pipeline(from.query(copyTo("copy scoring_mix to stdout")), to.query(copyFrom("copy scoring_mix from stdin")));
+  // Binary: the same table on both sides, and no float printed and parsed again.
+  await pipeline(from.query(copyTo("copy scoring_mix to stdout (format binary)")), to.query(copyFrom("copy scoring_mix from stdin (format binary)")));
   await from.query("truncate scoring_mix");
 }
 
