@@ -101,6 +101,19 @@ export const REVOKING_LOCK = `insert into revoking (customer_id, email, sms)
        order by k) o) l
    where l.locked is not null`;
 
+/**
+ * A consent_changed event per revocation ($4 email, $5 sms customer ids), as a change made in
+ * Winback records one: the audit trail, and journeys triggered on consent see it (the journeys
+ * sweeper hands events the queue never saw to the engine). Source: the import's actor.
+ */
+export const REVOKED_EVENTS = `insert into events (shop_id, customer_id, name, occurred_at, properties, source)
+   select $1, c.id, 'consent_changed', $2,
+          jsonb_build_object('channel', v.channel, 'state', case v.channel when 'email' then c.email_consent::text else c.sms_consent::text end,
+                             'source', $3::text),
+          $3
+   from (select unnest($4::bigint[]) as id, 'email' as channel union all select unnest($5::bigint[]), 'sms') v
+   join customers c on c.shop_id = $1 and c.id = v.id`;
+
 /** The customers whose consent the batch revoked, per channel (after the steps). */
 export const REVOKED = `select coalesce(array_agg(v.customer_id::text) filter (where v.email and c.email_consent <> 'subscribed'), '{}') as email,
           coalesce(array_agg(v.customer_id::text) filter (where v.sms and c.sms_consent <> 'subscribed'), '{}') as sms

@@ -3,7 +3,7 @@
 import type pg from "pg";
 import { validateBatch, type RawBatch, type Rejection, type ValidBatch } from "../../core/ingest/batch";
 import { endJourneysOnChannel } from "../../jobs/journeys/opt-out";
-import { CUSTOMER_COUNTS, CUSTOMER_STEPS, REVOKED, REVOKING_LOCK } from "./customers-sql";
+import { CUSTOMER_COUNTS, CUSTOMER_STEPS, REVOKED, REVOKED_EVENTS, REVOKING_LOCK } from "./customers-sql";
 import { LINES_DELETE_STEPS, ORDER_COUNTS, ORDER_LINES_INSERT, ORDER_UPSERT, PRODUCT_UPSERT } from "./orders-sql";
 import { stage } from "./staging";
 
@@ -62,13 +62,15 @@ export async function writeBatch(
       if (sql === REVOKING_LOCK) revoking = r.rowCount ?? 0;
     }
     c = (await client.query(CUSTOMER_COUNTS)).rows[0];
-    // An opt-out by import ends the customer's journeys on that channel as one made in
-    // Winback does, here under the locks REVOKING_LOCK took, in the same transaction.
+    // An opt-out by import ends the customer's journeys on that channel and is recorded as a
+    // consent_changed event, as one made in Winback is, here under the locks REVOKING_LOCK
+    // took, in the same transaction.
     if (revoking > 0) {
       const t = performance.now();
       const r = (await client.query<{ email: string[]; sms: string[] }>(REVOKED, [shopId])).rows[0];
       await endJourneysOnChannel(client, shopId, r.email, "email", opts.now);
       await endJourneysOnChannel(client, shopId, r.sms, "sms", opts.now);
+      if (r.email.length + r.sms.length > 0) await client.query(REVOKED_EVENTS, [...params, r.email, r.sms]);
       opts.trace?.("identity: opt-outs end journeys", performance.now() - t);
     }
   }

@@ -159,6 +159,12 @@ describe("a bulk import revoking consent", () => {
       expect(byId.get(emailOnly)).toMatchObject({ sms: "subscribed", email: "unsubscribed" });
       expect(rows.filter((r) => r.sms === "unsubscribed").map((r) => r.id).sort()).toEqual([...revoking].sort());
       expect(rows.filter((r) => r.first_name === "Renamed")).toHaveLength(400 - 5);
+      // Each revocation is recorded as a consent_changed event, as one made in Winback; nobody else gets one.
+      const events = await q<{ customer_id: string; properties: Record<string, string>; source: string }>(
+        `select customer_id::text, properties, source from events where shop_id = $1 and name = 'consent_changed' order by customer_id`, [shopId]);
+      expect(events).toEqual([...revoking].sort((a, b) => Number(a) - Number(b)).map((c) => ({
+        customer_id: c, properties: { channel: "sms", state: "unsubscribed", source: "ingest" }, source: "ingest",
+      })));
 
       // A revoking customer's lock held elsewhere does hold the next import up, and it takes no
       // more than the revoking customers' locks meanwhile (here only the one it waits for).
