@@ -5,7 +5,9 @@
 import type pg from "pg";
 import { describe, expect, it } from "vitest";
 import type { JourneyInput } from "../../../core/journeys/schema";
-import { handleJourneyEvent } from "../../../jobs/journeys/events";
+import { enroll, handleJourneyEvent, publishedJourneys } from "../../../jobs/journeys/events";
+import { processEnrollment } from "../../../jobs/journeys/step";
+import { processEnrollments } from "../../../jobs/journeys/step-batch";
 import type { JourneyChannel, JourneyDeps } from "../../../jobs/journeys/types";
 import { sinkChannel } from "../../helpers/journey-sink";
 import { engineTestServices, insertCustomersInGroup, insertEvents, insertTreatedCustomers, journeyShop, OPEN_GOVERNANCE, publish, TEST_HOLDOUT } from "./fixtures";
@@ -144,5 +146,37 @@ describe("entry batch round trips", () => {
     const kinds = new Set(a.messages.map((m) => { const x = JSON.parse(m) as { status: string; reason: string | null }; return `${x.status}:${x.reason}`; }));
     expect(kinds).toEqual(new Set(["sent:null", "deferred:cap", "deferred:quiet_hours", "suppressed:consent"]));
     expect(a.enrollments).toContain(JSON.stringify({ customer_id: 8, status: "exited", node: "h" })); // the holdout's control: nothing sent
+  });
+
+  it("sees the step's own enrollment status in the facts its write returns (concurrency cap at send time)", async () => {
+    // The customer is in an at-risk journey and in an unstaged one whose step sends and ends,
+    // and the cap has since dropped to 1: after the step the unstaged journey is no longer
+    // active, so its send goes (the steps write cannot see its own update: stepped statuses).
+    const setUp = async (domain: string, trigger: string) => {
+      const shopId = await journeyShop(pool, domain);
+      const staged: JourneyInput = { ...simple(`${trigger}-0`), stage: "at_risk", nodes: [holdout("w"), { id: "w", type: "wait", duration: { amount: 7, unit: "days" }, next: "end" }, { id: "end", type: "exit" }] };
+      const ids = [await publish(pool, shopId, staged), await publish(pool, shopId, simple(trigger))];
+      const [c] = await insertTreatedCustomers(pool, shopId, ids, 1);
+      const journeys = await publishedJourneys(pool, shopId);
+      const single = deps({ batch: false });
+      const enrollments: string[] = [];
+      for (const [k, id] of ids.entries()) {
+        const j = journeys.find((x) => x.id === id)!;
+        const [e] = await insertEvents(pool, shopId, [c], k === 0 ? `${trigger}-0` : trigger);
+        enrollments.push((await enroll(single, shopId, j.id, j.version, j.journey, c, e))!);
+      }
+      await pool.query(`update shops set settings = jsonb_set(settings, '{governance,conflicts,maxConcurrentJourneys}', '1') where id = $1`, [shopId]);
+      return { shopId, customers: [c], unstaged: enrollments[1] };
+    };
+    const one = await setUp("rt-cap-one.myshopify.com", "rt4");
+    const many = await setUp("rt-cap-many.myshopify.com", "rt5");
+    await processEnrollment(deps({ batch: false }), one.shopId, one.unstaged);
+    const log: string[] = [];
+    await processEnrollments(deps({}, log), many.shopId, [many.unstaged]);
+    expect(log.some((l) => l.includes("with m as materialized"))).toBe(false); // decided from the write's own facts
+    const a = await decisions(one.shopId, one.customers);
+    expect(a.messages).toHaveLength(1);
+    expect(JSON.parse(a.messages[0])).toMatchObject({ status: "sent" });
+    expect(await decisions(many.shopId, many.customers)).toEqual(a);
   });
 });
