@@ -101,7 +101,7 @@ async function decideBatch(
 type DecideFacts = FactsRow & { customer_id: string; pauses: { scope: string; target: string | null }[] | null };
 
 /** Prior sends count from this instant (the longest cap window there is). */
-const sinceFor = (now: Date) => new Date(now.getTime() - 400 * 86_400_000);
+export const sinceFor = (now: Date) => new Date(now.getTime() - 400 * 86_400_000);
 
 /**
  * What a send decision needs about each customer ($1 shop; `since`: when prior sends count;
@@ -313,9 +313,6 @@ export async function decideWritten(
   Object.assign(decided, await decideLocked(deps, client, shopId, common, decided.now, decided.outcomes, facts));
   return decided;
 }
-
-/** Prior sends count from this instant (for a steps write that reads the decide facts). */
-export { sinceFor };
 
 export { lockCustomers };
 

@@ -3,10 +3,10 @@
 // waits for it), derive each one's due event, ask the pure interpreter, and write the step
 // log, assignments, messages (with their idempotency keys) and new states for the whole
 // batch in one statement (stepRows, also used by the entry batch). With inline sends the
-// messages are decided in the same transaction and handed to the channel on commit
-// (stepTransaction); timers, and sends that must wait for offer codes or webhook calls, are
-// handed out after commit, exactly as processEnrollment does for one; the sweeper still
-// covers a crash in between.
+// messages are decided in the same transaction, from the rows and facts that statement
+// returns, and handed to the channel on commit (stepTransaction); timers, and sends that
+// must wait for offer codes or webhook calls, are handed out after commit, exactly as
+// processEnrollment does for one; the sweeper still covers a crash in between.
 import type pg from "pg";
 import type { Effect, EnrollmentState, StepContext } from "../../core/journeys/enrollment";
 import { conditionIds, nextJourneyStep } from "../../core/journeys/interpret";

@@ -179,4 +179,23 @@ describe("entry batch round trips", () => {
     expect(JSON.parse(a.messages[0])).toMatchObject({ status: "sent" });
     expect(await decisions(many.shopId, many.customers)).toEqual(a);
   });
+
+  it("decides with its own read when a step written one at a time (applyEffects) sends in the same batch", async () => {
+    const shopId = await journeyShop(pool, "rt-mixed-writers.myshopify.com");
+    const noticed: JourneyInput = {
+      ...simple("rt6"), name: "noticed rt6",
+      nodes: [holdout("tell"), { id: "tell", type: "notify_merchant", message: "back", email: false, next: "s" },
+        { id: "s", type: "send", channel: "email", contentId: "s", purpose: "promotional", next: "end" }, { id: "end", type: "exit" }],
+    };
+    const ids = [await publish(pool, shopId, noticed), await publish(pool, shopId, simple("rt7"))];
+    const [a, b] = await insertTreatedCustomers(pool, shopId, ids, 2);
+    const events = [...await insertEvents(pool, shopId, [a], "rt6"), ...await insertEvents(pool, shopId, [b], "rt7")];
+    const log: string[] = [];
+    const batched = deps({}, log);
+    await Promise.all(events.map((e) => handleJourneyEvent(batched, shopId, e)));
+    expect(log.filter((l) => / begin; select pg_advisory_xact_lock/.test(l))).toHaveLength(1);
+    expect(log.some((l) => l.includes("with m as materialized"))).toBe(true);
+    const m = await q<{ customer_id: string; status: string }>(`select customer_id::text, status::text from messages where shop_id = $1 order by customer_id`, [shopId]);
+    expect(m).toEqual([{ customer_id: a, status: "sent" }, { customer_id: b, status: "sent" }].sort((x, y) => Number(x.customer_id) - Number(y.customer_id)));
+  });
 });
