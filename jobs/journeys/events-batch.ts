@@ -19,6 +19,7 @@ import { Coalescer, DEFAULT_BATCH } from "./coalesce";
 import { journeyVersion } from "./definitions";
 import type { ShopJobOutcome } from "../shop-guard";
 import { applyEvent, factOf, triggerMatches, type EventOutcome, type EventRow } from "./events";
+import type { SendsToDecide } from "./send-batch";
 import { continueStep, STEP_FACTS, stepRows, stepTransaction, type BatchStep, type StepRow } from "./step-batch";
 import { clock, type JourneyDeps } from "./types";
 
@@ -91,8 +92,8 @@ export async function planEvents(deps: JourneyDeps, shopId: number, ids: readonl
     const res = (await client.query(beginAndPlanSql(shopId, ids))) as unknown as pg.QueryResult<FirstRow>[];
     plan = res[2].rows;
   };
-  return stepTransaction(deps, shopId, now, async (client) => {
-    const entered = await planIn(deps, client, shopId, ids, plan, now, out);
+  return stepTransaction(deps, shopId, now, async (client, sends) => {
+    const entered = await planIn(deps, client, shopId, ids, plan, now, out, sends);
     return { value: out, steps: [...entered.values()].map((e) => e.step), customersLocked: true };
   }, { begin });
 }
@@ -100,6 +101,7 @@ export async function planEvents(deps: JourneyDeps, shopId: number, ids: readonl
 /** The plan read under the customers' locks -> each event's plan (in `out`); the new entries, stepped, in the same transaction. */
 async function planIn(
   deps: JourneyDeps, client: pg.PoolClient, shopId: number, ids: readonly string[], plan: FirstRow[], now: Date, out: Map<string, EventPlan>,
+  sends: SendsToDecide | null,
 ): Promise<Entered> {
   const first = plan[0];
   if (!first || first.shop_status !== "installed") {
@@ -148,7 +150,7 @@ async function planIn(
     if ((perCustomer.get(ev.customer_id!) ?? 0) > 1) out.set(ev.id, { kind: "single" });
     else { receipts.push(ev.id); mine.push(ev.id); }
   }
-  const enrolled = await enrollBatch(client, deps, shopId, alone, receipts, now);
+  const enrolled = await enrollBatch(client, deps, shopId, alone, receipts, now, sends);
   const byEvent = new Map([...enrolled].map(([c, e]) => [c.eventId, e])); // an alone candidate is its event's only one
   for (const id of mine) {
     const e = byEvent.get(id);
@@ -165,7 +167,9 @@ async function planIn(
  * are decided in it too and handed to the channel right after commit on the same connection
  * (step-batch.ts stepTransaction).
  */
-async function enrollBatch(client: pg.PoolClient, deps: JourneyDeps, shopId: number, cands: Candidate[], receipts: string[], now: Date): Promise<Entered> {
+async function enrollBatch(
+  client: pg.PoolClient, deps: JourneyDeps, shopId: number, cands: Candidate[], receipts: string[], now: Date, sends: SendsToDecide | null,
+): Promise<Entered> {
   const writeReceipts = async (db: Pick<pg.Pool, "query">) => {
     if (receipts.length === 0) return;
     await db.query(`insert into journey_event_receipts (shop_id, event_id) select $1, x from unnest($2::bigint[]) x on conflict do nothing`, [shopId, receipts]);
@@ -250,7 +254,7 @@ async function enrollBatch(client: pg.PoolClient, deps: JourneyDeps, shopId: num
       }))), now, receipts],
     );
     const steps = new Map<string, BatchStep>();
-    await stepRows(client, shopId, ins.rows, now, steps);
+    await stepRows(client, shopId, ins.rows, now, steps, sends); // the customers' locks are the caller's
     const candOf = new Map(admitted.map((c) => [c.customerId, c])); // distinct customers
     return new Map(ins.rows.map((x) => [candOf.get(x.customer_id)!, { enrollmentId: x.id, step: steps.get(x.id) ?? null }]));
   }
@@ -281,7 +285,7 @@ export async function enterOccasions(
   for (let i = 0; i < fired.length; i += size) {
     const chunk = fired.slice(i, i + size);
     const now = clock(deps);
-    const entered = await stepTransaction(deps, shopId, now, async (client) => {
+    const entered = await stepTransaction(deps, shopId, now, async (client, sends) => {
       const fresh = await client.query<{ customer_id: string; occasion: string }>(
         `with l as materialized (
            select pg_advisory_xact_lock(k) from (
@@ -295,7 +299,7 @@ export async function enterOccasions(
       const cands: Candidate[] = fresh.rows.map((f) => ({
         eventId: `occasion:${f.occasion}`, occurredAt: now, customerId: f.customer_id, journeyId: j.id, version: j.version, journey: j.journey,
       }));
-      const e = await enrollBatch(client, deps, shopId, cands, [], now);
+      const e = await enrollBatch(client, deps, shopId, cands, [], now, sends);
       return { value: [...e.values()], steps: [...e.values()].map((x) => x.step), customersLocked: true };
     });
     // What the first steps left to do (sends, a due next step): committed, so the sweeper covers a crash here.

@@ -22,7 +22,7 @@ import {
 } from "./send";
 import { clock, type JourneyDeps, type OutboundMessage } from "./types";
 
-const MSG_KEY = (id: string) => `hashtextextended('msg:' || $1::text || ':' || ${id}, 0)`;
+const MSG_KEY = (id: string, shop = "$1") => `hashtextextended('msg:' || ${shop}::text || ':' || ${id}, 0)`;
 
 type Row = MessageRow & { has_offer: boolean };
 
@@ -101,25 +101,31 @@ async function decideBatch(
 type DecideFacts = FactsRow & { customer_id: string; pauses: { scope: string; target: string | null }[] | null };
 
 /** Prior sends count from this instant (the longest cap window there is). */
-const sinceFor = (now: Date) => new Date(now.getTime() - 400 * 86_400_000);
+export const sinceFor = (now: Date) => new Date(now.getTime() - 400 * 86_400_000);
 
 /**
- * What a send decision needs about each customer ($1 shop, $3 the messages being decided,
- * left out of the prior sends, $4 since when prior sends count); the caller adds which customers.
+ * What a send decision needs about each customer ($1 shop; `since`: when prior sends count;
+ * `exclude`: the messages being decided, left out of the prior sends); the caller adds which
+ * customers. `stepped` (id, status): enrollments the same statement updates, whose new status
+ * its snapshot cannot see (a data-modifying CTE's writes are invisible to its siblings).
  */
-const FACTS_SELECT = `select c.id::text as customer_id, c.email, c.phone, c.timezone, c.country, c.province, c.email_consent::text, c.sms_consent::text,
+const factsSelect = (since: string, exclude: string | null, stepped: string | null) => `select c.id::text as customer_id, c.email, c.phone, c.timezone, c.country, c.province, c.email_consent::text, c.sms_consent::text,
             s.timezone as shop_tz, s.settings,
             (select endpoint_hash from push_subscriptions p where p.shop_id = c.shop_id and p.customer_id = c.id order by created_at desc limit 1) as push,
             exists (select 1 from suppressions x where x.shop_id = c.shop_id and x.channel = 'email' and x.address = lower(c.email)) as email_suppressed,
             exists (select 1 from suppressions x where x.shop_id = c.shop_id and x.channel = 'sms' and x.address = c.phone) as sms_suppressed,
             (select json_agg(json_build_object('scope', p.scope, 'target', p.target)) from journey_pauses p where p.shop_id = c.shop_id) as pauses,
             (select json_agg(json_build_object('channel', x.channel, 'purpose', x.purpose, 'at', coalesce(x.sent_at, x.queued_at)))
-               from messages x where x.shop_id = c.shop_id and x.customer_id = c.id and x.id <> all($3::bigint[])
-                and x.status in ('sending', 'sent', 'delivered') and coalesce(x.sent_at, x.queued_at) > $4) as prior,
+               from messages x where x.shop_id = c.shop_id and x.customer_id = c.id${exclude ? ` and x.id <> all(${exclude})` : ""}
+                and x.status in ('sending', 'sent', 'delivered') and coalesce(x.sent_at, x.queued_at) > ${since}) as prior,
             (select json_agg(json_build_object('enrollment_id', e.id::text, 'journey_id', e.journey_id::text, 'stage', v.definition->>'stage'))
                from enrollments e join journey_versions v on v.shop_id = e.shop_id and v.journey_id = e.journey_id and v.version = e.journey_version
-               where e.shop_id = c.shop_id and e.customer_id = c.id and e.status in ('active', 'waiting')) as active
+               ${stepped ? `left join ${stepped} as u(id, status) on u.id = e.id` : ""}
+               where e.shop_id = c.shop_id and e.customer_id = c.id and ${stepped ? "coalesce(u.status, e.status::text)" : "e.status"} in ('active', 'waiting')) as active
      from customers c join shops s on s.id = c.shop_id where c.shop_id = $1::int`;
+
+/** The facts ($3 the messages being decided, $4 since when prior sends count). */
+const FACTS_SELECT = factsSelect("$4", "$3::bigint[]", null);
 
 /**
  * The decisions, inside a transaction that holds every customer's lock: facts in one query
@@ -213,38 +219,98 @@ export interface Decided {
   now: Date;
 }
 
+/** The clock for send decisions, read under the customers' locks (see decide in send.ts). */
+export const decideClock = (deps: JourneyDeps, at: Date): Date => (deps.now ? at : new Date(Math.max(at.getTime(), Date.now())));
+
+/**
+ * The sends a steps write (step-batch.ts stepRows) inserted and returned ready to decide, so
+ * decideWritten needs no read of its own: the rows, each one's session lock taken, and their
+ * customers' facts, read by that statement under the customer locks its transaction holds.
+ */
+export interface WrittenSends { rows: Row[]; facts: DecideFacts[]; now: Date }
+
+/** What stepTransaction asks of its steps write (inline sends, customers locked): `clock` is read just before it. */
+export interface SendsToDecide { clock: () => Date; written: WrittenSends | null; armed: boolean }
+
+/**
+ * The select list a steps write adds over its inserted messages (`m`, the insert's RETURNING
+ * rows; `decide` the enrollments whose sends are decided in its transaction): the row, its
+ * session lock and its customer's facts. The statement sees neither its own inserts (queued:
+ * prior sends leave them out anyway) nor its enrollment updates (`stepped`, given explicitly);
+ * what the row needs of its enrollment the caller adds (writtenSends).
+ */
+export const writtenSendsColumns = (p: { decide: string; since: string; stepped: string }) =>
+  `m.customer_id::text, m.journey_id::text, m.enrollment_id::text, m.node_id, m.content_id::text,
+   m.channel::text as channel, m.purpose::text as purpose, m.variant, m.recipient, m.provider_message_id, m.status::text as status, m.deferred_until,
+   exists (select 1 from offer_choices c where c.shop_id = m.shop_id and c.enrollment_id = m.enrollment_id) as has_offer,
+   case when m.enrollment_id = any(${p.decide}) then pg_advisory_lock(${MSG_KEY("m.id::text", "m.shop_id")})::text end as locked,
+   (select row_to_json(f) from (${factsSelect(p.since, null, p.stepped)} and c.id = m.customer_id) f where m.enrollment_id = any(${p.decide})) as facts`;
+
+export type WrittenRow = { id: string; key: string; locked: string | null; facts: DecideFacts | null }
+  & Omit<Row, "id" | "idempotency_key" | "journey_version" | "enrollment_status">;
+
+/** The locked rows of a steps write, in id order, with their enrollments' versions and new statuses. */
+export function writtenSends(rows: readonly WrittenRow[], enrollment: (id: string) => { journey_version: number; status: string }, now: Date): WrittenSends {
+  const facts = new Map<string, DecideFacts>();
+  const out: Row[] = [];
+  for (const x of rows) {
+    if (x.locked === null) continue;
+    const { key, locked: _l, facts: f, ...m } = x;
+    if (f) facts.set(f.customer_id, f);
+    const e = enrollment(m.enrollment_id!);
+    out.push({ ...m, idempotency_key: key, journey_version: e.journey_version, enrollment_status: e.status });
+  }
+  out.sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : BigInt(a.id) > BigInt(b.id) ? 1 : 0));
+  return { rows: out, facts: [...facts.values()], now };
+}
+
 /**
  * Messages the caller's open transaction has just written, for customers whose locks it
  * already holds (the entry batch): each one's session lock (free: nobody else knows the ids
  * yet), the same decisions as a send batch, `sending` written in that transaction. After it
  * commits, deliverDecided makes the provider calls on the same connection, so a first send
- * needs no transaction of its own.
+ * needs no transaction of its own. `written`: the rows and facts as the steps write returned
+ * them (their locks taken), which must be exactly `ids`; without it they are read here.
  */
 export async function decideWritten(
-  deps: JourneyDeps, client: pg.PoolClient, shopId: number, ids: readonly string[], at: Date, opts: { lockCustomers: boolean },
+  deps: JourneyDeps, client: pg.PoolClient, shopId: number, ids: readonly string[], at: Date,
+  opts: { lockCustomers: boolean; written?: WrittenSends | null },
 ): Promise<Decided> {
   const decided: Decided = { held: [], toSend: [], deferred: [], write: null, outcomes: new Map(), now: at };
-  if (ids.length === 0) return decided;
-  if (opts.lockCustomers) {
-    // The messages' customers (this transaction's own rows; a message never changes customer), in key order.
-    await client.query(`select pg_advisory_xact_lock(k) from (
-         select distinct hashtextextended('cust:' || $1::int::text || ':' || m.customer_id::text, 0) as k
-         from messages m where m.shop_id = $1::int and m.id = any($2::bigint[]) order by 1) l`, [shopId, ids]);
+  let rows: Row[];
+  let facts: DecideFacts[];
+  if (opts.written) {
+    const w = opts.written;
+    decided.held = w.rows.map((m) => m.id);
+    const mine = new Set(decided.held);
+    // Locks and facts were taken for exactly these sends, under the customers' locks.
+    if (opts.lockCustomers || mine.size !== ids.length || ids.some((id) => !mine.has(id))) throw new Error("the steps write returned other sends than the batch decides");
+    decided.now = w.now;
+    rows = w.rows;
+    facts = w.facts;
+  } else {
+    if (ids.length === 0) return decided;
+    if (opts.lockCustomers) {
+      // The messages' customers (this transaction's own rows; a message never changes customer), in key order.
+      await client.query(`select pg_advisory_xact_lock(k) from (
+           select distinct hashtextextended('cust:' || $1::int::text || ':' || m.customer_id::text, 0) as k
+           from messages m where m.shop_id = $1::int and m.id = any($2::bigint[]) order by 1) l`, [shopId, ids]);
+    }
+    decided.now = decideClock(deps, at);
+    // The rows (with each one's session lock) and their customers' facts in one round trip. The
+    // rows and the enrollments they belong to are this transaction's own: current already.
+    const r = await client.query<{ rows: (Omit<Row, "deferred_until"> & { deferred_until: string | null })[] | null; facts: DecideFacts[] | null }>(`with m as materialized (select ${ROW_COLUMNS}, pg_advisory_lock(${MSG_KEY("m.id::text")})::text as locked ${ROW_FROM})
+       select (select json_agg(m order by m.id::bigint) from m) as rows,
+              (select json_agg(f) from (${FACTS_SELECT} and c.id = any(array(select distinct m.customer_id::bigint from m))) f) as facts`,
+      [shopId, ids, ids, sinceFor(decided.now)]);
+    rows = (r.rows[0].rows ?? []).map((m) => ({ ...m, deferred_until: m.deferred_until === null ? null : new Date(m.deferred_until) }));
+    decided.held = rows.map((m) => m.id);
+    facts = r.rows[0].facts ?? [];
   }
-  // The clock only now, under the locks (see decide in send.ts).
-  decided.now = deps.now ? at : new Date(Math.max(at.getTime(), Date.now()));
-  // The rows (with each one's session lock) and their customers' facts in one round trip. The
-  // rows and the enrollments they belong to are this transaction's own: current already.
-  const r = await client.query<{ rows: (Omit<Row, "deferred_until"> & { deferred_until: string | null })[] | null; facts: DecideFacts[] | null }>(`with m as materialized (select ${ROW_COLUMNS}, pg_advisory_lock(${MSG_KEY("m.id::text")})::text as locked ${ROW_FROM})
-     select (select json_agg(m order by m.id::bigint) from m) as rows,
-            (select json_agg(f) from (${FACTS_SELECT} and c.id = any(array(select distinct m.customer_id::bigint from m))) f) as facts`,
-    [shopId, ids, ids, sinceFor(decided.now)]);
-  const rows: Row[] = (r.rows[0].rows ?? []).map((m) => ({ ...m, deferred_until: m.deferred_until === null ? null : new Date(m.deferred_until) }));
-  decided.held = rows.map((m) => m.id);
   const common: { m: Row; node: SendNode | null }[] = [];
   for (const m of rows) if (isPlain(m, at)) common.push({ m, node: await sendNode(client, shopId, m) });
   if (common.length === 0) return decided;
-  Object.assign(decided, await decideLocked(deps, client, shopId, common, decided.now, decided.outcomes, r.rows[0].facts ?? []));
+  Object.assign(decided, await decideLocked(deps, client, shopId, common, decided.now, decided.outcomes, facts));
   return decided;
 }
 

@@ -3,10 +3,10 @@
 // waits for it), derive each one's due event, ask the pure interpreter, and write the step
 // log, assignments, messages (with their idempotency keys) and new states for the whole
 // batch in one statement (stepRows, also used by the entry batch). With inline sends the
-// messages are decided in the same transaction and handed to the channel on commit
-// (stepTransaction); timers, and sends that must wait for offer codes or webhook calls, are
-// handed out after commit, exactly as processEnrollment does for one; the sweeper still
-// covers a crash in between.
+// messages are decided in the same transaction, from the rows and facts that statement
+// returns, and handed to the channel on commit (stepTransaction); timers, and sends that
+// must wait for offer codes or webhook calls, are handed out after commit, exactly as
+// processEnrollment does for one; the sweeper still covers a crash in between.
 import type pg from "pg";
 import type { Effect, EnrollmentState, StepContext } from "../../core/journeys/enrollment";
 import { conditionIds, nextJourneyStep } from "../../core/journeys/interpret";
@@ -18,7 +18,10 @@ import { inlineConditions } from "./effects/conditions";
 import { runEnrollmentEffects } from "./effects/run";
 import { issueEnrollmentOffers } from "./offer";
 import { enqueueSend, enqueueStep } from "./queue";
-import { decideWritten, deliverDecided, sendMessage, unlockMessages, commitWith, type Decided } from "./send-batch";
+import {
+  decideClock, decideWritten, deliverDecided, sendMessage, sinceFor, unlockMessages, commitWith, writtenSends, writtenSendsColumns,
+  type Decided, type SendsToDecide, type WrittenRow,
+} from "./send-batch";
 import { applyEffects, dueEvent, processEnrollment, TERMINAL, type CustomerRow, type EnrollmentRow, type StepOutcome } from "./step";
 import { clock, type JourneyDeps } from "./types";
 
@@ -57,9 +60,9 @@ export async function stepBatch(deps: JourneyDeps, shopId: number, ids: readonly
     const res = (await client.query(beginAndClaimSql(shopId, ids))) as unknown as pg.QueryResult<StepRow>[];
     claimed = res[1].rows;
   };
-  return stepTransaction(deps, shopId, now, async (client) => {
+  return stepTransaction(deps, shopId, now, async (client, sends) => {
     const out = new Map<string, BatchStep>();
-    await stepRows(client, shopId, claimed, now, out);
+    await stepRows(client, shopId, claimed, now, out, sends); // the customers are locked (beginAndClaimSql)
     return { value: out, steps: out.values(), customersLocked: true };
   }, { begin });
 }
@@ -98,28 +101,33 @@ function beginAndClaimSql(shopId: number, ids: readonly string[]): string {
  * reconcile, as for any send. A step with offer codes or webhook calls to make first keeps
  * the usual order (its sends go after them, through the send batcher). `begin` opens the
  * transaction (default: a plain begin); the entry batch takes its locks and reads its plan in
- * the same round trip.
+ * the same round trip. With inline sends `work` gets `sends`, to hand to stepRows when it holds
+ * the customers' locks: the steps write then returns its sends ready to decide (one round trip
+ * fewer).
  */
 export async function stepTransaction<T>(
   deps: JourneyDeps, shopId: number, now: Date,
-  work: (client: pg.PoolClient) => Promise<{ value: T; steps: Iterable<BatchStep | null>; customersLocked: boolean }>,
+  work: (client: pg.PoolClient, sends: SendsToDecide | null) => Promise<{ value: T; steps: Iterable<BatchStep | null>; customersLocked: boolean }>,
   opts: { begin?: (client: pg.PoolClient) => Promise<void> } = {},
 ): Promise<T> {
   const client = await deps.db.connect();
   let decided: Decided | null = null;
   let done: Awaited<ReturnType<typeof work>>;
+  const toDecide: SendsToDecide | null = (deps.inline ?? true) ? { clock: () => decideClock(deps, now), written: null, armed: false } : null;
   try {
     if (opts.begin) await opts.begin(client);
     else await client.query("begin");
-    done = await work(client);
-    if (deps.inline ?? true) {
+    done = await work(client, toDecide);
+    if (toDecide) {
       const first = [...done.steps].flatMap((b) => (b?.after && !b.after.offers && !b.after.effects ? b.after.sends : []));
-      if (first.length > 0) decided = await decideWritten(deps, client, shopId, first, now, { lockCustomers: !done.customersLocked });
+      if (first.length > 0 || (toDecide.written?.rows.length ?? 0) > 0) {
+        decided = await decideWritten(deps, client, shopId, first, now, { lockCustomers: !done.customersLocked, written: toDecide.written });
+      }
     }
     await commitWith(client, decided?.write ?? null); // the sends' statuses, then the commit
   } catch (e) {
     await client.query("rollback").catch(() => {});
-    client.release(decided ? true : undefined); // a connection that may hold message locks is closed, not reused
+    client.release(decided || toDecide?.armed ? true : undefined); // a connection that may hold message locks is closed, not reused
     throw e;
   }
   if (!decided) {
@@ -160,9 +168,13 @@ export const STEP_FACTS = `c.timezone, c.country, c.province, c.email_consent::t
 
 /**
  * Steps enrollment rows the caller's transaction holds (claimed FOR UPDATE, or inserted by
- * it), writing the whole batch in one statement; a result for every row.
+ * it), writing the whole batch in one statement; a result for every row. With `sends` (the
+ * caller holds the rows' customers' locks) that statement also returns the sends it wrote,
+ * locked, with their customers' facts (`sends.written`), so they are decided without a read.
  */
-export async function stepRows(client: pg.PoolClient, shopId: number, rows: readonly StepRow[], now: Date, out: Map<string, BatchStep>): Promise<void> {
+export async function stepRows(
+  client: pg.PoolClient, shopId: number, rows: readonly StepRow[], now: Date, out: Map<string, BatchStep>, sends: SendsToDecide | null = null,
+): Promise<void> {
   // Who is due, and with which journey.
   const due: { row: Row; journey: Journey; state: EnrollmentState; event: NonNullable<ReturnType<typeof dueEvent>> }[] = [];
   for (const row of rows) {
@@ -182,7 +194,7 @@ export async function stepRows(client: pg.PoolClient, shopId: number, rows: read
   const messages: { key: string; customer_id: string; journey_id: string; enrollment_id: string; node_id: string; content_id: string | null; channel: string; purpose: string; variant: string }[] = [];
   const updates: { id: string; status: string; state: string; wake_at: string | null; ended_at: string | null }[] = [];
   const sendKeys = new Map<string, string[]>(); // enrollment -> idempotency keys, in effect order
-  const pending: { id: string; after: StepAfter; status: string }[] = [];
+  const pending: { id: string; after: StepAfter; status: string; setBased: boolean }[] = [];
   for (const d of due) {
     const id = d.row.id;
     const ctx = contexts.get(id)!;
@@ -231,13 +243,20 @@ export async function stepRows(client: pg.PoolClient, shopId: number, rows: read
     const wakeAt = next.status === "waiting" && next.wakeAt ? new Date(next.wakeAt) : null;
     updates.push({ id, status: next.status, state: JSON.stringify(next), wake_at: wakeAt?.toISOString() ?? null, ended_at: terminal ? now.toISOString() : null });
     if (wakeAt) after.wake = { lockVersion: d.row.lock_version + 1, at: wakeAt };
-    pending.push({ id, after, status: next.status });
+    pending.push({ id, after, status: next.status, setBased: effects.every((e) => SET_BASED.has(e.kind)) });
   }
 
   if (updates.length === 0) return;
+  // With inline sends (and the customers' locks held), the statement also returns the sends
+  // it writes ready to decide: every send of a set-based step is, unless another step's sends
+  // (written by applyEffects, earlier) are decided too; then decideWritten reads them all.
+  const decide = sends && !sends.armed && messages.length > 0 && !pending.some((p) => !p.setBased && !p.after.offers && !p.after.effects && p.after.sends.length > 0)
+    ? pending.filter((p) => p.setBased && !p.after.offers && !p.after.effects).map((p) => p.id) : null;
+  const decideNow = decide ? sends!.clock() : null; // under the customers' locks
+  if (decide) sends!.armed = true; // from here the connection may hold message locks
   // The step log, assignments, messages (their idempotency keys written before any provider
   // call; a replay finds the rows) and new states in one statement: one round trip per batch.
-  const ins = await client.query<{ id: string; key: string }>(`with st as (
+  const ins = await client.query<WrittenRow>(`with st as (
        insert into journey_steps (shop_id, enrollment_id, node_id, visit, outcome, entered_at, completed_at)
        select $1, x.enrollment_id, x.node_id, x.visit, x.outcome, x.at, case when x.done then x.at end
        from jsonb_to_recordset($2::jsonb) as x(enrollment_id bigint, node_id text, visit int, outcome text, at timestamptz, done boolean)
@@ -252,14 +271,22 @@ export async function stepRows(client: pg.PoolClient, shopId: number, rows: read
        update enrollments e set status = x.status::"EnrollmentStatus", state = x.state::jsonb, wake_at = x.wake_at, ended_at = x.ended_at,
               lock_version = e.lock_version + 1
        from unnest($6::bigint[], $7::text[], $8::text[], $9::timestamptz[], $10::timestamptz[]) as x(id, status, state, wake_at, ended_at)
-       where e.shop_id = $1 and e.id = x.id)
-     insert into messages (shop_id, idempotency_key, customer_id, journey_id, enrollment_id, node_id, content_id, channel, purpose, variant, status, queued_at)
+       where e.shop_id = $1 and e.id = x.id),
+     msg as (insert into messages (shop_id, idempotency_key, customer_id, journey_id, enrollment_id, node_id, content_id, channel, purpose, variant, status, queued_at)
      select $1, x.key, x.customer_id, x.journey_id, x.enrollment_id, x.node_id, x.content_id, x.channel::"MessageChannel", x.purpose::"MessagePurpose", x.variant, 'queued', $5
      from jsonb_to_recordset($4::jsonb) as x(key text, customer_id bigint, journey_id bigint, enrollment_id bigint, node_id text, content_id bigint, channel text, purpose text, variant text)
-     on conflict (shop_id, idempotency_key) do nothing returning id::text, idempotency_key as key`,
+     on conflict (shop_id, idempotency_key) do nothing returning *)
+     select m.id::text, m.idempotency_key as key${decide ? `, ${writtenSendsColumns({ decide: "$12::bigint[]", since: "$11::timestamptz", stepped: "unnest($6::bigint[], $7::text[])" })}` : ""}
+     from msg m`,
     [shopId, JSON.stringify(steps), JSON.stringify(assignments), JSON.stringify(messages), now,
-      updates.map((u) => u.id), updates.map((u) => u.status), updates.map((u) => u.state), updates.map((u) => u.wake_at), updates.map((u) => u.ended_at)],
+      updates.map((u) => u.id), updates.map((u) => u.status), updates.map((u) => u.state), updates.map((u) => u.wake_at), updates.map((u) => u.ended_at),
+      ...(decide ? [sinceFor(decideNow!), decide] : [])],
   );
+  if (decide) {
+    const version = new Map(due.map((d) => [d.row.id, d.row.journey_version]));
+    const status = new Map(updates.map((u) => [u.id, u.status]));
+    sends!.written = writtenSends(ins.rows, (e) => ({ journey_version: version.get(e)!, status: status.get(e)! }), decideNow!);
+  }
   const idOf = new Map(ins.rows.map((x) => [x.key, x.id]));
   for (const p of pending) {
     const keys = sendKeys.get(p.id);
