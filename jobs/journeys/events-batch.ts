@@ -22,6 +22,7 @@ import { applyEvent, factOf, triggerMatches, type EventOutcome, type EventRow } 
 import type { SendsToDecide } from "./send-batch";
 import { continueStep, STEP_FACTS, stepRows, stepTransaction, type BatchStep, type StepRow } from "./step-batch";
 import { clock, type JourneyDeps } from "./types";
+import { prepared } from "../prepared";
 
 type Row = EventRow & { id: string; handled: boolean; running: { id: string; journey_id: string; journey_version: number; waiting: string | null }[] | null };
 
@@ -186,8 +187,8 @@ async function enrollBatch(
     const reads = await client.query<{
       prev: PrevRow[] | null; admission: (Omit<AdmissionRow, "stage_since"> & { stage_since: string | null })[] | null;
       later: { customer_id: string; name: string; properties: Record<string, unknown>; occurred_at: string }[] | null;
-    }>(
-      `select (select json_agg(json_build_object('customer_id', e.customer_id::text, 'journey_id', e.journey_id::text, 'entered_at', e.entered_at,
+    }>({
+      ...prepared(`select (select json_agg(json_build_object('customer_id', e.customer_id::text, 'journey_id', e.journey_id::text, 'entered_at', e.entered_at,
                                                  'ended_at', e.ended_at, 'trigger', e.state->>'triggerEventId'))
                  from enrollments e join unnest($2::bigint[], $3::bigint[]) as x(customer_id, journey_id) on e.customer_id = x.customer_id and e.journey_id = x.journey_id
                  where e.shop_id = $1) as prev,
@@ -200,9 +201,9 @@ async function enrollBatch(
                    where e.shop_id = $1 and e.customer_id = any($2::bigint[]) and e.status in ('active', 'waiting'))
                  ${ADMISSION_SELECT}) a) as admission,
               (select json_agg(json_build_object('customer_id', e.customer_id::text, 'name', e.name, 'properties', e.properties, 'occurred_at', e.occurred_at))
-                 from events e where e.shop_id = $1 and e.customer_id = any($2::bigint[]) and e.occurred_at > $5) as later`,
-      [shopId, customers, cands.map((c) => c.journeyId), cands.map((c) => c.version), since(cands)],
-    );
+                 from events e where e.shop_id = $1 and e.customer_id = any($2::bigint[]) and e.occurred_at > $5) as later`),
+      values: [shopId, customers, cands.map((c) => c.journeyId), cands.map((c) => c.version), since(cands)],
+    });
     // Events of these customers since their triggers (an order, an opt-out handled first): read under their locks.
     const laterOf = (c: Candidate) => !isEventId(c.eventId) ? [] : (reads.rows[0].later ?? [])
       .filter((x) => x.customer_id === c.customerId && new Date(x.occurred_at).getTime() > c.occurredAt.getTime())
@@ -238,7 +239,7 @@ async function enrollBatch(
     }
     await recordEntrySuppressions(client, shopId, refused); // conflict suppressions, with the receipts' transaction
     if (admitted.length === 0) { await writeReceipts(client); return new Map(); }
-    const ins = await client.query<StepRow>(`with x as (
+    const ins = await client.query<StepRow>({ ...prepared(`with x as (
          select x.*, nextval(pg_get_serial_sequence('enrollments', 'id')) as id
          from jsonb_to_recordset($2::jsonb) as x(journey_id bigint, version int, customer_id bigint, entry_number int, state jsonb)),
        ins as (insert into enrollments (shop_id, id, journey_id, journey_version, customer_id, entry_number, status, state, wake_at, entered_at)
@@ -247,12 +248,12 @@ async function enrollBatch(
        receipts as (insert into journey_event_receipts (shop_id, event_id) select $1, x from unnest($4::bigint[]) x on conflict do nothing)
        select e.id::text, e.journey_id::text, e.journey_version, e.customer_id::text, e.status, e.state, e.lock_version, ${STEP_FACTS}
        from ins e join shops s on s.id = e.shop_id left join customers c on c.shop_id = e.shop_id and c.id = e.customer_id
-       order by e.id`,
-      [shopId, JSON.stringify(admitted.map((c) => ({
+       order by e.id`),
+      values: [shopId, JSON.stringify(admitted.map((c) => ({
         journey_id: c.journeyId, version: c.version, customer_id: c.customerId, entry_number: c.entry,
         state: { ...newEnrollment({ enrollmentId: "", customerId: c.customerId }, c.journey), triggerEventId: c.eventId },
       }))), now, receipts],
-    );
+    });
     const steps = new Map<string, BatchStep>();
     await stepRows(client, shopId, ins.rows, now, steps, sends); // the customers' locks are the caller's
     const candOf = new Map(admitted.map((c) => [c.customerId, c])); // distinct customers
