@@ -350,7 +350,8 @@ async function scoreChunks(
 ): Promise<number> {
   const historyDay = dayToIso(staged.todayDay);
   const page = pageQuery(staged.categories.length);
-  const read = (afterId: string) => reader.run(() => client.query<unknown[]>({ text: page, values: [afterId, chunkSize], rowMode: "array" }));
+  const read = (afterId: string) =>
+    reader.run(() => client.query<unknown[]>({ text: page, values: [afterId, chunkSize, shopId, staged.timezone], rowMode: "array" }));
   const writeChunk = (w: ChunkWriter, text: string, chunk: number) => {
     void w.queue
       .run(

@@ -12,6 +12,8 @@ import type { RfmCuts } from "./shop-fit";
 
 export interface StagedShop {
   todayDay: number;
+  /** The shop's IANA zone: its calendar days. */
+  timezone: string;
   customers: number;
   /** Median over every repeat gap of every customer (days); null without repeat buyers. */
   shopMedianGap: number | null;
@@ -107,12 +109,7 @@ with per_day as (
   insert into scoring_gaps select gap, count(*) from per_day where gap is not null group by gap
 )
 insert into scoring_summary
-select p.*, cs.stage, cs.stage_since,
-       (cs.stage_since at time zone $3::text)::date - date '1970-01-01',
-       (cs.last_order_at at time zone $3::text)::date - date '1970-01-01'
-from per_customer p
-left join customer_scores cs on cs.shop_id = $1 and cs.customer_id = p.customer_id
-order by p.customer_id`;
+select p.* from per_customer p order by p.customer_id`;
 
 const CREATE_MIX = `create temp table if not exists scoring_mix (
   customer_id bigint primary key, ${SHARE_COLUMNS.map((c) => `${c} float8`).join(", ")}
@@ -122,8 +119,7 @@ const CREATE = `
 create temp table scoring_summary (
   customer_id bigint primary key, transactions int not null, order_count int not null, total_spent bigint not null,
   repeat_spend bigint not null, discounted_share float8 not null, first_order_at timestamptz not null,
-  last_order_at timestamptz not null, first_day int not null, last_day int not null, own_gap float8,
-  prev_stage text, prev_stage_since timestamptz, prev_since_day int, prev_last_day int
+  last_order_at timestamptz not null, first_day int not null, last_day int not null, own_gap float8
 ) on commit drop;
 create temp table scoring_gaps (gap int not null, n bigint not null) on commit drop;
 ${CREATE_MIX}`;
@@ -149,7 +145,9 @@ const STAGE_MIX = `with ${CATEGORY_MIX("$1", "$2")}
 select category, rank from categories order by rank`;
 
 /** Stages the shop's summaries (temp tables, dropped at commit); null when the shop is gone. */
-export async function stageSummaries(client: pg.PoolClient, shopId: number, now: Date): Promise<{ todayDay: number; customers: number } | null> {
+export async function stageSummaries(
+  client: pg.PoolClient, shopId: number, now: Date,
+): Promise<{ todayDay: number; customers: number; timezone: string } | null> {
   const shop = await client.query<{ tz: string; today: number }>(
     `select timezone as tz, ($2::timestamptz at time zone timezone)::date - date '1970-01-01' as today from shops where id = $1`,
     [shopId, now],
@@ -158,7 +156,7 @@ export async function stageSummaries(client: pg.PoolClient, shopId: number, now:
   const { tz, today } = shop.rows[0];
   await client.query(CREATE);
   const staged = await client.query(STAGE, [shopId, now, tz]);
-  return { todayDay: today, customers: staged.rowCount ?? 0 };
+  return { todayDay: today, customers: staged.rowCount ?? 0, timezone: tz };
 }
 
 /**
@@ -247,17 +245,21 @@ export async function readClusterSample(
 const epochMs = (col: string) => `(extract(epoch from ${col}) * 1000)::int8`;
 
 /**
- * One page of staged customers after `afterId` (keyset on the summary's primary key), with the
- * shares of `categories` categories (joined row by row on the key, so a page reads only its
- * own customers' mix; 0 for a customer without lines).
+ * One page of staged customers after `afterId` ($1; keyset on the summary's primary key, $2 rows),
+ * with what the shop ($3, its zone $4) remembers of each (their current scores: the stage, since
+ * when, the last order's day) and the shares of `categories` categories (0 for a customer
+ * without lines). Both join row by row on the key, so a page reads only its own customers'.
  */
 function page(categories: number): string {
   const shares = SHARE_COLUMNS.slice(0, categories).map((c) => `, coalesce(m.${c}, 0)`).join("");
   return `
 select s.customer_id::text as id, s.transactions, s.first_day, s.last_day, s.repeat_spend::float8, s.total_spent::float8, s.own_gap,
-       s.order_count, s.discounted_share, s.prev_stage, s.prev_since_day, s.prev_last_day,
-       ${epochMs("s.first_order_at")}, ${epochMs("s.last_order_at")}, ${epochMs("s.prev_stage_since")}${shares}
-from scoring_summary s${categories ? " left join scoring_mix m on m.customer_id = s.customer_id and m.customer_id > $1::bigint" : ""}
+       s.order_count, s.discounted_share, cs.stage::text,
+       (cs.stage_since at time zone $4::text)::date - date '1970-01-01', (cs.last_order_at at time zone $4::text)::date - date '1970-01-01',
+       ${epochMs("s.first_order_at")}, ${epochMs("s.last_order_at")}, ${epochMs("cs.stage_since")}${shares}
+from scoring_summary s
+left join customer_scores cs on cs.shop_id = $3::int and cs.customer_id = s.customer_id and cs.customer_id > $1::bigint
+${categories ? "left join scoring_mix m on m.customer_id = s.customer_id and m.customer_id > $1::bigint" : ""}
 where s.customer_id > $1::bigint order by s.customer_id limit $2`;
 }
 export const PAGE = page(0);

@@ -68,10 +68,10 @@ async function staged(shopId: number): Promise<{ categories: string[]; shares: M
   const client = await db.pool.connect();
   try {
     await client.query("begin");
-    await stageSummaries(client, shopId, NOW);
+    const { timezone } = (await stageSummaries(client, shopId, NOW))!;
     const categories = await stageCategoryMix(client, shopId, NOW);
     // Read as the job's pages read them.
-    const rows = await client.query<unknown[]>({ text: pageQuery(categories.length), values: ["0", 1000], rowMode: "array" });
+    const rows = await client.query<unknown[]>({ text: pageQuery(categories.length), values: ["0", 1000, shopId, timezone], rowMode: "array" });
     const shares = rows.rows.map((r) => [r[COL.id] as string, categories.length ? (r.slice(COL.firstShare) as number[]) : null] as const);
     expect(rows.rows.every((r) => r.length === COL.firstShare + categories.length)).toBe(true);
     return { categories, shares: new Map(shares) };
