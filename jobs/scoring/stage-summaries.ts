@@ -80,7 +80,8 @@ const CATEGORY_MIX = (shop: string, now: string) => `typed as (
 // cancelled, fully refunded and future orders are left out; orders of a customer merged into
 // another count for the survivor. The same pass files the histogram of every repeat gap of
 // every customer (a few hundred distinct values), which the shop's median is read from. The
-// remembered stage joins on the way.
+// remembered stage (the customer's current scores) is not read here: each page joins it by key
+// (PAGE), off this single statement's critical path.
 const STAGE = `
 with per_day as (
   select customer_id, day, spend, orders, discounted, first_at, last_at,
