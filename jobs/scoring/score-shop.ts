@@ -35,9 +35,16 @@ import {
   stageSummaries,
   type FitSampleRow, type StagedShop,
 } from "./stage-summaries";
-import { CHUNK_COLUMNS, CHUNK_TABLE, DROP_UNSCORED, WRITE_CHUNK } from "./write-scores";
+import { CHUNK_COLUMNS, CHUNK_TABLE, DROP_UNSCORED, UNSCORED, WRITE_CHUNK } from "./write-scores";
 import { holdShopAgainstErasure } from "./erasure-lock";
 import { readEarlyFitSample, sameFitSample } from "./fit-sample";
+
+/**
+ * Per sort or hash, on every connection of the job (the reader's summaries, a writer's category
+ * mix and early fit sample): a whole shop's orders and lines then group in memory instead of
+ * spilling to disk.
+ */
+const WORK_MEM = "64MB";
 
 /** Customers per chunk: bounds memory (a chunk's rows and its COPY text) whatever the shop's size. */
 export const SCORE_CHUNK = 5_000;
@@ -119,7 +126,7 @@ async function scoreAndWrite(pool: pg.Pool, shopId: number, now: Date, settings:
     // The job is rerunnable from the orders: a crash losing its last commits costs nothing.
     await client.query("set local synchronous_commit = off");
     // Sorts and hashes over a whole shop's orders: let them stay in memory (per operation).
-    await client.query("set local work_mem = '64MB'");
+    await client.query(`set local work_mem = '${WORK_MEM}'`);
     // No erasure of the shop's customers until everything this run writes has committed.
     await holdShopAgainstErasure(client, shopId);
     writers = await openWriters(pool, client, reader, onError);
@@ -157,6 +164,9 @@ async function scoreAndWrite(pool: pg.Pool, shopId: number, now: Date, settings:
     fitPending.catch(() => {});
     const valuesPending = readShopValues(client, summaries.customers);
     valuesPending.catch(() => {});
+    // (pg takes one statement queued behind the running one: the next waits its turn.)
+    const unscoredPending = valuesPending.then(() => client.query<{ id: string }>(UNSCORED, [shopId]));
+    unscoredPending.catch(() => {});
     const fitRows = await fitPending;
     const fitted = early ? await early : null;
     const models = summaries.customers
@@ -186,7 +196,8 @@ async function scoreAndWrite(pool: pg.Pool, shopId: number, now: Date, settings:
       : 0;
     await closeWriters(writers, true);
     phase("score");
-    await client.query(DROP_UNSCORED, [shopId]);
+    const unscored = (await unscoredPending).rows.map((r) => r.id);
+    if (unscored.length) await client.query(DROP_UNSCORED, [shopId, unscored]);
     if (models) {
       const stored = clusters && {
         k: clusters.k, centres: clusters.centres, mean: clusters.mean, sd: clusters.sd, silhouette: clusters.silhouette,
@@ -300,6 +311,7 @@ async function openWriters(pool: pg.Pool, reader: pg.PoolClient, readerQueue: Ch
       writers.push({ client, own: true, queue: serialQueue(onError) });
       await client.query("begin");
       await client.query("set local synchronous_commit = off");
+      await client.query(`set local work_mem = '${WORK_MEM}'`);
       await client.query(CHUNK_TABLE);
     }
   } catch (e) {

@@ -202,7 +202,15 @@ select $1, customer_id, 'stage_changed', $2::timestamptz, jsonb_build_object('fr
 from r cross join at where changed
 on conflict (shop_id, dedupe_key) do nothing`;
 
-/** Customers with no kept orders any more (cancelled, refunded, merged away) lose their row. */
-export const DROP_UNSCORED = `
-delete from customer_scores cs where cs.shop_id = $1
+/**
+ * Customers with no kept orders any more (cancelled, refunded, merged away): their rows are
+ * dropped at the end of the run. Read before the writers start (the rows the run leaves alone
+ * are the ones not in the summary), so the end deletes by key instead of scanning the rows the
+ * writers have just written.
+ */
+export const UNSCORED = `
+select cs.customer_id::text as id from customer_scores cs where cs.shop_id = $1
   and not exists (select 1 from scoring_summary s where s.customer_id = cs.customer_id)`;
+
+/** UNSCORED's rows ($2). */
+export const DROP_UNSCORED = `delete from customer_scores where shop_id = $1 and customer_id = any($2::bigint[])`;
