@@ -123,11 +123,6 @@ async function measure(backend: "redis" | "postgres", config: QueueConfig, db: p
   // the end of the throughput run (statuses, exits, queue entries follow), so wait for that
   // too: latency measured on a backlog still draining would be the backlog's.
   while (Date.now() < deadline && !(await drained(db, qs, shopId))) await sleep(50);
-  // The throughput run filled fresh tables in seconds, faster than autovacuum re-analyzes
-  // them: the statistics still describe nearly empty tables, and so would any plan made from
-  // them (the engine's named statements keep theirs until ANALYZE invalidates it). What
-  // autovacuum does as a shop's tables grow is done here at once, before latency is measured.
-  await db.query("analyze customers, events, enrollments, journey_steps, journey_assignments, messages, journey_event_receipts");
   const accepted = new Map<string, number>();
   const paced = customers.slice(size);
   const t0 = performance.now();

@@ -2,12 +2,10 @@
 // once per connection, and once its plan cache settles on a generic plan it stops planning it
 // too. On the journey engine's path from a trigger to its first send, planning the large
 // statements cost more than running them (pg_stat_statements at 200 triggers/s: the admission
-// read planned in 1.9 ms and ran in 0.35; the steps write planned in 1.8 ms and ran in 1.4,
-// and as a named statement runs in 0.6 with no planning). A generic plan is made with the
-// statistics of its time: one made while a table was nearly empty keeps scanning it until
-// ANALYZE (autovacuum, as the table grows) invalidates it, so a benchmark that fills fresh
-// tables in seconds must analyze them before it measures. Only for fixed texts: the name is
-// derived from the text, so one text always has one name (node-postgres refuses two texts under one).
+// read planned in 1.9 ms and ran in 0.35). Only where the generic plan is as good as a fresh
+// one: for the steps write and the send statuses it was at times far slower (a scan instead
+// of the key), so those stay unnamed. Only for fixed texts: the name is derived from the
+// text, so one text always has one name (node-postgres refuses two texts under one).
 import { createHash } from "node:crypto";
 
 const names = new Map<string, string>();

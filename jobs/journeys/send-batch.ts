@@ -20,7 +20,6 @@ import {
   callChannel, decisionFor, DONE, factsOf, outbound, processMessage, processRead, recordFailure, sendNode,
   type FactsRow, type MessageRow, type SendNode, type SendOutcome,
 } from "./send";
-import { prepared } from "../prepared";
 import { clock, type JourneyDeps, type OutboundMessage } from "./types";
 
 const MSG_KEY = (id: string, shop = "$1") => `hashtextextended('msg:' || ${shop}::text || ':' || ${id}, 0)`;
@@ -182,7 +181,7 @@ async function decideLocked(
   // The statuses in one parameterised statement, which the caller runs just before its commit
   // (commitWith). The JSON carries customer data (recipients), so it is never spliced into SQL.
   const write: pg.QueryConfig | null = updates.length === 0 ? null : {
-    ...prepared(`update messages m set
+    text: `update messages m set
          status = x.status::"MessageStatus",
          channel = case when x.status = 'sending' then x.channel::"MessageChannel" else m.channel end,
          recipient = case when x.status = 'sending' then x.recipient else m.recipient end,
@@ -193,7 +192,7 @@ async function decideLocked(
          deferred_until = case when x.status = 'deferred' then x.deferred_until else m.deferred_until end,
          reason = case when x.status in ('deferred', 'suppressed') then x.reason else m.reason end
        from jsonb_to_recordset($2::jsonb) as x(id bigint, status text, channel text, recipient text, provider text, deferred_until timestamptz, reason jsonb)
-       where m.shop_id = $1 and m.id = any($4::bigint[]) and m.id = x.id`), // the id list lets the planner use the key (it cannot count the json's rows)
+       where m.shop_id = $1 and m.id = any($4::bigint[]) and m.id = x.id`, // the id list lets the planner use the key (it cannot count the json's rows)
     values: [shopId, JSON.stringify(updates), now, updates.map((u) => u.id)],
   };
   // A test's moment inside the transaction, its locks held, before the statuses and the commit go.
@@ -341,11 +340,10 @@ async function deliverBatch(deps: JourneyDeps, client: pg.PoolClient, shopId: nu
   const sent: { id: string; pid: string }[] = [];
   results.forEach((res, k) => { if (res.ok) sent.push({ id: items[k].msg.messageId, pid: res.providerMessageId }); });
   if (sent.length > 0) {
-    await client.query({
-      ...prepared(`update messages m set status = 'sent', provider_message_id = x.pid, error_kind = null, error_message = null
-       from unnest($2::bigint[], $3::text[]) as x(id, pid) where m.shop_id = $1 and m.id = x.id`),
-      values: [shopId, sent.map((s) => s.id), sent.map((s) => s.pid)],
-    });
+    await client.query(`update messages m set status = 'sent', provider_message_id = x.pid, error_kind = null, error_message = null
+       from unnest($2::bigint[], $3::text[]) as x(id, pid) where m.shop_id = $1 and m.id = x.id`,
+      [shopId, sent.map((s) => s.id), sent.map((s) => s.pid)],
+    );
     for (const s of sent) out.set(s.id, { kind: "sent", providerMessageId: s.pid });
   }
   for (let k = 0; k < items.length; k++) {

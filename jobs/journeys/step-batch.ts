@@ -24,7 +24,6 @@ import {
 } from "./send-batch";
 import { applyEffects, dueEvent, processEnrollment, TERMINAL, type CustomerRow, type EnrollmentRow, type StepOutcome } from "./step";
 import { clock, type JourneyDeps } from "./types";
-import { prepared } from "../prepared";
 
 /** What a committed step leaves to do: its sends, its timer, its offer codes, its webhook calls and merchant emails. */
 export interface StepAfter {
@@ -257,7 +256,7 @@ export async function stepRows(
   if (decide) sends!.armed = true; // from here the connection may hold message locks
   // The step log, assignments, messages (their idempotency keys written before any provider
   // call; a replay finds the rows) and new states in one statement: one round trip per batch.
-  const ins = await client.query<WrittenRow>({ ...prepared(`with st as (
+  const ins = await client.query<WrittenRow>(`with st as (
        insert into journey_steps (shop_id, enrollment_id, node_id, visit, outcome, entered_at, completed_at)
        select $1, x.enrollment_id, x.node_id, x.visit, x.outcome, x.at, case when x.done then x.at end
        from jsonb_to_recordset($2::jsonb) as x(enrollment_id bigint, node_id text, visit int, outcome text, at timestamptz, done boolean)
@@ -278,11 +277,11 @@ export async function stepRows(
      from jsonb_to_recordset($4::jsonb) as x(key text, customer_id bigint, journey_id bigint, enrollment_id bigint, node_id text, content_id bigint, channel text, purpose text, variant text)
      on conflict (shop_id, idempotency_key) do nothing returning *)
      select m.id::text, m.idempotency_key as key${decide ? `, ${writtenSendsColumns({ decide: "$12::bigint[]", since: "$11::timestamptz", stepped: "unnest($6::bigint[], $7::text[])" })}` : ""}
-     from msg m`),
-    values: [shopId, JSON.stringify(steps), JSON.stringify(assignments), JSON.stringify(messages), now,
+     from msg m`,
+    [shopId, JSON.stringify(steps), JSON.stringify(assignments), JSON.stringify(messages), now,
       updates.map((u) => u.id), updates.map((u) => u.status), updates.map((u) => u.state), updates.map((u) => u.wake_at), updates.map((u) => u.ended_at),
       ...(decide ? [sinceFor(decideNow!), decide] : [])],
-  });
+  );
   if (decide) {
     const version = new Map(due.map((d) => [d.row.id, d.row.journey_version]));
     const status = new Map(updates.map((u) => [u.id, u.status]));
