@@ -266,6 +266,9 @@ describe("visual journey editor in a real browser", () => {
     // Reload: the canvas draws the stored journey, connections and all, with nothing to fix.
     await page.reload();
     await page.waitForSelector(node("done"));
+    // Edges are drawn once the nodes have been measured, a frame or more after the nodes
+    // appear: give them that time (a missing or extra edge still fails the count below).
+    await page.waitForFunction(() => document.querySelectorAll(".react-flow__edge").length >= 5, null, { timeout: 10_000 }).catch(() => {});
     expect(await edgeCount(page)).toBe(5);
     for (const n of ["holdout-1", "condition-1", "send-1", "done", TRIGGER_NODE_ID]) await expectState(page, n, "valid");
     const layoutAfter = await page.evaluate(() => [...document.querySelectorAll("[data-editor-node]")].map((e) => e.getAttribute("data-editor-node")).sort());
