@@ -164,7 +164,8 @@ async function scoreAndWrite(pool: pg.Pool, shopId: number, now: Date, settings:
     fitPending.catch(() => {});
     const valuesPending = readShopValues(client, summaries.customers);
     valuesPending.catch(() => {});
-    // (pg takes one statement queued behind the running one: the next waits its turn.)
+    // Sent once the shop values are in, not beside them: node-postgres deprecates a second
+    // statement queued behind a running one.
     const unscoredPending = valuesPending.then(() => client.query<{ id: string }>(UNSCORED, [shopId]));
     unscoredPending.catch(() => {});
     const fitRows = await fitPending;
